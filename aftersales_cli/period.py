@@ -1,0 +1,54 @@
+"""The period: one calendar month, written YYYY-MM."""
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from .errors import AftersalesError
+
+_PERIOD = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+@dataclass(frozen=True, order=True)
+class Period:
+    year: int
+    month: int
+
+    @classmethod
+    def parse(cls, text: str) -> "Period":
+        m = _PERIOD.match(text.strip()) if isinstance(text, str) else None
+        if not m or not 1 <= int(m.group(2)) <= 12:
+            raise AftersalesError("err.bad_period", value=text)
+        return cls(int(m.group(1)), int(m.group(2)))
+
+    @classmethod
+    def of(cls, day: dt.date) -> "Period":
+        return cls(day.year, day.month)
+
+    @property
+    def label(self) -> str:
+        return f"{self.year:04d}-{self.month:02d}"
+
+    @property
+    def first(self) -> dt.date:
+        return dt.date(self.year, self.month, 1)
+
+    @property
+    def last(self) -> dt.date:
+        return dt.date(self.year, self.month, calendar.monthrange(self.year, self.month)[1])
+
+    def next(self) -> "Period":
+        return Period(self.year + self.month // 12, self.month % 12 + 1)
+
+    def contains(self, day: dt.date) -> bool:
+        return self.first <= day <= self.last
+
+    def __str__(self) -> str:
+        return self.label
+
+
+def is_period_name(name: str) -> bool:
+    m = _PERIOD.match(name)
+    return bool(m and 1 <= int(m.group(2)) <= 12)

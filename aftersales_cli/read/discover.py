@@ -1,0 +1,262 @@
+"""Find each dataset in a submission, its header row and its data rows.
+
+A dataset is claimed by sheet name (canonical or alias), else by file name for a single-sheet
+file, else by header signature (formats.md "Where the data comes from").
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ..formats import DATASETS, DatasetFormat, Formats, load_formats
+from ..validate.finding import Finding
+from .files import RawSheet, col_letter, find_workbooks, open_workbook
+from .guard import Limits
+
+_SPACE = re.compile(r"[\s\u00a0\u1680\u180e\u2000-\u200f\u2028-\u202f\u205f-\u2064\u3000\ufeff]+")
+
+
+def norm(value: Any) -> str:
+    """Header/label normalisation: NFKC, every kind of white space removed, `*` markers stripped."""
+    if value is None:
+        return ""
+    text = unicodedata.normalize("NFKC", str(value))
+    text = _SPACE.sub("", text)
+    return text.strip("*").strip()
+
+
+@dataclass
+class Dataset:
+    """One dataset as read: raw cells by field key, indexed by the Excel row number."""
+    name: str
+    fmt: DatasetFormat
+    file: str
+    sheet: str
+    header_row: int
+    is_csv: bool
+    raw: pd.DataFrame
+    letters: dict[str, str]
+    headers: dict[str, str]
+    bad_cells: dict[tuple[int, str], tuple[str, str]] = field(default_factory=dict)
+
+    @property
+    def rows(self) -> int:
+        return len(self.raw)
+
+    def finding(self, code: str, row: int | None = None, key: str | None = None,
+                value: Any = None, **params: Any) -> Finding:
+        return Finding(code=code, dataset=self.name, file=self.file, sheet=self.sheet, row=row,
+                       column=self.letters.get(key) if key else None,
+                       header=self.headers.get(key) if key else None, value=value, params=params)
+
+
+@dataclass
+class Submission:
+    path: str
+    files: list[str]
+    datasets: dict[str, Dataset]
+    findings: list[Finding]
+    sheets: list[RawSheet] = field(default_factory=list, repr=False)
+
+
+def read_submission(path: Path, formats: Formats | None = None, limits: Limits | None = None,
+                    only: tuple[str, ...] | None = None, files: list[Path] | None = None) -> Submission:
+    """Open every workbook of a submission and locate its datasets (`only` limits which)."""
+    formats = formats or load_formats()
+    files = files if files is not None else find_workbooks(path)
+    sheets: list[RawSheet] = []
+    for f in files:
+        sheets.extend(open_workbook(f, limits))
+    return locate(str(path), [str(f) for f in files], sheets, formats, only)
+
+
+def locate(path: str, files: list[str], sheets: list[RawSheet], formats: Formats,
+           only: tuple[str, ...] | None = None) -> Submission:
+    wanted = [d for d in DATASETS if only is None or d in only]
+    findings: list[Finding] = []
+    claims: dict[str, list[RawSheet]] = {d: [] for d in DATASETS}
+    unclaimed: list[RawSheet] = []
+    by_name = {norm(n): d for d in DATASETS for n in formats[d].sheet_names}
+
+    for sheet in sheets:
+        if not any(any(c not in ("", None) for c in row) for row in sheet.rows[:formats.common.header_search_rows + 1]) \
+                and not any(any(c not in ("", None) for c in row) for row in sheet.rows):
+            continue  # an empty sheet holds nothing to claim
+        ds = by_name.get(norm(sheet.name))
+        if ds is None and sheet.single:
+            ds = by_name.get(norm(Path(sheet.file).stem))
+        if ds is not None:
+            claims[ds].append(sheet)
+        else:
+            unclaimed.append(sheet)
+
+    for sheet in unclaimed:  # header signature: each sheet to at most one dataset not yet found
+        open_ds = [d for d in DATASETS if not claims[d]]
+        shares = sorted(((signature_share(sheet, formats[d], formats), d) for d in open_ds), reverse=True)
+        if not shares or shares[0][0] < formats.common.signature_match_share:
+            findings.append(Finding("RD013", dataset="", file=sheet.file, sheet=sheet.name))
+            continue
+        if len(shares) > 1 and shares[1][0] == shares[0][0]:
+            findings.append(Finding("RD009", dataset=shares[0][1], file=sheet.file, sheet=sheet.name,
+                                    params={"first": formats[shares[0][1]].title.zh,
+                                            "second": formats[shares[1][1]].title.zh}))
+            continue
+        claims[shares[0][1]].append(sheet)
+
+    datasets: dict[str, Dataset] = {}
+    for name in wanted:
+        fmt = formats[name]
+        found = claims[name]
+        if not found:
+            findings.append(Finding("RD001", dataset=name, params={
+                "title": fmt.title.zh, "names": "、".join(fmt.sheet_names)}))
+            continue
+        for dup in found[1:]:
+            findings.append(Finding("RD008", dataset=name, file=dup.file, sheet=dup.name, params={
+                "title": fmt.title.zh, "first": f"{found[0].file} / {found[0].name}",
+                "second": f"{dup.file} / {dup.name}"}))
+        sheet = found[0]
+        if sheet.hidden:
+            findings.append(Finding("RD007", dataset=name, file=sheet.file, sheet=sheet.name))
+        ds, more = build_dataset(sheet, fmt, formats)
+        findings.extend(more)
+        if ds is not None:
+            datasets[name] = ds
+    return Submission(path=path, files=files, datasets=datasets, findings=findings, sheets=sheets)
+
+
+def _name_index(fmt: DatasetFormat) -> dict[str, str]:
+    index: dict[str, str] = {}
+    for col in fmt.columns:
+        for n in col.names:
+            index.setdefault(norm(n), col.key)
+    return index
+
+
+def _row_share(row: list[Any], fmt: DatasetFormat, index: dict[str, str]) -> float:
+    keys = {index.get(norm(c)) for c in row if c not in ("", None)}
+    required = [c.key for c in fmt.required]
+    return sum(k in keys for k in required) / len(required) if required else 0.0
+
+
+def signature_share(sheet: RawSheet, fmt: DatasetFormat, formats: Formats) -> float:
+    index = _name_index(fmt)
+    return max((_row_share(r, fmt, index) for r in sheet.rows[:formats.common.header_search_rows]), default=0.0)
+
+
+def find_header(sheet: RawSheet, fmt: DatasetFormat, formats: Formats) -> tuple[int | None, int, float]:
+    """(header row index or None, closest row index, its share)."""
+    index = _name_index(fmt)
+    best, best_share = 0, -1.0
+    for i, row in enumerate(sheet.rows[:formats.common.header_search_rows]):
+        share = _row_share(row, fmt, index)
+        if share >= formats.common.header_match_share:
+            return i, i, share
+        if share > best_share:
+            best, best_share = i, share
+    return None, best, best_share
+
+
+def _is_blank(v: Any) -> bool:
+    return v is None or (isinstance(v, str) and not _SPACE.sub("", v))
+
+
+def build_dataset(sheet: RawSheet, fmt: DatasetFormat, formats: Formats) -> tuple[Dataset | None, list[Finding]]:
+    findings: list[Finding] = []
+    h, closest, _ = find_header(sheet, fmt, formats)
+    if h is None:
+        row = sheet.rows[closest] if closest < len(sheet.rows) else []
+        best = " | ".join(str(c) for c in row if not _is_blank(c))[:120] or "（空行）"
+        findings.append(Finding("RD002", dataset=fmt.name, file=sheet.file, sheet=sheet.name, params={
+            "rows": formats.common.header_search_rows, "expected": "、".join(c.header for c in fmt.required),
+            "best_row": closest + 1, "best": best}))
+        return None, findings
+
+    index = _name_index(fmt)
+    header = sheet.rows[h]
+    columns: dict[str, int] = {}
+    headers: dict[str, str] = {}
+    for j, cell in enumerate(header):
+        if _is_blank(cell):
+            continue
+        key = index.get(norm(cell))
+        if key is None:
+            findings.append(Finding("RD004", dataset=fmt.name, file=sheet.file, sheet=sheet.name,
+                                    row=h + 1, column=col_letter(j), header=str(cell), value=cell))
+        elif key in columns:
+            findings.append(Finding("RD003", dataset=fmt.name, file=sheet.file, sheet=sheet.name,
+                                    row=h + 1, column=col_letter(j), header=str(cell), value=cell,
+                                    params={"other": col_letter(columns[key]), "field": fmt.column(key).header}))
+        else:
+            columns[key] = j
+            headers[key] = str(cell).strip()
+    for col in fmt.columns:
+        if col.required and col.key not in columns:
+            findings.append(Finding("RD011", dataset=fmt.name, file=sheet.file, sheet=sheet.name,
+                                    row=h + 1, header=col.header, params={"names": "、".join(col.names)}))
+
+    rows = sheet.rows
+    _fill_merged(rows, sheet.merged, h)
+    totals = tuple(norm(w) for w in formats.common.totals_words)
+    signoff = tuple(norm(w) for w in formats.common.signoff_words)
+    kept: list[int] = []
+    skipped: list[tuple[int, str, Any]] = []
+    for i in range(h + 1, len(rows)):
+        row = rows[i]
+        first = next((c for c in row if not _is_blank(c)), None)
+        if first is None:
+            if any((i, j) in sheet.bad_cells for j in columns.values()):
+                kept.append(i)
+            continue
+        if isinstance(first, str) and norm(first).startswith(totals):
+            skipped.append((i, "RD005", first))
+            continue
+        kept.append(i)
+    # trailing sign-off rows: from the end, rows whose first cell names a signature
+    while kept:
+        i = kept[-1]
+        first = next((c for c in rows[i] if not _is_blank(c)), None)
+        if isinstance(first, str) and any(w in norm(first) for w in signoff):
+            skipped.append((i, "RD006", first))
+            kept.pop()
+        else:
+            break
+    for i, code, value in sorted(skipped):
+        findings.append(Finding(code, dataset=fmt.name, file=sheet.file, sheet=sheet.name, row=i + 1,
+                                column="A" if code else None, value=value))
+
+    data = {}
+    for key, j in columns.items():
+        data[key] = [rows[i][j] if j < len(rows[i]) else None for i in kept]
+    raw = pd.DataFrame(data, index=pd.Index([i + 1 for i in kept], name="row"), dtype=object)
+    letters = {key: col_letter(j) for key, j in columns.items()}
+    bad = {}
+    if sheet.bad_cells:
+        by_col = {j: key for key, j in columns.items()}
+        kept_set = set(kept)
+        for (r, c), what in sheet.bad_cells.items():
+            if c in by_col and r in kept_set:
+                bad[(r + 1, by_col[c])] = what
+    ds = Dataset(name=fmt.name, fmt=fmt, file=sheet.file, sheet=sheet.name, header_row=h + 1,
+                 is_csv=sheet.is_csv, raw=raw, letters=letters, headers=headers, bad_cells=bad)
+    if not kept:
+        findings.append(ds.finding("RD012", title=fmt.title.zh))
+    return ds, findings
+
+
+def _fill_merged(rows: list[list[Any]], merged, header_index: int) -> None:
+    """A merged range inside the data: its value belongs to every cell of the range."""
+    for (r0, c0), (r1, c1) in merged or ():
+        if r1 <= header_index or r0 >= len(rows):
+            continue
+        top = rows[r0][c0] if c0 < len(rows[r0]) else None
+        for r in range(max(r0, header_index + 1), min(r1, len(rows) - 1) + 1):
+            row = rows[r]
+            for c in range(c0, min(c1, len(row) - 1) + 1):
+                if (r, c) != (r0, c0):
+                    row[c] = top

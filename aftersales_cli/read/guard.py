@@ -1,0 +1,160 @@
+"""Checks made before a workbook is handed to a parser: zip bombs, XML entities, encryption.
+
+The declared sizes in a zip's directory can lie, so every member is inflated here while its bytes
+are counted; reading stops as soon as a limit is passed. The sheet XML inflated on the way is kept:
+it is scanned for what the Rust readers hide (uncached formulas, Excel error cells) and for its
+row count, so a 1,048,576-row sheet is refused before any parser allocates it.
+"""
+from __future__ import annotations
+
+import re
+import zipfile
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import AftersalesError
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP_MAGIC = b"PK\x03\x04"
+_CHUNK = 1 << 20
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Safety limits; each can be changed (env AFTERSALES_MAX_MB, AFTERSALES_MAX_ROWS)."""
+    max_total_mb: int = 500
+    max_member_mb: int = 50
+    max_ratio: int = 100
+    max_rows: int = 500_000
+
+
+@dataclass
+class ZipScan:
+    """What the guard learnt from an OOXML/ODS package while inflating it."""
+    members: dict[str, bytes] = field(default_factory=dict)   # kept XML parts (sheets, workbook)
+
+
+def magic(path: Path) -> bytes:
+    with open(path, "rb") as fh:
+        return fh.read(8)
+
+
+def check_package(path: Path, limits: Limits, keep: "callable") -> ZipScan:
+    """Inflate every member counting real bytes; keep the members `keep(name)` asks for."""
+    scan = ZipScan()
+    total = 0
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+            if not infos:
+                raise AftersalesError("err.not_spreadsheet", path, detail="空的压缩包 / empty zip")
+            for info in infos:
+                if info.is_dir():
+                    continue
+                kept = keep(info.filename)
+                buf = bytearray() if kept else None
+                size = 0
+                with zf.open(info) as member:
+                    while chunk := member.read(_CHUNK):
+                        size += len(chunk)
+                        total += len(chunk)
+                        if total > limits.max_total_mb * 1_000_000:
+                            raise AftersalesError("err.zip_bomb_total", path, limit=limits.max_total_mb)
+                        if (size > limits.max_member_mb * 1_000_000
+                                and size > limits.max_ratio * max(info.compress_size, 1)):
+                            raise AftersalesError("err.zip_bomb_ratio", path, member=info.filename,
+                                                  ratio=limits.max_ratio)
+                        if buf is not None:
+                            buf += chunk
+                if buf is not None:
+                    data = bytes(buf)
+                    if _has_entities(data):
+                        raise AftersalesError("err.xml_unsafe", path)
+                    scan.members[info.filename] = data
+                elif info.filename.endswith((".xml", ".rels")):
+                    pass
+    except AftersalesError:
+        raise
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError) as exc:
+        raise AftersalesError("err.not_spreadsheet", path, detail=_zip_detail(exc)) from exc
+    return scan
+
+
+def _zip_detail(exc: Exception) -> str:
+    text = str(exc) or type(exc).__name__
+    if "password" in text.lower() or "encrypted" in text.lower():
+        return "加密的压缩包 / encrypted archive"
+    return f"损坏的压缩包 / damaged archive: {text}"
+
+
+def _has_entities(data: bytes) -> bool:
+    head = data[:65536]
+    return b"<!DOCTYPE" in head or b"<!ENTITY" in head
+
+
+# --- what the Rust readers hide -------------------------------------------------------------
+
+_CELL_START = re.compile(rb"<c[\s>]")
+_MARK = re.compile(rb"<f[\s>/]|\st=\"e\"")
+_REF = re.compile(rb'\sr="([A-Z]+)([0-9]+)"')
+_TYPE = re.compile(rb'\st="([a-zA-Z]+)"')
+_FORMULA = re.compile(rb"<f(?:\s[^>]*)?(?:/>|>(.*?)</f>)", re.S)
+_VALUE = re.compile(rb"<v(?:\s[^>]*)?>(.*?)</v>", re.S)
+_LAST_ROW = re.compile(rb'<row[^>]*?\sr="([0-9]+)"')
+
+
+def col_index(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n - 1
+
+
+def scan_bad_cells(xml: bytes) -> dict[tuple[int, int], tuple[str, str]]:
+    """(row0, col0) → ("formula", text) for formulas with no cached value, ("error", "#REF!")."""
+    found: dict[tuple[int, int], tuple[str, str]] = {}
+    if b"<f" not in xml and b't="e"' not in xml:
+        return found
+    seen: set[int] = set()
+    for m in _MARK.finditer(xml):
+        start = xml.rfind(b"<c ", 0, m.start())
+        if start < 0 or start in seen:
+            continue
+        seen.add(start)
+        head_end = xml.find(b">", start)
+        if head_end < 0:
+            continue
+        head = xml[start:head_end + 1]
+        if head.endswith(b"/>"):
+            continue
+        end = xml.find(b"</c>", head_end)
+        body = xml[head_end + 1:end if end >= 0 else len(xml)]
+        ref = _REF.search(head)
+        if not ref:
+            continue
+        pos = (int(ref.group(2)) - 1, col_index(ref.group(1).decode()))
+        typ = _TYPE.search(head)
+        value = _VALUE.search(body)
+        if typ and typ.group(1) == b"e":
+            found[pos] = ("error", _text(value.group(1)) if value else "#ERROR")
+            continue
+        formula = _FORMULA.search(body)
+        if formula and (value is None or not value.group(1).strip()):
+            found[pos] = ("formula", "=" + _text(formula.group(1) or b""))
+    return found
+
+
+def _text(raw: bytes) -> str:
+    import html
+
+    return html.unescape(raw.decode("utf-8", "replace"))
+
+
+def last_row(xml: bytes) -> int:
+    """The last row number a sheet XML declares (0 when it has none)."""
+    pos = xml.rfind(b"<row ")
+    if pos < 0:
+        return 0
+    m = _LAST_ROW.match(xml, pos)
+    return int(m.group(1)) if m else 0

@@ -1,0 +1,365 @@
+"""Cell types of formats.md: check each value, normalise it, keep the original for findings.
+
+Each column is factorised first, so the type rules run once per distinct value (a month has ~30
+distinct dates, a handful of enum values and technicians) and are mapped back to the rows with
+NumPy indexing; Python work per row happens only for the rows that have a problem.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import numpy as np
+import pandas as pd
+
+from ..formats import Column
+
+EXCEL_ERRORS = {"#REF!", "#N/A", "#DIV/0!", "#VALUE!", "#NAME?", "#NUM!", "#NULL!", "#GETTING_DATA",
+                "#SPILL!", "#CALC!"}
+_INVISIBLE = re.compile(r"[\u200b-\u200f\u2060-\u2064\ufeff]")
+_WS = re.compile(r"[\s\u3000]+")
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """The outcome for one distinct value: normalised value, finding code (or None), params."""
+    value: Any
+    code: str | None = None
+    params: tuple = ()
+
+
+MISSING = Parsed(None, "missing")
+
+
+def clean(text: str) -> str:
+    """NFKC (full-width → half-width), invisible characters removed, outer white space stripped."""
+    return _INVISIBLE.sub("", unicodedata.normalize("NFKC", text)).strip()
+
+
+def is_blank(value: Any) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, float) and value != value:
+        return True
+    return isinstance(value, str) and not clean(value)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _whole(value: float) -> bool:
+    return float(value).is_integer()
+
+
+# --- text --------------------------------------------------------------------------------------
+
+def parse_text(value: Any, col: Column, ctx: "CellContext") -> Parsed:
+    if isinstance(value, str):
+        return Parsed(clean(value))
+    if _is_number(value):
+        if not _whole(value):
+            return Parsed(None, "CE011")
+        if abs(value) >= 1e15:
+            return Parsed(None, "CE010")
+        return Parsed(str(int(value)))
+    if isinstance(value, dt.datetime):
+        return Parsed(value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" "))
+    if isinstance(value, dt.date):
+        return Parsed(value.isoformat())
+    return Parsed(str(value))
+
+
+def parse_code(value: Any, col: Column, ctx: "CellContext") -> Parsed:
+    """Checklist codes: a number cell reads back as its shortest text (1.1, 10.2)."""
+    if _is_number(value):
+        return Parsed(str(int(value)) if _whole(value) else repr(float(value)))
+    return parse_text(value, col, ctx)
+
+
+# --- dates -------------------------------------------------------------------------------------
+
+_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+_YMD = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?$")
+_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+_MD = re.compile(r"^(\d{1,2})\s*月\s*(\d{1,2})\s*日?$")
+_AMBIGUOUS = re.compile(r"^\d{1,2}\s*[-/.]\s*\d{1,2}(?:\s*[-/.]\s*\d{2,4})?$")
+_ISO_TIME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})[ T]00:00(?::00)?$")
+EXCEL_EPOCH = dt.date(1899, 12, 30)
+
+
+def _make_date(y: int, m: int, d: int) -> dt.date | None:
+    try:
+        return dt.date(y, m, d)
+    except ValueError:
+        return None
+
+
+def parse_date(value: Any, col: Column, ctx: "CellContext") -> Parsed:
+    if isinstance(value, dt.datetime):
+        return Parsed(value.date())
+    if isinstance(value, dt.date):
+        return Parsed(value)
+    if _is_number(value):
+        if 1 <= value < 2958466 and _whole(value):
+            day = EXCEL_EPOCH + dt.timedelta(days=int(value))
+            return Parsed(day, "CE021", (("normalised", day.isoformat()),))
+        return Parsed(None, "CE020")
+    if not isinstance(value, str):
+        return Parsed(None, "CE020")
+    text = clean(value)
+    m = _ISO.match(text)
+    if m:
+        day = _make_date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        if day is None:
+            return Parsed(None, "CE023")
+        if ctx.is_csv and text == value.strip():
+            return Parsed(day)
+        return Parsed(day, "CE021", (("normalised", day.isoformat()),))
+    m = _YMD.match(text) or _COMPACT.match(text) or _ISO_TIME.match(text)
+    if m:
+        day = _make_date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        if day is None:
+            return Parsed(None, "CE023")
+        return Parsed(day, "CE021", (("normalised", day.isoformat()),))
+    m = _MD.match(text)
+    if m:
+        year = ctx.year
+        day = _make_date(year, int(m.group(1)), int(m.group(2))) if year else None
+        if day is None:
+            return Parsed(None, "CE023" if year else "CE020")
+        return Parsed(day, "CE021", (("normalised", day.isoformat()),))
+    if _AMBIGUOUS.match(text):
+        return Parsed(None, "CE022")
+    return Parsed(None, "CE020")
+
+
+# --- numbers -----------------------------------------------------------------------------------
+
+_INT_TEXT = re.compile(r"^[+-]?\d+(?:\.0+)?$")
+_DEC_TEXT = re.compile(r"^[+-]?\d+\.\d+$")
+_UNITS = re.compile(r"^([+-]?\d+)\s*(?:个|件|只|套|次|人|名|台|根|条|片|盒|支|副|pcs|PCS|场)$")
+
+
+def parse_int(value: Any, col: Column, ctx: "CellContext") -> Parsed:
+    if _is_number(value):
+        if not _whole(value):
+            return Parsed(None, "CE032")
+        return _check_min(int(value), col)
+    if not isinstance(value, str):
+        return Parsed(None, "CE030")
+    text = clean(value)
+    if _INT_TEXT.match(text):
+        number = int(float(text))
+        if ctx.is_csv and text == value.strip():
+            return _check_min(number, col)
+        parsed = _check_min(number, col)
+        return parsed if parsed.code else Parsed(number, "CE031", (("normalised", number),))
+    if _DEC_TEXT.match(text):
+        return Parsed(None, "CE032")
+    m = _UNITS.match(text)
+    if m:
+        number = int(m.group(1))
+        parsed = _check_min(number, col)
+        return parsed if parsed.code else Parsed(number, "CE031", (("normalised", number),))
+    return Parsed(None, "CE030")
+
+
+def _check_min(number: int, col: Column) -> Parsed:
+    if col.min is not None and number < col.min:
+        return Parsed(None, "CE033", (("min", col.min),))
+    return Parsed(number)
+
+
+_MONEY = re.compile(r"^(?:[¥￥]|RMB|CNY)?\s*([+-]?[\d,]+(?:\.\d+)?)\s*(?:元|块)?$")
+
+
+def parse_money(value: Any, col: Column, ctx: "CellContext") -> Parsed:
+    if _is_number(value):
+        return Parsed(None, "CE042") if value < 0 else Parsed(float(value))
+    if not isinstance(value, str):
+        return Parsed(None, "CE040")
+    text = clean(value)
+    if re.match(r"^[+-]?\d+(?:\.\d+)?$", text):
+        amount = float(text)
+        if amount < 0:
+            return Parsed(None, "CE042")
+        if ctx.is_csv and text == value.strip():
+            return Parsed(amount)
+        return Parsed(amount, "CE041", (("normalised", _money_text(amount)),))
+    m = _MONEY.match(text)
+    if m and re.match(r"^[+-]?(\d{1,3}(,\d{3})*|\d+)(\.\d+)?$", m.group(1)):
+        amount = float(m.group(1).replace(",", ""))
+        if amount < 0:
+            return Parsed(None, "CE042")
+        return Parsed(amount, "CE041", (("normalised", _money_text(amount)),))
+    return Parsed(None, "CE040")
+
+
+def _money_text(amount: float) -> str:
+    return f"{amount:.2f}".rstrip("0").rstrip(".")
+
+
+# --- enums -------------------------------------------------------------------------------------
+
+def parse_enum(value: Any, col: Column, ctx: "CellContext") -> Parsed:
+    if _is_number(value):
+        text = str(int(value)) if _whole(value) else str(value)
+    elif isinstance(value, str):
+        text = _WS.sub("", clean(value))
+    else:
+        text = str(value)
+    if text in col.values:
+        return Parsed(text)
+    aliases = ctx.aliases(col)
+    target = aliases.get(text) or aliases.get(text.upper())
+    if target:
+        return Parsed(target, "CE051", (("normalised", target),))
+    return Parsed(None, "CE050", (("allowed", "、".join(col.values)),))
+
+
+# --- phones ------------------------------------------------------------------------------------
+
+_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+_LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}$")
+
+
+def _digits_from_number(value: Any) -> str | None:
+    if not _whole(value) or value < 0:
+        return None
+    return str(int(value))
+
+
+def _strip_phone(text: str) -> str:
+    text = re.sub(r"[\s\u3000]+", "", text)
+    text = re.sub(r"^(\+86|0086)-?", "", text)
+    return text
+
+
+def parse_mobile(value: Any, col: Column, ctx: "CellContext") -> Parsed:
+    if _is_number(value):
+        digits = _digits_from_number(value)
+        if digits and _MOBILE.match(digits):
+            return Parsed(digits)
+        return Parsed(None, "CE060")
+    if not isinstance(value, str):
+        return Parsed(None, "CE060")
+    text = clean(value)
+    if _MOBILE.match(text):
+        return Parsed(text)
+    stripped = _strip_phone(text).replace("-", "")
+    if _MOBILE.match(stripped):
+        return Parsed(stripped, "CE061", (("normalised", stripped),))
+    return Parsed(None, "CE060")
+
+
+def parse_phone(value: Any, col: Column, ctx: "CellContext") -> Parsed:
+    if _is_number(value):
+        digits = _digits_from_number(value)
+        if digits and _MOBILE.match(digits):
+            return Parsed(digits)
+        if digits and re.match(r"^[1-9]\d{8,10}$", digits) and _LANDLINE.match("0" + digits):
+            return Parsed(None, "CE064")
+        return Parsed(None, "CE062")
+    if not isinstance(value, str):
+        return Parsed(None, "CE062")
+    text = clean(value)
+    if _MOBILE.match(text) or _LANDLINE.match(text):
+        return Parsed(text)
+    stripped = _strip_phone(text)
+    stripped = re.sub(r"^\((0\d{2,3})\)", r"\1-", stripped)
+    if _MOBILE.match(stripped.replace("-", "")):
+        digits = stripped.replace("-", "")
+        return Parsed(digits, "CE063", (("normalised", digits),))
+    if _LANDLINE.match(stripped):
+        return Parsed(stripped, "CE063", (("normalised", stripped),))
+    return Parsed(None, "CE062")
+
+
+# --- ID card (GB 11643) ------------------------------------------------------------------------
+
+_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_CHECK = "10X98765432"
+
+
+def id_check_digit(first17: str) -> str:
+    return _CHECK[sum(int(c) * w for c, w in zip(first17, _WEIGHTS)) % 11]
+
+
+def parse_id_card(value: Any, col: Column, ctx: "CellContext") -> Parsed:
+    if _is_number(value):
+        if abs(value) >= 1e15 or not _whole(value):
+            return Parsed(None, "CE073") if abs(value) >= 1e15 else Parsed(None, "CE070")
+        text = str(int(value))
+    elif isinstance(value, str):
+        text = _WS.sub("", clean(value)).upper()
+    else:
+        return Parsed(None, "CE070")
+    if re.match(r"^\d{15}$", text):
+        return Parsed(text, "CE074")
+    if not re.match(r"^\d{17}[\dX]$", text):
+        return Parsed(None, "CE070")
+    if _make_date(int(text[6:10]), int(text[10:12]), int(text[12:14])) is None or int(text[6:10]) < 1900:
+        return Parsed(None, "CE072")
+    expected = id_check_digit(text[:17])
+    if text[17] != expected:
+        return Parsed(None, "CE071", (("expected", text[:17] + expected),))
+    return Parsed(text)
+
+
+PARSERS: dict[str, Callable[[Any, Column, "CellContext"], Parsed]] = {
+    "text": parse_text, "code": parse_code, "date": parse_date, "int": parse_int,
+    "money": parse_money, "enum": parse_enum, "mobile": parse_mobile, "phone": parse_phone,
+    "id_card": parse_id_card,
+}
+
+
+@dataclass
+class CellContext:
+    is_csv: bool
+    year: int | None
+
+    def __post_init__(self) -> None:
+        self._aliases: dict[str, dict[str, str]] = {}
+
+    def aliases(self, col: Column) -> dict[str, str]:
+        if col.key not in self._aliases:
+            table = {}
+            for alias, target in col.value_aliases.items():
+                key = _WS.sub("", clean(str(alias)))
+                table[key] = target
+                table[key.upper()] = target
+            self._aliases[col.key] = table
+        return self._aliases[col.key]
+
+
+def parse_column(series: pd.Series, col: Column, ctx: CellContext) -> tuple[np.ndarray, np.ndarray, list[Parsed]]:
+    """Parse a column once per distinct value.
+
+    Returns (normalised values as an object array, index into `outcomes` per row, outcomes).
+    """
+    parser = PARSERS[col.type]
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    outcomes: list[Parsed] = []
+    memo = {}
+    for u in uniques:
+        if is_blank(u):
+            outcomes.append(MISSING)
+        elif isinstance(u, str) and u.strip() in EXCEL_ERRORS:
+            outcomes.append(Parsed(None, "CE004"))
+        else:
+            try:
+                outcomes.append(parser(u, col, ctx))
+            except (ValueError, OverflowError, TypeError):
+                outcomes.append(Parsed(None, PARSE_FAIL.get(col.type, "CE020")))
+    outcomes.append(MISSING)          # index -1: NaN / None
+    del memo
+    values = np.array([o.value for o in outcomes], dtype=object)
+    return values[codes], codes, outcomes
+
+
+PARSE_FAIL = {"text": "CE011", "code": "CE011", "date": "CE020", "int": "CE030", "money": "CE040",
+              "enum": "CE050", "mobile": "CE060", "phone": "CE062", "id_card": "CE070"}

@@ -1,0 +1,219 @@
+"""Named checks: the rules whose logic is more than one vectorised comparison.
+
+A format file lists them under `checks:`. Order-dependent work (ledger balance, FIFO) walks the
+ledger once, in sheet order, keeping per-part state: linear in rows.
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+import pandas as pd
+
+from .context import Checked, Context
+from .finding import display
+from .rules import count_window
+
+CHECKS: dict[str, Callable[[Checked, Context], None]] = {}
+
+
+def check(name: str):
+    def register(fn):
+        CHECKS[name] = fn
+        return fn
+    return register
+
+
+def _raw(c: Checked, key: str, row: int):
+    return c.ds.raw.at[row, key] if key in c.ds.raw.columns else None
+
+
+def _day(ts) -> str:
+    return "" if ts is None or pd.isna(ts) else ts.date().isoformat()
+
+
+# --- repair report -------------------------------------------------------------------------------
+
+COPY_FIELDS = ("service_date", "customer_name", "phone", "address", "product_model", "fault")
+
+
+@check("copied_rows")
+def copied_rows(c: Checked, ctx: Context) -> None:
+    """RR009: a row equal to an earlier one in date, customer, phone, address, model and fault."""
+    if not all(c.has(k) for k in COPY_FIELDS[:5]):
+        return
+    frame = pd.DataFrame({k: c.col(k) for k in COPY_FIELDS}).astype(object)
+    frame = frame.where(frame.notna(), "")
+    required = frame[list(COPY_FIELDS[:5])].ne("").all(axis=1)
+    frame = frame[required]
+    dup = frame.duplicated(keep=False)
+    if not dup.any():
+        return
+    frame = frame[dup]
+    group = frame.groupby(list(COPY_FIELDS), sort=False).ngroup()
+    orders = c.col("order_no").reindex(frame.index)
+    first_row = pd.Series(frame.index, index=frame.index).groupby(group).transform("min")
+    first_order = orders.groupby(group).transform("first")
+    for row in frame.index:
+        if row != first_row[row] and orders[row] != first_order[row]:
+            ctx.emit(c, "RR009", row, "order_no", _raw(c, "order_no", row), first_row=int(first_row[row]))
+
+
+# --- roster --------------------------------------------------------------------------------------
+
+@check("roster_status")
+def roster_status(c: Checked, ctx: Context) -> None:
+    """RO004: 离职 exactly when a 离职日期 is given on or before the row's 更新日期."""
+    status, leave, update = c.col("status"), c.col("leave_date"), c.col("update_date")
+    left = leave.notna() & (update.isna() | (leave <= update))
+    expected = left.map({True: "离职", False: "在职"})
+    bad = status.notna() & (status != expected)
+    for row in status.index[bad]:
+        ctx.emit(c, "RO004", row, "status", _raw(c, "status", row), expected=expected[row],
+                 leave=_day(leave[row]) or "—", update=_day(update[row]) or "—")
+
+
+# --- parts ledger --------------------------------------------------------------------------------
+
+def latest_count_date(ctx: Context) -> pd.Timestamp | None:
+    st = ctx.checked.get("stocktake")
+    if st is None:
+        return None
+    dates = st.col("count_date").dropna()
+    start, end = count_window(ctx, st.ds.fmt.count_window)
+    dates = dates[(dates >= start) & (dates <= end)]
+    return dates.max() if len(dates) else None
+
+
+@check("ledger_dates")
+def ledger_dates(c: Checked, ctx: Context) -> None:
+    """PL001 outside P, PL002 after P up to the count, PL003 期初 not on day 1, PL008 out of order."""
+    dates, kind = c.col("date"), c.col("type")
+    count = latest_count_date(ctx)
+    after = dates.notna() & (dates > ctx.last)
+    counted = after & (dates <= count) if count is not None else after & False
+    outside = dates.notna() & ((dates < ctx.first) | (after & ~counted))
+    for row in dates.index[outside]:
+        ctx.emit(c, "PL001", row, "date", _raw(c, "date", row), period=ctx.period.label)
+    for row in dates.index[counted]:
+        ctx.emit(c, "PL002", row, "date", _raw(c, "date", row))
+    opening = dates.notna() & (kind == "期初") & (dates != ctx.first) & ~outside
+    for row in dates.index[opening]:
+        ctx.emit(c, "PL003", row, "date", _raw(c, "date", row), expected=ctx.period.first.isoformat())
+    valid = dates.dropna()
+    previous = valid.shift(1)
+    backwards = valid < previous
+    for row in valid.index[backwards]:
+        ctx.emit(c, "PL008", row, "date", _raw(c, "date", row), other=_day(previous[row]))
+
+
+@check("ledger_balance")
+def ledger_balance(c: Checked, ctx: Context) -> None:
+    """PL006/PL007 running balance per part, PL010 batch below zero, PL009 FIFO."""
+    directions = c.ds.fmt.directions
+    frame = pd.DataFrame({k: c.col(k) for k in ("date", "part_code", "batch", "type", "qty", "balance")})
+    balance: dict[str, int] = {}
+    stock: dict[tuple[str, str], int] = {}
+    age: dict[tuple[str, str], tuple] = {}
+    order = 0
+    for row, date, part, batch, kind, qty, stated in frame.itertuples(name=None):
+        order += 1
+        if part is None or pd.isna(part) if not isinstance(part, str) else False:
+            continue
+        sign = directions.get(kind) if isinstance(kind, str) else None
+        if sign is None or qty is None or pd.isna(qty) or batch is None or (not isinstance(batch, str)):
+            # the movement cannot be computed: take the stated balance as the new running one
+            if stated is not None and not pd.isna(stated):
+                balance[part] = int(stated)
+            continue
+        qty = int(qty)
+        key = (part, batch)
+        if sign > 0 and kind in ("期初", "入库") and key not in age:
+            age[key] = (date if date is not None and not pd.isna(date) else pd.Timestamp.max, order)
+        before = stock.get(key, 0)
+        if kind == "出库":
+            mine = age.get(key, (pd.Timestamp.max, order))
+            older = [(b, s) for (p, b), s in stock.items()
+                     if p == part and b != batch and s > 0 and age.get((p, b), (pd.Timestamp.max, 0)) < mine]
+            if older:
+                b, s = min(older, key=lambda bs: age.get((part, bs[0])))
+                ctx.emit(c, "PL009", row, "batch", _raw(c, "batch", row), older=b, stock=s)
+        stock[key] = before + sign * qty
+        if sign < 0 and stock[key] < 0:
+            ctx.emit(c, "PL010", row, "batch", _raw(c, "batch", row), expected=stock[key])
+        computed = balance.get(part, 0) + sign * qty
+        balance[part] = computed
+        if stated is not None and not pd.isna(stated) and int(stated) != computed:
+            ctx.emit(c, "PL006", row, "balance", _raw(c, "balance", row), expected=computed)
+        elif computed < 0:
+            ctx.emit(c, "PL007", row, "balance", _raw(c, "balance", row), part=part, expected=computed)
+
+
+@check("ledger_handler")
+def ledger_handler(c: Checked, ctx: Context) -> None:
+    """PL012: the handler of an issue must be a technician (工号 or 姓名) on the roster."""
+    roster = ctx.other(c, "roster", "PL012")
+    if roster is None:
+        return
+    known = set(roster.col("tech_id").dropna()) | set(roster.col("name").dropna())
+    handler, kind = c.col("handler"), c.col("type")
+    bad = (kind == "出库") & handler.notna() & ~handler.isin(known)
+    for row in handler.index[bad]:
+        ctx.emit(c, "PL012", row, "handler", _raw(c, "handler", row))
+
+
+def signed_movements(ledger: Checked) -> pd.DataFrame:
+    """date, part_code, signed qty of every computable ledger row."""
+    directions = ledger.ds.fmt.directions
+    sign = ledger.col("type").map(directions)
+    frame = pd.DataFrame({"date": ledger.col("date"), "part": ledger.col("part_code"),
+                          "qty": pd.to_numeric(ledger.col("qty"), errors="coerce") * sign})
+    return frame.dropna()
+
+
+def balance_on(ledger: Checked, parts: pd.Series, days: pd.Series) -> pd.Series:
+    """The ledger balance of each part after every row dated on or before the given day."""
+    moves = signed_movements(ledger)
+    out = pd.Series(0, index=parts.index, dtype="int64")
+    if moves.empty:
+        return out
+    grouped = {p: g for p, g in moves.groupby("part")}
+    for row in parts.index:
+        g = grouped.get(parts[row])
+        if g is not None and not pd.isna(days[row]):
+            out[row] = int(g.loc[g["date"] <= days[row], "qty"].sum())
+    return out
+
+
+@check("stocktake_book")
+def stocktake_book(c: Checked, ctx: Context) -> None:
+    """ST004: 账面数量 equals the ledger balance on 盘点日期 (0 for a part with no ledger row)."""
+    ledger = ctx.other(c, "parts_ledger", "ST004")
+    if ledger is None:
+        return
+    parts, days, book = c.col("part_code"), c.col("count_date"), c.col("book_qty")
+    ok = parts.notna() & days.notna() & book.notna()
+    expected = balance_on(ledger, parts[ok], days[ok])
+    for row in expected.index:
+        if int(book[row]) != int(expected[row]):
+            ctx.emit(c, "ST004", row, "book_qty", _raw(c, "book_qty", row), expected=int(expected[row]),
+                     date=_day(days[row]))
+
+
+@check("usage_coverage")
+def usage_coverage(c: Checked, ctx: Context) -> None:
+    """PL013: parts the period's repair report used must be issued (出库) in the ledger in P."""
+    report = ctx.checked.get("repair_report")
+    if report is None:
+        return
+    in_p = lambda d: d.notna() & (d >= ctx.first) & (d <= ctx.last)  # noqa: E731
+    used = pd.DataFrame({"part": report.col("part_code"), "qty": report.col("part_qty")})
+    used = used[in_p(report.col("service_date")) & used["part"].notna() & used["qty"].notna()]
+    used = used.groupby("part")["qty"].sum()
+    kind = c.col("type")
+    issued = pd.DataFrame({"part": c.col("part_code"), "qty": c.col("qty")})
+    issued = issued[(kind == "出库") & in_p(c.col("date")) & issued["part"].notna() & issued["qty"].notna()]
+    issued = issued.groupby("part")["qty"].sum()
+    for part, qty in used.items():
+        got = int(issued.get(part, 0))
+        if int(qty) > got:
+            ctx.emit(c, "PL013", None, None, part, used=int(qty), issued=got)

@@ -1,0 +1,71 @@
+"""What the checks see: every dataset with its normalised values, and a place to put findings."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from ..period import Period
+from ..read.discover import Dataset
+from .finding import Finding
+
+
+@dataclass
+class Checked:
+    """A dataset after the cell types: `values` holds normalised values (None/NaT where unusable)."""
+    ds: Dataset
+    values: pd.DataFrame
+    error_cells: set[tuple[int, str]] = field(default_factory=set)   # (row, key) with an error
+
+    @property
+    def name(self) -> str:
+        return self.ds.name
+
+    def col(self, key: str) -> pd.Series:
+        if key in self.values.columns:
+            return self.values[key]
+        return pd.Series([None] * len(self.values), index=self.values.index, dtype=object)
+
+    def has(self, key: str) -> bool:
+        return key in self.values.columns
+
+    def error_rows(self, keys: tuple[str, ...] | None = None) -> set[int]:
+        """Rows with an error finding on any of `keys` (any field when None)."""
+        return {r for r, k in self.error_cells if keys is None or k in keys}
+
+
+@dataclass
+class Context:
+    period: Period
+    params: dict[str, Any]
+    checklist_codes: tuple[str, ...]
+    checked: dict[str, Checked]
+    findings: list[Finding] = field(default_factory=list)
+    lang: str | None = None
+    _skipped: set = field(default_factory=set)
+
+    def emit(self, c: Checked, code: str, row: int | None, key: str | None, value: Any = None,
+             **params: Any) -> None:
+        f = c.ds.finding(code, row=row, key=key, value=value, **params)
+        self.findings.append(f)
+        if row is not None and key is not None and f.severity == "error":
+            c.error_cells.add((row, key))
+
+    def other(self, c: Checked, name: str, rule: str) -> Checked | None:
+        """The other dataset of a cross check, or None with one info finding saying it was skipped."""
+        found = self.checked.get(name)
+        if found is None and (c.name, name, rule) not in self._skipped:
+            self._skipped.add((c.name, name, rule))
+            from ..formats import load_formats
+            self.findings.append(Finding("RD010", dataset=c.name, file=c.ds.file, sheet=c.ds.sheet,
+                                         params={"other": load_formats()[name].title.zh, "rule": rule}))
+        return found
+
+    @property
+    def first(self) -> pd.Timestamp:
+        return pd.Timestamp(self.period.first)
+
+    @property
+    def last(self) -> pd.Timestamp:
+        return pd.Timestamp(self.period.last)

@@ -1,0 +1,157 @@
+"""The validation engine: cell types, then declarative rules, then named checks.
+
+`validate_submission` is pure: it takes what `read/` found and returns a ValidationResult; it never
+prints, exits or writes.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..formats import DATASETS
+from ..period import Period
+from ..read.discover import Dataset, Submission
+from . import cells
+from .checks import CHECKS
+from .context import Checked, Context
+from .finding import Finding, summarize
+from .rules import RULES
+
+DEFAULT_PARAMS = {"max_report_lag_days": 1}
+
+
+@dataclass
+class ValidationResult:
+    submission: Submission
+    period: Period
+    period_source: str                   # option | folder | rows | other | today
+    checked: dict[str, Checked]
+    findings: list[Finding]
+    params: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def summary(self) -> dict[str, int]:
+        return summarize(self.findings)
+
+    def to_dict(self, lang: str | None = None) -> dict[str, Any]:
+        return {
+            "path": self.submission.path,
+            "period": self.period.label,
+            "datasets": {name: {"file": c.ds.file, "sheet": c.ds.sheet, "header_row": c.ds.header_row,
+                                "rows": c.ds.rows} for name, c in self.checked.items()},
+            "findings": [f.to_dict(lang) for f in self.findings],
+            "summary": self.summary,
+        }
+
+
+def validate_submission(sub: Submission, period: Period | None = None, period_source: str = "option",
+                        params: dict[str, Any] | None = None,
+                        checklist_codes: tuple[str, ...] = ()) -> ValidationResult:
+    if period is None:
+        period, period_source = infer_period(sub)
+    params = {**DEFAULT_PARAMS, **(params or {})}
+    ctx = Context(period=period, params=params, checklist_codes=tuple(checklist_codes), checked={})
+    for name in DATASETS:
+        if name in sub.datasets:
+            ctx.checked[name] = check_cells(sub.datasets[name], period, ctx)
+    for name in DATASETS:
+        c = ctx.checked.get(name)
+        if c is None:
+            continue
+        for r in c.ds.fmt.rules:
+            RULES[r.rule](c, r, ctx)
+        for check_name in c.ds.fmt.checks:
+            CHECKS[check_name](c, ctx)
+    findings = sorted([*sub.findings, *ctx.findings], key=Finding.sort_key)
+    return ValidationResult(submission=sub, period=period, period_source=period_source,
+                            checked=ctx.checked, findings=findings, params=params)
+
+
+def check_cells(ds: Dataset, period: Period, ctx: Context) -> Checked:
+    """Type-check and normalise every cell; raise CE findings; required / required_if."""
+    cctx = cells.CellContext(is_csv=ds.is_csv, year=period.year)
+    values: dict[str, Any] = {}
+    outcome_codes: dict[str, np.ndarray] = {}
+    checked = Checked(ds=ds, values=pd.DataFrame(index=ds.raw.index))
+    rows = ds.raw.index.to_numpy()
+    for col in ds.fmt.columns:
+        if col.key not in ds.raw.columns:
+            continue
+        series = ds.raw[col.key]
+        normalised, idx, outcomes = cells.parse_column(series, col, cctx)
+        missing_idx = np.array([i for i, o in enumerate(outcomes) if o is cells.MISSING or o.code == "missing"])
+        outcome_codes[col.key] = np.isin(idx, missing_idx) if len(missing_idx) else np.zeros(len(idx), bool)
+        problem = [i for i, o in enumerate(outcomes) if o.code and o.code != "missing"]
+        if problem:
+            positions = np.nonzero(np.isin(idx, problem))[0]
+            for p in positions:
+                o = outcomes[idx[p]]
+                ctx.emit(checked, o.code, int(rows[p]), col.key, series.iat[p], **dict(o.params))
+        if col.type == "date":
+            values[col.key] = pd.to_datetime(pd.Series(normalised, index=ds.raw.index), errors="coerce")
+        elif col.type in ("int", "money"):
+            values[col.key] = pd.Series(normalised, index=ds.raw.index, dtype=object)
+        else:
+            values[col.key] = pd.Series(normalised, index=ds.raw.index, dtype=object)
+    # cells the reader could not give: uncached formulas and Excel errors
+    for (row, key), (kind, text) in ds.bad_cells.items():
+        code = "CE003" if kind == "formula" else "CE004"
+        ctx.emit(checked, code, row, key, text, expected=_type_name(ds, key))
+        if key in values:
+            values[key].loc[row] = pd.NaT if ds.fmt.column(key).type == "date" else None
+            outcome_codes[key][ds.raw.index.get_loc(row)] = False
+    checked.values = pd.DataFrame(values, index=ds.raw.index) if values else checked.values
+    # required, then required_if (which reads the normalised condition column)
+    for col in ds.fmt.columns:
+        if col.key not in outcome_codes:
+            continue
+        missing = outcome_codes[col.key]
+        if col.required:
+            for p in np.nonzero(missing)[0]:
+                ctx.emit(checked, "CE001", int(rows[p]), col.key, None)
+        elif col.required_if is not None:
+            cond = col.required_if
+            other = checked.col(cond.field)
+            if cond.present:
+                need = other.notna().to_numpy()
+                shown = ""
+            else:
+                need = other.isin(cond.in_ or []).to_numpy()
+                shown = "、".join(cond.in_ or [])
+            for p in np.nonzero(missing & need)[0]:
+                ctx.emit(checked, "CE002", int(rows[p]), col.key, None,
+                         cond_header=ds.headers.get(cond.field, ds.fmt.column(cond.field).header),
+                         cond_value=shown or _present_text())
+    return checked
+
+
+def _present_text() -> str:
+    return "已填写"
+
+
+def _type_name(ds: Dataset, key: str) -> str:
+    return {"date": "日期", "int": "整数", "money": "金额"}.get(ds.fmt.column(key).type, "值")
+
+
+def infer_period(sub: Submission) -> tuple[Period, str]:
+    """The month most repair-report rows fall in; else the other datasets' dates; else today."""
+    order = [("repair_report", "service_date", "rows")] + [
+        (name, col.key, "other") for name in DATASETS if name != "repair_report" and name in sub.datasets
+        for col in sub.datasets[name].fmt.columns if col.type == "date"][:1]
+    for name, key, how in order:
+        ds = sub.datasets.get(name)
+        if ds is None or key not in ds.raw.columns:
+            continue
+        col = ds.fmt.column(key)
+        normalised, _, _ = cells.parse_column(ds.raw[key], col, cells.CellContext(ds.is_csv, None))
+        months = Counter((d.year, d.month) for d in normalised if isinstance(d, dt.date))
+        if months:
+            (year, month), _ = max(months.items(), key=lambda kv: (kv[1], kv[0]))
+            return Period(year, month), how
+    today = dt.date.today()
+    return Period(today.year, today.month), "today"

@@ -1,0 +1,164 @@
+"""The declarative rules of the format files, one vectorised function per rule kind.
+
+A rule in YAML names its kind (`rule:`), the field it checks and the finding code it raises;
+the functions here know nothing of any particular dataset.
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+import pandas as pd
+
+from ..formats import Rule
+from .context import Checked, Context
+from .finding import display
+
+RULES: dict[str, Callable[[Checked, Rule, Context], None]] = {}
+
+
+def rule(name: str):
+    def register(fn):
+        RULES[name] = fn
+        return fn
+    return register
+
+
+def _raw(c: Checked, key: str, row: int):
+    return c.ds.raw.at[row, key] if key in c.ds.raw.columns else None
+
+
+def _day(value) -> str:
+    return display(value.date() if hasattr(value, "date") else value)
+
+
+@rule("in_period")
+def in_period(c: Checked, r: Rule, ctx: Context) -> None:
+    v = c.col(r.field)
+    bad = v.notna() & ((v < ctx.first) | (v > ctx.last))
+    for row in v.index[bad]:
+        ctx.emit(c, r.code, row, r.field, _raw(c, r.field, row), period=ctx.period.label)
+
+
+@rule("unique")
+def unique(c: Checked, r: Rule, ctx: Context) -> None:
+    v = c.col(r.field).dropna()
+    if r.param("within_period"):
+        v = v[_counts_for_period(c, ctx).reindex(v.index, fill_value=False)]
+    dup = v.duplicated(keep="first")
+    if not dup.any():
+        return
+    firsts = v[~dup]
+    first_row = pd.Series(firsts.index, index=firsts.values)
+    for row, value in v[dup].items():
+        ctx.emit(c, r.code, row, r.field, _raw(c, r.field, row), first_row=int(first_row[value]))
+
+
+def _counts_for_period(c: Checked, ctx: Context) -> pd.Series:
+    """Inspection rows that count for the period: dated in P or the next month's first days."""
+    dates = c.col("date")
+    days = c.ds.fmt.period_window.get("next_days", 0)
+    end = pd.Timestamp(ctx.period.next().first) + pd.Timedelta(days=days - 1)
+    return dates.notna() & (dates >= ctx.first) & (dates <= end)
+
+
+def _split_ref(ref: str) -> tuple[str, str]:
+    name, _, key = ref.partition(".")
+    return name, key
+
+
+@rule("exists_in")
+def exists_in(c: Checked, r: Rule, ctx: Context) -> None:
+    name, key = _split_ref(r.param("ref"))
+    other = ctx.other(c, name, r.code)
+    if other is None:
+        return
+    known = set(other.col(key).dropna())
+    v = c.col(r.field)
+    bad = v.notna() & ~v.isin(known)
+    for row in v.index[bad]:
+        ctx.emit(c, r.code, row, r.field, _raw(c, r.field, row))
+
+
+@rule("matches_ref")
+def matches_ref(c: Checked, r: Rule, ctx: Context) -> None:
+    name, ref_key = _split_ref(r.param("ref"))
+    other = ctx.other(c, name, r.code)
+    if other is None:
+        return
+    pairs = pd.DataFrame({"k": other.col(ref_key), "v": other.col(r.param("ref_field"))}).dropna()
+    mapping = pairs.drop_duplicates("k").set_index("k")["v"]
+    keys = c.col(r.param("key"))
+    expected = keys.map(mapping)
+    v = c.col(r.field)
+    bad = v.notna() & expected.notna() & (v != expected)
+    for row in v.index[bad]:
+        ctx.emit(c, r.code, row, r.field, _raw(c, r.field, row), key=keys[row], expected=expected[row])
+
+
+@rule("not_before")
+def not_before(c: Checked, r: Rule, ctx: Context) -> None:
+    v, other = c.col(r.field), c.col(r.param("other"))
+    bad = v.notna() & other.notna() & (v < other)
+    for row in v.index[bad]:
+        ctx.emit(c, r.code, row, r.field, _raw(c, r.field, row), other=_day(other[row]))
+
+
+@rule("not_after")
+def not_after(c: Checked, r: Rule, ctx: Context) -> None:
+    """`field` must not be after `other`; the finding sits on the `at` cell."""
+    v, other = c.col(r.field), c.col(r.param("other"))
+    at = r.param("at", r.field)
+    bad = v.notna() & other.notna() & (v > other)
+    for row in v.index[bad]:
+        shown = other if at == r.param("other") else v
+        rest = v if at == r.param("other") else other
+        ctx.emit(c, r.code, row, at, _raw(c, at, row), other=_day(rest[row]), at_value=_day(shown[row]))
+
+
+@rule("max_lag")
+def max_lag(c: Checked, r: Rule, ctx: Context) -> None:
+    v, base = c.col(r.field), c.col(r.param("base"))
+    limit = int(ctx.params.get(r.param("param"), 1))
+    lag = (v - base).dt.days
+    bad = v.notna() & base.notna() & (lag > limit)
+    for row in v.index[bad]:
+        ctx.emit(c, r.code, row, r.field, _raw(c, r.field, row), other=_day(base[row]),
+                 lag=int(lag[row]), max=limit)
+
+
+def count_window(ctx: Context, window: dict) -> tuple[pd.Timestamp, pd.Timestamp]:
+    start = ctx.last - pd.Timedelta(days=window.get("last_days", 7) - 1)
+    end = pd.Timestamp(ctx.period.next().first) + pd.Timedelta(days=window.get("next_days", 5) - 1)
+    return start, end
+
+
+@rule("count_window")
+def count_window_rule(c: Checked, r: Rule, ctx: Context) -> None:
+    start, end = count_window(ctx, c.ds.fmt.count_window)
+    v = c.col(r.field)
+    bad = v.notna() & ((v < start) | (v > end))
+    for row in v.index[bad]:
+        ctx.emit(c, r.code, row, r.field, _raw(c, r.field, row), start=_day(start), end=_day(end))
+
+
+@rule("difference")
+def difference(c: Checked, r: Rule, ctx: Context) -> None:
+    v = c.col(r.field)
+    a, b = c.col(r.param("minuend")), c.col(r.param("subtrahend"))
+    ok = v.notna() & a.notna() & b.notna()
+    if not ok.any():
+        return
+    expected = a[ok].astype("int64") - b[ok].astype("int64")
+    bad = v[ok].astype("int64") != expected
+    for row in expected.index[bad]:
+        ctx.emit(c, r.code, row, r.field, _raw(c, r.field, row), expected=int(expected[row]))
+
+
+@rule("checklist_code")
+def checklist_code(c: Checked, r: Rule, ctx: Context) -> None:
+    if not ctx.checklist_codes:
+        return
+    v = c.col(r.field)
+    bad = v.notna() & ~v.isin(ctx.checklist_codes)
+    for row in v.index[bad]:
+        ctx.emit(c, r.code, row, r.field, _raw(c, r.field, row), allowed="、".join(ctx.checklist_codes))
