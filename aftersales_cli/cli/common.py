@@ -1,0 +1,67 @@
+"""What every command shares: consoles, the 'cannot run' handler (exit 2), language."""
+from __future__ import annotations
+
+import contextlib
+import json
+import sys
+import traceback
+from typing import Iterator
+
+import typer
+from rich.console import Console
+
+from ..errors import AftersalesError
+from ..exitcodes import ExitCode
+from .options import Lang, OutputFormat
+
+
+def lang_of(lang: Lang | None) -> str:
+    from ..i18n import default_lang
+    return lang.value if lang is not None else default_lang()
+
+
+def stdout() -> Console:
+    return Console(soft_wrap=False, highlight=False)
+
+
+def stderr() -> Console:
+    return Console(stderr=True, highlight=False)
+
+
+@contextlib.contextmanager
+def cannot_run(fmt: OutputFormat, lang: str, debug: bool = False, path: object = None) -> Iterator[None]:
+    """Turn every 'cannot run' problem into one line on stderr (or a JSON error) and exit 2.
+
+    Anything unexpected is reported the same way, naming the path, so a user never sees a
+    traceback unless --debug asks for one.
+    """
+    try:
+        yield
+    except typer.Exit:
+        raise
+    except AftersalesError as exc:
+        _fail(exc.code, exc.message(lang), exc.path, fmt, lang, debug)
+    except KeyboardInterrupt:
+        raise typer.Exit(130)
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: never a bare traceback
+        from .. import i18n
+        detail = f"{type(exc).__name__}: {exc}"
+        _fail("internal", i18n.text("err.internal", lang, path=str(path or ""), detail=detail),
+              str(path or ""), fmt, lang, debug)
+
+
+def _fail(code: str, message: str, path: str, fmt: OutputFormat, lang: str, debug: bool) -> None:
+    from .. import i18n
+    if debug:
+        traceback.print_exc()
+    if fmt is OutputFormat.json:
+        sys.stdout.write(json.dumps({"error": {"code": code, "message": message, "path": path}},
+                                    ensure_ascii=False) + "\n")
+    line = f"{i18n.text('err.prefix', lang)}: {message}"
+    stderr().print(line, markup=False, soft_wrap=True)
+    raise typer.Exit(ExitCode.CANNOT_RUN)
+
+
+def print_json(data: object) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+    sys.stdout.flush()

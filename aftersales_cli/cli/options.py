@@ -1,0 +1,32 @@
+"""Options shared by several commands (typer Annotated aliases)."""
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+
+class OutputFormat(str, Enum):
+    table = "table"
+    json = "json"
+
+
+class Lang(str, Enum):
+    zh = "zh"
+    en = "en"
+
+
+def _default_lang() -> Lang:
+    from ..i18n import default_lang
+    return Lang(default_lang())
+
+
+FormatOpt = Annotated[OutputFormat, typer.Option("--format", "-f", help="输出格式 table | json (output format)")]
+LangOpt = Annotated[Optional[Lang], typer.Option("--lang", help="界面语言 zh | en（默认 zh，或环境变量 AFTERSALES_LANG）")]
+PeriodOpt = Annotated[Optional[str], typer.Option("--period", help="周期 YYYY-MM（默认取文件夹名或按数据推断）")]
+DebugOpt = Annotated[bool, typer.Option("--debug", help="出错时显示完整的 Python 调用栈 (show tracebacks)")]
+StrictOpt = Annotated[bool, typer.Option("--strict", help="格式问题也视为不通过（退出码 1）")]
+AnnotateOpt = Annotated[Optional[Path], typer.Option("--annotate", metavar="OUT.xlsx",
+                                                     help="另存一份标注副本：问题单元格着色并加批注，附「问题清单」表；原文件不变")]

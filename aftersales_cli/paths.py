@@ -1,0 +1,54 @@
+"""Which folder holds a city's month, and which period and city a path names (cli.md)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from .errors import AftersalesError
+from .period import Period, is_period_name
+
+
+def month_folders(path: Path) -> list[Path]:
+    if not path.is_dir():
+        return []
+    return sorted(p for p in path.iterdir() if p.is_dir() and is_period_name(p.name))
+
+
+def period_in_path(path: Path) -> Period | None:
+    for part in [path, *path.parents]:
+        if is_period_name(part.name):
+            return Period.parse(part.name)
+    return None
+
+
+def resolve(path: Path, period: Period | None) -> tuple[Path, Period | None, str]:
+    """(folder or file to read, period or None to infer, how the period was chosen).
+
+    A city folder holding YYYY-MM sub-folders: the one --period names, else the latest.
+    """
+    if not path.exists():
+        raise AftersalesError("err.path_missing", path)
+    months = month_folders(path)
+    if months:
+        if period is not None:
+            chosen = path / period.label
+            if not chosen.is_dir():
+                raise AftersalesError("err.no_month", path, period=period.label,
+                                      available="、".join(m.name for m in months))
+            return chosen, period, "option"
+        return months[-1], Period.parse(months[-1].name), "folder"
+    if period is not None:
+        return path, period, "option"
+    found = period_in_path(path.resolve() if not path.is_absolute() else path)
+    if found is not None:
+        return path, found, "folder"
+    return path, None, "rows"
+
+
+def city_name(path: Path) -> str:
+    """The folder name, or its parent's when the folder is named YYYY-MM."""
+    p = path.resolve()
+    if p.is_file():
+        p = p.parent
+    if is_period_name(p.name):
+        p = p.parent
+    return p.name

@@ -1,0 +1,1 @@
+"""Outputs: terminal tables, JSON, Excel workbooks. Only this package writes files."""

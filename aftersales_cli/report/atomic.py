@@ -1,0 +1,58 @@
+"""Writing outputs safely: to a temporary file in the target folder, then renamed into place.
+
+A crash leaves no half-written file, and an output never overwrites an input.
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+
+from ..errors import AftersalesError
+
+
+def refuse_inputs(out: Path, inputs: Iterable[Path]) -> None:
+    """An output path equal to an input path is refused (also through links)."""
+    target = _real(out)
+    for p in inputs:
+        if _real(Path(p)) == target:
+            raise AftersalesError("err.output_is_input", out)
+
+
+def _real(p: Path) -> str:
+    try:
+        return os.path.normcase(os.path.realpath(p))
+    except OSError:
+        return os.path.normcase(os.path.abspath(p))
+
+
+@contextlib.contextmanager
+def atomic_path(out: Path) -> Iterator[Path]:
+    """Yield a temporary path beside `out`; on success it replaces `out`, else it is removed."""
+    out = Path(out)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{out.stem[:40]}.", suffix=out.suffix + ".tmp", dir=out.parent)
+        os.close(fd)
+    except OSError as exc:
+        raise AftersalesError("err.output_unwritable", out, detail=exc.strerror or str(exc)) from exc
+    tmp_path = Path(tmp)
+    try:
+        yield tmp_path
+        os.replace(tmp_path, out)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp_path.unlink()
+        raise
+
+
+def write_atomic(out: Path, write: Callable[[Path], None]) -> Path:
+    with atomic_path(out) as tmp:
+        write(tmp)
+    return out
+
+
+def write_text_atomic(out: Path, text: str) -> Path:
+    return write_atomic(out, lambda tmp: tmp.write_text(text, encoding="utf-8"))

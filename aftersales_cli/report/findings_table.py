@@ -1,0 +1,56 @@
+"""Validation results in the terminal: one table per dataset, then a summary line."""
+from __future__ import annotations
+
+from rich.console import Console, Group
+from rich.table import Table
+from rich.text import Text
+
+from .. import i18n
+from ..formats import DATASETS, load_formats
+from ..validate.engine import ValidationResult
+from ..validate.finding import display
+
+STYLES = {"error": "bold red", "format": "yellow", "warning": "magenta", "info": "dim"}
+
+
+def render(result: ValidationResult, lang: str) -> Group:
+    formats = load_formats()
+    parts = []
+    how = i18n.text(f"period.how.{result.period_source}", lang)
+    parts.append(Text(i18n.text("period.inferred", lang, period=result.period.label, how=how), style="dim"))
+    for name, c in result.checked.items():
+        parts.append(Text(i18n.text("dataset.line", lang, title=formats[name].title.get(lang), file=c.ds.file,
+                                    sheet=c.ds.sheet, header_row=c.ds.header_row, rows=c.ds.rows), style="dim"))
+    groups: dict[str, list] = {}
+    for f in result.findings:
+        groups.setdefault(f.dataset, []).append(f)
+    order = [d for d in DATASETS if d in groups] + [d for d in groups if d not in DATASETS]
+    for name in order:
+        title = formats[name].title.get(lang) if name in formats.datasets else i18n.text("col.file", lang)
+        table = Table(title=f"{title} ({name})", title_justify="left", show_lines=False, expand=False)
+        for key in ("severity", "code", "file", "sheet", "cell", "header", "value", "message"):
+            table.add_column(i18n.text(f"col.{key}", lang), overflow="fold",
+                             max_width=60 if key == "message" else 28)
+        for f in groups[name]:
+            table.add_row(Text(i18n.text(f"severity.{f.severity}", lang), style=STYLES[f.severity]),
+                          f.code, _short(f.file), f.sheet or "", f.cell or "", f.header or "",
+                          Text(display(f.value)[:40]), Text(f.message(lang)))
+        parts.append(table)
+    s = result.summary
+    if not result.findings or not (s["error"] or s["format"] or s["warning"]):
+        names = "、".join(formats[n].title.get(lang) for n in result.checked) or "—"
+        parts.append(Text(i18n.text("summary.clean", lang, path=result.submission.path, datasets=names),
+                          style="green"))
+    parts.append(Text(i18n.text("summary.line", lang, total=sum(s.values()), **s), style="bold"))
+    return Group(*parts)
+
+
+def _short(path: str | None) -> str:
+    if not path:
+        return ""
+    from pathlib import Path
+    return Path(path).name
+
+
+def print_result(result: ValidationResult, console: Console, lang: str) -> None:
+    console.print(render(result, lang))

@@ -1,0 +1,1 @@
+"""The rubric: YAML model, loader and scoring engine."""
