@@ -93,3 +93,41 @@ def _add_context(sub: Submission, family: Family, folder: Path, files: list[Path
     for name in wanted:
         if name in found.datasets:
             sub.datasets[name] = found.datasets[name]
+
+
+def score_path(path: Path, period: Period | None = None, city: str | None = None, rubric=None,
+               overrides: dict[str, Any] | None = None, lang: str = "zh",
+               city_params: dict[str, dict[str, Any]] | None = None):
+    """Validate a city's month and apply the rubric: (Scorecard, ValidationResult).
+
+    Parameters: the rubric's defaults, then the city's entry in the cities.yaml of the folder
+    above the city folder (so `score` equals `batch`), then `overrides` (--params).
+    """
+    from .cities import CITIES_FILE, load_cities
+    from .metrics import compute_facts
+    from .paths import city_name
+    from .rubric.engine import score
+    from .rubric.loader import load_rubric
+
+    rubric = rubric or load_rubric()
+    folder, period, how = resolve(Path(path), period)
+    city = city or city_name(folder)
+    if city_params is None:
+        city_dir = folder.resolve()
+        if city_dir.is_file():
+            city_dir = city_dir.parent
+        if city_dir.name == (period.label if period else None) or _is_month(city_dir.name):
+            city_dir = city_dir.parent
+        city_params = load_cities(city_dir.parent / CITIES_FILE, rubric.params)
+    params = {**rubric.params, **city_params.get(city, {}), **(overrides or {})}
+    result = validate_path(folder, period, params=params, checklist_codes=tuple(rubric.checklist))
+    if how != "option":
+        result.period_source = how if how != "rows" else result.period_source
+    facts = compute_facts(result, params)
+    card = score(rubric, facts, city, result.period.label, result.summary, lang)
+    return card, result
+
+
+def _is_month(name: str) -> bool:
+    from .period import is_period_name
+    return is_period_name(name)

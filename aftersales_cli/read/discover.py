@@ -205,30 +205,30 @@ def build_dataset(sheet: RawSheet, fmt: DatasetFormat, formats: Formats) -> tupl
     totals = tuple(norm(w) for w in formats.common.totals_words)
     signoff = tuple(norm(w) for w in formats.common.signoff_words)
     kept: list[int] = []
-    skipped: list[tuple[int, str, Any]] = []
+    skipped: list[tuple[int, str, int, Any]] = []
     for i in range(h + 1, len(rows)):
         row = rows[i]
-        first = next((c for c in row if not _is_blank(c)), None)
+        j, first = _first_cell(row)
         if first is None:
             if any((i, j) in sheet.bad_cells for j in columns.values()):
                 kept.append(i)
             continue
         if isinstance(first, str) and norm(first).startswith(totals):
-            skipped.append((i, "RD005", first))
+            skipped.append((i, "RD005", j, first))
             continue
         kept.append(i)
     # trailing sign-off rows: from the end, rows whose first cell names a signature
     while kept:
         i = kept[-1]
-        first = next((c for c in rows[i] if not _is_blank(c)), None)
+        j, first = _first_cell(rows[i])
         if isinstance(first, str) and any(w in norm(first) for w in signoff):
-            skipped.append((i, "RD006", first))
+            skipped.append((i, "RD006", j, first))
             kept.pop()
         else:
             break
-    for i, code, value in sorted(skipped):
+    for i, code, j, value in sorted(skipped):   # the finding names the cell holding the word
         findings.append(Finding(code, dataset=fmt.name, file=sheet.file, sheet=sheet.name, row=i + 1,
-                                column="A" if code else None, value=value))
+                                column=col_letter(j), value=value))
 
     data = {}
     for key, j in columns.items():
@@ -247,6 +247,11 @@ def build_dataset(sheet: RawSheet, fmt: DatasetFormat, formats: Formats) -> tupl
     if not kept:
         findings.append(ds.finding("RD012", title=fmt.title.zh))
     return ds, findings
+
+
+def _first_cell(row: list[Any]) -> tuple[int, Any]:
+    """(column index, value) of the first non-empty cell of a row; (-1, None) for a blank row."""
+    return next(((j, c) for j, c in enumerate(row) if not _is_blank(c)), (-1, None))
 
 
 def _fill_merged(rows: list[list[Any]], merged, header_index: int) -> None:

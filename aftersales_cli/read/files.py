@@ -75,7 +75,7 @@ def open_workbook(path: Path, limits: Limits | None = None) -> list[RawSheet]:
     if suffix in (".xlsx", ".xlsm", ".ods"):
         if head.startswith(guard.OLE_MAGIC):
             raise AftersalesError("err.encrypted", path)
-        if not head.startswith(guard.ZIP_MAGIC):
+        if not head.startswith((guard.ZIP_MAGIC, guard.EMPTY_ZIP_MAGIC)):
             raise AftersalesError("err.not_spreadsheet", path, detail="不是 zip 格式 / not a zip package")
         return _read_package(path, limits, suffix)
     if suffix == ".xls":
@@ -152,7 +152,7 @@ def _read_calamine(path: Path, bad: dict[str, dict], limits: Limits) -> list[Raw
             rows = sheet.to_python(skip_empty_area=False)
             merged = list(sheet.merged_cell_ranges or [])
             sheets.append(RawSheet(file=str(path), name=meta.name, rows=rows, merged=merged,
-                                   hidden="Visible" not in str(meta.visible),
+                                   hidden=meta.visible != pc.SheetVisibleEnum.Visible,
                                    bad_cells=bad.get(meta.name, {}),
                                    single=len(worksheets) == 1))
     except AftersalesError:
@@ -180,6 +180,8 @@ def read_csv(path: Path) -> RawSheet:
         data = path.read_bytes()
     except OSError as exc:
         raise AftersalesError("err.not_spreadsheet", path, detail=exc.strerror or str(exc)) from exc
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):   # UTF-16/32: not one of the encodings read
+        raise AftersalesError("err.csv_encoding", path)
     if b"\x00" in data:
         raise AftersalesError("err.csv_nul", path)
     for encoding in ("utf-8-sig", "gb18030"):

@@ -17,6 +17,7 @@ from ..errors import AftersalesError
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
+EMPTY_ZIP_MAGIC = b"PK\x05\x06"     # a zip with no member at all: only its end record
 _CHUNK = 1 << 20
 
 

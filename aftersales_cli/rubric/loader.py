@@ -1,11 +1,20 @@
-"""Finding and loading rubric files."""
+"""Finding, loading and checking rubric files.
+
+A broken rubric is rejected before any data is read, with the file, the line and what is wrong.
+Line numbers come from PyYAML's node tree (the safe loader), matched to pydantic's error location.
+"""
 from __future__ import annotations
 
+import string
+from fractions import Fraction
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import yaml
+
+from ..errors import RubricError
 
 DEFAULT_RUBRIC = "hegii-2.0.yaml"
 
@@ -26,3 +35,163 @@ def default_checklist_codes() -> tuple[str, ...]:
         return ()
     data = yaml.safe_load(path.read_text("utf-8")) or {}
     return tuple(str(c) for c in data.get("checklist", {}) or {})
+
+
+def _lines(node: yaml.Node, path: tuple = (), out: dict | None = None) -> dict[tuple, int]:
+    """Map every path in the document (keys and list indexes) to its 1-based line."""
+    out = {} if out is None else out
+    out[path] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            k = key.value
+            out[path + (k,)] = key.start_mark.line + 1
+            _lines(value, path + (k,), out)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, value in enumerate(node.value):
+            _lines(value, path + (i,), out)
+    return out
+
+
+def _line_for(lines: dict[tuple, int], loc: tuple) -> int:
+    loc = tuple(loc)
+    while loc and loc not in lines:
+        loc = loc[:-1]
+    return lines.get(loc, 1)
+
+
+def _fail(path: Path, line: int, detail: str) -> RubricError:
+    return RubricError("err.rubric", path, line=line, detail=detail)
+
+
+def load_rubric(path: Path | None = None):
+    """Load and fully check a rubric; raise RubricError (exit 2) naming file and line."""
+    from pydantic import ValidationError
+
+    from .model import Rubric
+
+    path = Path(path) if path else default_rubric_path()
+    if not path.is_file():
+        raise RubricError("err.rubric_missing", path)
+    try:
+        text = path.read_text("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise _fail(path, 1, f"cannot read: {exc}") from exc
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise _fail(path, (mark.line + 1) if mark else 1, f"YAML: {problem}") from exc
+    if node is None or not isinstance(data, dict):
+        raise _fail(path, 1, "not a mapping (expected name, version, params, sections)")
+    lines = _lines(node)
+    try:
+        rubric = Rubric.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        where = ".".join(str(p) for p in err["loc"] if not str(p).endswith("Cond"))
+        raise _fail(path, _line_for(lines, _model_loc(err["loc"])), f"{where}: {err['msg']}") from exc
+    problems = semantic_problems(rubric)
+    if problems:
+        loc, detail = problems[0]
+        raise _fail(path, _line_for(lines, loc), detail)
+    return rubric
+
+
+def _model_loc(loc: tuple) -> tuple:
+    """Drop pydantic's union-member tags (e.g. 'MetricCond') to get the document path."""
+    return tuple(p for p in loc if not (isinstance(p, str) and p[:1].isupper() and p.endswith("Cond")))
+
+
+def semantic_problems(rubric) -> list[tuple[tuple, str]]:
+    """What pydantic cannot see: unknown names, points that do not add up, bad templates."""
+    from ..formats import DATASETS
+    from ..metrics import METRICS
+    from .model import AllCond, AnyCond, ChecklistCond, DatasetCond, MetricCond, NotCond, ParamCond
+
+    problems: list[tuple[tuple, str]] = []
+    params = set(rubric.params)
+    names = set(METRICS) | params
+    seen: set[str] = set()
+
+    def cond(c, loc):
+        if isinstance(c, MetricCond):
+            if c.metric not in METRICS:
+                problems.append((loc + ("metric",), f"unknown metric '{c.metric}'"))
+            op, value = c.op
+            if isinstance(value, str) and value not in params:
+                problems.append((loc + (op,), f"'{value}' is neither a number nor a parameter"))
+        elif isinstance(c, ParamCond):
+            if c.param not in params:
+                problems.append((loc + ("param",), f"unknown parameter '{c.param}'"))
+        elif isinstance(c, DatasetCond):
+            if c.dataset not in DATASETS:
+                problems.append((loc + ("dataset",), f"unknown dataset '{c.dataset}'"))
+        elif isinstance(c, ChecklistCond):
+            if c.checklist not in rubric.checklist:
+                problems.append((loc + ("checklist",), f"unknown checklist code '{c.checklist}'"))
+        elif isinstance(c, (AllCond, AnyCond)):
+            for i, sub in enumerate(c.all if isinstance(c, AllCond) else c.any):
+                cond(sub, loc + ("all" if isinstance(c, AllCond) else "any", i))
+        elif isinstance(c, NotCond):
+            cond(c.not_, loc + ("not",))
+
+    def template(text, loc):
+        for lang in ("zh", "en"):
+            try:
+                fields = [f for _, f, _, _ in string.Formatter().parse(getattr(text, lang)) if f is not None]
+            except ValueError as exc:
+                problems.append((loc, f"bad reason template: {exc}"))
+                continue
+            for f in fields:
+                if not f.isidentifier():
+                    problems.append((loc, f"reason field '{{{f}}}' must be a plain name"))
+                elif f not in names:
+                    problems.append((loc, f"reason names unknown metric or parameter '{f}'"))
+
+    for name, value in rubric.params.items():
+        if isinstance(value, float):
+            Fraction(str(value))
+    for si, section in enumerate(rubric.sections):
+        sloc = ("sections", si)
+        total = sum(item.max for item in section.items)
+        if total != section.max:
+            problems.append((sloc + ("max",), f"section '{section.title}': items add up to {total}, not {section.max}"))
+        for ii, item in enumerate(section.items):
+            iloc = sloc + ("items", ii)
+            if sum(c.max for c in item.criteria) < item.max:
+                problems.append((iloc + ("max",), f"item {item.seq}: criteria add up to less than {item.max}"))
+            for ci, c in enumerate(item.criteria):
+                cloc = iloc + ("criteria", ci)
+                if c.id in seen:
+                    problems.append((cloc + ("id",), f"criterion id '{c.id}' is used twice"))
+                if c.max > item.max:
+                    problems.append((cloc + ("max",), f"criterion {c.id} is worth {c.max}, more than its item's {item.max}"))
+                if c.requires is not None and c.requires not in seen:
+                    problems.append((cloc + ("requires",), f"criterion {c.id} requires '{c.requires}', which is not an earlier criterion"))
+                seen.add(c.id)
+                for d in c.needs:
+                    if d not in DATASETS:
+                        problems.append((cloc + ("needs",), f"unknown dataset '{d}'"))
+                for code in c.checklist or []:
+                    if code not in rubric.checklist:
+                        problems.append((cloc + ("checklist",), f"unknown checklist code '{code}'"))
+                for e in c.evidence:
+                    if e not in METRICS:
+                        problems.append((cloc + ("evidence",), f"unknown metric '{e}'"))
+                for ri, r in enumerate(c.rules or []):
+                    rloc = cloc + ("rules", ri)
+                    if r.points > c.max:
+                        problems.append((rloc + ("points",), f"criterion {c.id}: {r.points} points, more than its max {c.max}"))
+                    if r.when is not None:
+                        cond(r.when, rloc + ("when",))
+                    template(r.reason, rloc + ("reason",))
+                for ai, a in enumerate(c.all_of or []):
+                    cond(a.when, cloc + ("all_of", ai, "when"))
+                    template(a.fail, cloc + ("all_of", ai, "fail"))
+                if c.all_of is not None:
+                    if c.points > c.max:
+                        problems.append((cloc + ("points",), f"criterion {c.id}: {c.points} points, more than its max {c.max}"))
+                    template(c.reason, cloc + ("reason",))
+    return problems

@@ -1,0 +1,53 @@
+"""score: the scorecard of one city and period."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from . import app
+from .common import cannot_run, lang_of, print_json, stderr, stdout
+from .options import DebugOpt, FormatOpt, LangOpt, OutputFormat, PeriodOpt
+
+RubricOpt = Annotated[Optional[Path], typer.Option("--rubric", help="评分标准 YAML（默认：内置的 2.0 评分系统）")]
+
+
+@app.command(rich_help_panel="评分 Score")
+def score(path: Annotated[Path, typer.Argument(help="城市文件夹（或其 YYYY-MM 子文件夹）/ a city folder", show_default=False)],
+          period: PeriodOpt = None,
+          city: Annotated[Optional[str], typer.Option("--city", help="城市名（默认取文件夹名）")] = None,
+          rubric: RubricOpt = None,
+          params: Annotated[Optional[list[str]], typer.Option("--params", help="覆盖评分参数 KEY=VALUE，可重复，如 --params min_orders=200")] = None,
+          fmt: FormatOpt = OutputFormat.table, lang: LangOpt = None,
+          xlsx: Annotated[Optional[Path], typer.Option("--xlsx", metavar="OUT.xlsx", help="写出正式评分表（Excel，可直接打印）")] = None,
+          debug: DebugOpt = False) -> None:
+    """计算一个城市一个月的评分卡：逐项得分与扣分原因。Score one city's month.
+
+    示例 / example:  aftersales score sample_data/杭州市 --xlsx 杭州市评分表.xlsx
+    """
+    language = lang_of(lang)
+    with cannot_run(fmt, language, debug, path):
+        from .. import i18n
+        from ..cities import parse_overrides
+        from ..period import Period
+        from ..pipeline import score_path
+        from ..rubric.loader import load_rubric
+
+        loaded = load_rubric(rubric)
+        overrides = parse_overrides(params or [], loaded.params)
+        chosen = Period.parse(period) if period else None
+        card, result = score_path(path, chosen, city, loaded, overrides, language)
+        if xlsx is not None:
+            from ..report.scoresheet import write_scoresheet
+            written = write_scoresheet(card, xlsx, language, inputs=result.submission.files)
+            stderr().print(i18n.text("score.written", language, path=written), markup=False)
+    if fmt is OutputFormat.json:
+        print_json(card.to_dict())
+        return
+    from .. import i18n
+    from ..report.scorecard_table import render
+    out = stdout()
+    how = i18n.text(f"period.how.{result.period_source}", language)
+    out.print(i18n.text("period.inferred", language, period=card.period, how=how), style="dim", markup=False)
+    out.print(render(card, language))
