@@ -49,7 +49,7 @@ class Dataset:
         return len(self.raw)
 
     def finding(self, code: str, row: int | None = None, key: str | None = None,
-                value: Any = None, **params: Any) -> Finding:
+                value: Any = None, /, **params: Any) -> Finding:
         return Finding(code=code, dataset=self.name, file=self.file, sheet=self.sheet, row=row,
                        column=self.letters.get(key) if key else None,
                        header=self.headers.get(key) if key else None, value=value, params=params)

@@ -45,9 +45,9 @@ class Context:
     lang: str | None = None
     _skipped: set = field(default_factory=set)
 
-    def emit(self, c: Checked, code: str, row: int | None, key: str | None, value: Any = None,
+    def emit(self, c: Checked, code: str, row: int | None, key: str | None, value: Any = None, /,
              **params: Any) -> None:
-        f = c.ds.finding(code, row=row, key=key, value=value, **params)
+        f = c.ds.finding(code, row, key, value, **params)
         self.findings.append(f)
         if row is not None and key is not None and f.severity == "error":
             c.error_cells.add((row, key))

@@ -1,0 +1,161 @@
+"""HQ batch: score every city folder under a root, in parallel, and rank them.
+
+Workers return plain dicts (cheap to pickle); a city that cannot be read or scored becomes a row
+with status "error" and its one-line reason, never an exception that stops the batch.
+"""
+from __future__ import annotations
+
+import os
+from collections import Counter
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from .errors import AftersalesError
+from .paths import month_folders
+from .period import Period
+
+
+@dataclass
+class CityJob:
+    city: str
+    folder: Path | None            # None: the city did not submit the batch's month
+    period: str | None
+    params: dict[str, Any]
+    rubric_path: str | None
+    lang: str
+
+
+@dataclass
+class BatchResult:
+    period: str
+    rubric: Any
+    cities: list[dict[str, Any]]                 # ok rows, ranked
+    failed: list[dict[str, Any]]
+    findings: list[dict[str, Any]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"period": self.period,
+                "rubric": {"name": self.rubric.name, "version": self.rubric.version, "max": self.rubric.max},
+                "cities": self.cities, "failed": self.failed}
+
+
+def city_folders(root: Path, out: Path | None = None) -> list[Path]:
+    """Immediate sub-folders of ROOT, except hidden ones, `_`-prefixed ones and the output folder."""
+    if not root.is_dir():
+        raise AftersalesError("err.path_missing" if not root.exists() else "err.not_a_folder", root)
+    skip = {os.path.realpath(out)} if out else set()
+    return sorted((p for p in root.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))
+                   and os.path.realpath(p) not in skip), key=lambda p: p.name)
+
+
+def plan(root: Path, period: Period | None, params_by_city: dict[str, dict[str, Any]],
+         rubric_params: dict[str, Any], rubric_path: str | None, lang: str,
+         out: Path | None = None) -> tuple[str | None, list[CityJob], list[str]]:
+    """(batch period, one job per city, warnings)."""
+    folders = city_folders(root, out)
+    if period is None:
+        months = [m.name for f in folders for m in month_folders(f)]
+        label = max(months) if months else None
+    else:
+        label = period.label
+    jobs = []
+    for f in folders:
+        months = month_folders(f)
+        if months:
+            chosen = f / label if label else months[-1]
+            folder = chosen if chosen.is_dir() else None
+        else:
+            folder = f
+        jobs.append(CityJob(city=f.name, folder=folder, period=label,
+                            params={**rubric_params, **params_by_city.get(f.name, {})},
+                            rubric_path=rubric_path, lang=lang))
+    names = {f.name for f in folders}
+    warnings = [c for c in params_by_city if c not in names]
+    return label, jobs, warnings
+
+
+def score_city_safe(job: CityJob) -> dict[str, Any]:
+    """Score one city; never raises. Returns status ok with the scorecard, or error with a reason."""
+    from . import i18n
+    try:
+        if job.folder is None:
+            return {"city": job.city, "status": "error",
+                    "error": i18n.text("batch.no_month", job.lang, period=job.period)}
+        from .pipeline import score_path
+        from .rubric.loader import load_rubric
+        rubric = _rubric(job.rubric_path)
+        card, result = score_path(job.folder, Period.parse(job.period) if job.period else None, job.city,
+                                  rubric, job.params, job.lang, city_params={})
+        row = {"city": job.city, "status": "ok", **{k: v for k, v in card.to_dict().items()
+                                                     if k not in ("city", "rubric")}}
+        row["findings"] = [f.to_dict(job.lang) for f in result.findings]
+        return row
+    except AftersalesError as exc:
+        return {"city": job.city, "status": "error", "error": exc.message(job.lang)}
+    except Exception as exc:  # noqa: BLE001 - one broken city never stops the batch
+        return {"city": job.city, "status": "error", "error": f"{type(exc).__name__}: {exc}"}
+
+
+_RUBRICS: dict[str | None, Any] = {}
+
+
+def _rubric(path: str | None):
+    if path not in _RUBRICS:
+        from .rubric.loader import load_rubric
+        _RUBRICS[path] = load_rubric(Path(path) if path else None)
+    return _RUBRICS[path]
+
+
+def run(jobs: list[CityJob], workers: int, on_done: Callable[[dict[str, Any]], None] | None = None) -> list[dict]:
+    """Score every job; results come back in job order whatever the number of workers."""
+    results: dict[int, dict] = {}
+    if workers <= 1 or len(jobs) <= 1:
+        for i, job in enumerate(jobs):
+            results[i] = score_city_safe(job)
+            if on_done:
+                on_done(results[i])
+    else:
+        import multiprocessing as mp
+        with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn")) as pool:
+            futures = {pool.submit(score_city_safe, job): i for i, job in enumerate(jobs)}
+            for fut in as_completed(futures):
+                i = futures[fut]
+                try:
+                    results[i] = fut.result()
+                except Exception as exc:  # noqa: BLE001 - a worker that died
+                    results[i] = {"city": jobs[i].city, "status": "error", "error": f"{type(exc).__name__}: {exc}"}
+                if on_done:
+                    on_done(results[i])
+    return [results[i] for i in range(len(jobs))]
+
+
+def rank(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Competition ranking (1, 1, 3) by total, highest first; ties by city name in code-point order."""
+    ok = sorted((r for r in rows if r["status"] == "ok"), key=lambda r: (-r["total"], r["city"]))
+    previous, place = None, 0
+    for i, r in enumerate(ok, start=1):
+        if r["total"] != previous:
+            place, previous = i, r["total"]
+        r["rank"] = place
+    return ok
+
+
+def assemble(period: str | None, rubric, rows: list[dict[str, Any]], warnings: list[str]) -> BatchResult:
+    findings = []
+    for r in rows:
+        for f in r.pop("findings", []) or []:
+            findings.append({"city": r["city"], **f})
+    ranked = rank(rows)
+    cities = [{"city": r["city"], "status": "ok", "rank": r["rank"], "total": r["total"], "max": r["max"],
+               "percent": r["percent"], "period": r.get("period"), "items": r["items"],
+               "sections": r["sections"], "findings_summary": r["findings_summary"]} for r in ranked]
+    failed = sorted(({"city": r["city"], "status": "error", "error": r["error"]}
+                     for r in rows if r["status"] != "ok"), key=lambda r: r["city"])
+    if period is None:
+        periods = Counter(r.get("period") for r in ranked if r.get("period"))
+        period = periods.most_common(1)[0][0] if periods else ""
+    return BatchResult(period=period, rubric=rubric, cities=cities, failed=failed, findings=findings,
+                       warnings=warnings)

@@ -1,0 +1,81 @@
+"""batch: score every city under a root, rank them, write the summary workbook."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from . import app
+from .common import cannot_run, lang_of, print_json, stderr, stdout
+from .options import DebugOpt, FormatOpt, LangOpt, OutputFormat, PeriodOpt
+from .score import RubricOpt
+
+
+@app.command(rich_help_panel="评分 Score")
+def batch(root: Annotated[Path, typer.Argument(help="总部根目录：每个子文件夹是一个城市 / one sub-folder per city", show_default=False)],
+          period: PeriodOpt = None,
+          jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, help="并行进程数（默认：CPU 核数）")] = None,
+          out: Annotated[Optional[Path], typer.Option("--out", "-o", help="输出文件夹（默认 ROOT/_scores/YYYY-MM）")] = None,
+          fmt: FormatOpt = OutputFormat.table, rubric: RubricOpt = None, lang: LangOpt = None,
+          debug: DebugOpt = False) -> None:
+    """给所有城市打分并排名，写出汇总工作簿。Score and rank every city under ROOT.
+
+    示例 / example:  aftersales batch sample_data --jobs 2
+    """
+    language = lang_of(lang)
+    with cannot_run(fmt, language, debug, root):
+        from .. import i18n
+        from ..batch import assemble, plan, run
+        from ..cities import CITIES_FILE, load_cities
+        from ..errors import AftersalesError
+        from ..period import Period
+        from ..report.summary import write_outputs
+        from ..rubric.loader import load_rubric
+
+        loaded = load_rubric(rubric)
+        by_city = load_cities(root / CITIES_FILE, loaded.params)
+        chosen = Period.parse(period) if period else None
+        label, city_jobs, warnings = plan(root, chosen, by_city, loaded.params,
+                                          str(rubric) if rubric else None, language, out)
+        if not city_jobs:
+            raise AftersalesError("batch.no_cities", root)
+        err = stderr()
+        for city in warnings:
+            err.print(i18n.text("batch.unknown_city", language, city=city), style="yellow", markup=False)
+        workers = jobs or os.cpu_count() or 1
+        rows = _run_with_progress(city_jobs, min(workers, len(city_jobs)), run, err, language)
+        result = assemble(label, loaded, rows, warnings)
+        target = out or root / "_scores" / (result.period or "unknown")
+        written = write_outputs(result, target, language)
+    if fmt is OutputFormat.json:
+        print_json(result.to_dict())
+    else:
+        from ..report.batch_table import render
+        stdout().print(render(result, language))
+    stderr().print(i18n.text("batch.written", language, path=target), markup=False)
+    for p in written:
+        stderr().print(f"  {p}", markup=False, style="dim")
+    from ..exitcodes import ExitCode
+    raise typer.Exit(ExitCode.BATCH_PARTIAL if result.failed else ExitCode.OK)
+
+
+def _run_with_progress(city_jobs, workers, run, console, lang):
+    from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn,
+                               TimeRemainingColumn)
+
+    from .. import i18n
+    failures = 0
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+               TextColumn("[red]{task.fields[failed]}"), TimeElapsedColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=console, transient=False) as progress:
+        task = progress.add_task(i18n.text("batch.progress", lang), total=len(city_jobs), failed="")
+
+        def done(row):
+            nonlocal failures
+            if row["status"] != "ok":
+                failures += 1
+            progress.update(task, advance=1,
+                            failed=i18n.text("batch.failures", lang, n=failures) if failures else "")
+        return run(city_jobs, workers, done)

@@ -1,0 +1,134 @@
+"""The rubric language: the shipped rubric loads; broken rubrics are refused with file and line."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from aftersales_cli.cli import app
+from aftersales_cli.rubric.loader import default_rubric_path, load_rubric
+
+RUNNER = CliRunner()
+SHIPPED = default_rubric_path()
+
+IDS = ["1.1", "1.2", "1.3", "1.4", "1.5", "1.6", "1.7", "2", "3.1", "3.2", "4", "5.1", "5.2", "6",
+       "7.1", "7.2", "8", "10.1", "10.2", "10.3", "11.1", "11.2", "11.3", "11.4", "11.5"]
+
+
+def test_shipped_rubric_has_every_item_of_rubric_md():
+    rubric = load_rubric()
+    assert [c.id for _, _, c in rubric.criteria()] == IDS
+    assert rubric.max == 90
+    assert {s.title: s.max for s in rubric.sections} == {
+        "服务基础建设": 15, "技师人员管理": 20, "数据管理": 20, "硬件建设": 15, "配件库管理": 20}
+    maxima = {c.id: c.max for _, _, c in rubric.criteria()}
+    assert maxima == {"1.1": 2, "1.2": 2, "1.3": 2, "1.4": 2, "1.5": 3, "1.6": 2, "1.7": 2, "2": 5,
+                      "3.1": 2, "3.2": 4, "4": 3, "5.1": 3, "5.2": 3, "6": 20, "7.1": 8, "7.2": 2, "8": 5,
+                      "10.1": 4, "10.2": 3, "10.3": 3, "11.1": 2, "11.2": 2, "11.3": 2, "11.4": 2, "11.5": 2}
+    assert "ROW 9" in SHIPPED.read_text("utf-8")
+    assert all(c.text for _, _, c in rubric.criteria())
+
+
+def _broken(tmp_path: Path, edit) -> Path:
+    data = yaml.safe_load(SHIPPED.read_text("utf-8"))
+    edit(data)
+    path = tmp_path / "broken.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), "utf-8")
+    return path
+
+
+def _line_of(path: Path, needle: str) -> int:
+    for i, line in enumerate(path.read_text("utf-8").splitlines(), start=1):
+        if needle in line:
+            return i
+    raise AssertionError(needle)
+
+
+def _crit(data, cid):
+    for s in data["sections"]:
+        for item in s["items"]:
+            for c in item["criteria"]:
+                if str(c["id"]) == cid:
+                    return s, item, c
+    raise KeyError(cid)
+
+
+def _unknown_metric(data):
+    _crit(data, "4")[2]["rules"][1]["when"]["metric"] = "turnover_ratez"
+
+
+def _criterion_too_big(data):
+    _crit(data, "1.1")[2]["max"] = 20
+
+
+def _section_sum(data):
+    data["sections"][0]["max"] = 16
+
+
+def _unknown_param(data):
+    _crit(data, "6")[2]["rules"][1]["when"]["lt"] = "min_orderz"
+
+
+def _bad_template(data):
+    _crit(data, "6")[2]["rules"][-1]["reason"]["zh"] = "{orders.__class__}"
+
+
+def _two_kinds(data):
+    _crit(data, "1.1")[2]["rules"] = [{"points": 1, "reason": "x"}]
+
+
+@pytest.mark.parametrize(("edit", "needle", "words"), [
+    pytest.param(_unknown_metric, "turnover_ratez", "unknown metric", id="unknown-metric"),
+    pytest.param(_criterion_too_big, None, "more than its item", id="criterion-over-item"),
+    pytest.param(_section_sum, None, "add up to 15, not 16", id="section-sum"),
+    pytest.param(_unknown_param, "min_orderz", "neither a number nor a parameter", id="unknown-param"),
+    pytest.param(_bad_template, "orders.__class__", "plain name", id="attribute-in-template"),
+    pytest.param(_two_kinds, None, "exactly one of", id="checklist-and-rules"),
+])
+def test_broken_rubric_is_refused_with_file_and_line(tmp_path, edit, needle, words):
+    path = _broken(tmp_path, edit)
+    result = RUNNER.invoke(app, ["rubric", "check", str(path)])
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output
+    err = result.stderr.strip()
+    assert len(err.splitlines()) == 1
+    assert str(path) in err and words in err
+    line = int(err.split(str(path) + ":")[1].split(":")[0])
+    if needle:
+        assert line == _line_of(path, needle)
+    else:
+        assert line > 1
+
+
+def test_yaml_that_does_not_parse(tmp_path):
+    path = tmp_path / "bad.yaml"
+    path.write_text("name: x\nversion: '2.0'\nsections:\n  - title: [unclosed\n", "utf-8")
+    result = RUNNER.invoke(app, ["rubric", "check", str(path), "--format", "json"])
+    assert result.exit_code == 2
+    payload = json.loads(result.stdout)
+    assert payload["error"]["path"] == str(path)
+    assert ":5:" in payload["error"]["message"] or ":4:" in payload["error"]["message"]
+
+
+def test_score_refuses_a_broken_rubric_before_reading_data(tmp_path):
+    path = _broken(tmp_path, _unknown_metric)
+    result = RUNNER.invoke(app, ["score", str(tmp_path / "does-not-exist"), "--rubric", str(path)])
+    assert result.exit_code == 2
+    assert "unknown metric" in result.stderr   # the rubric is checked before the (missing) data
+
+
+def test_rubric_check_accepts_the_shipped_rubric():
+    result = RUNNER.invoke(app, ["rubric", "check", str(SHIPPED)])
+    assert result.exit_code == 0, result.output
+    assert "90" in result.stdout
+
+
+def test_rubric_show_lists_every_criterion():
+    result = RUNNER.invoke(app, ["rubric", "show", "--format", "json"])
+    assert result.exit_code == 0
+    data = json.loads(result.stdout)
+    ids = [c["id"] for s in data["sections"] for i in s["items"] for c in i["criteria"]]
+    assert ids == IDS
