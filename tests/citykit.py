@@ -1,0 +1,110 @@
+"""Test helpers: a real city made by `aftersales sample`, edited cell by cell with openpyxl."""
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any, Iterator
+
+import openpyxl
+from typer.testing import CliRunner
+
+from aftersales_cli.cli import app
+from aftersales_cli.formats import load_formats
+from aftersales_cli.sample import generate
+from aftersales_cli.validate.cells import id_check_digit
+
+RUNNER = CliRunner()
+D = dt.date
+
+
+def clean_city(root: Path, orders: int = 60, seed: int = 7, city: str = "测试市", defects: float = 0.0) -> Path:
+    """A clean city month folder (root/<city>/2026-11) in the standard layout."""
+    return generate(root, cities=1, orders=orders, period="2026-11", seed=seed, city_names=[city],
+                    defects=defects)[0]
+
+
+class Table:
+    """One dataset's sheet, addressed by header text (header on row 1, data below)."""
+
+    def __init__(self, ws) -> None:
+        self.ws = ws
+        self.cols = {str(c.value).strip("*"): c.column for c in ws[1] if c.value is not None}
+
+    @property
+    def rows(self) -> list[int]:
+        return [r for r in range(2, self.ws.max_row + 1) if self.ws.cell(r, 1).value is not None]
+
+    def get(self, row: int, header: str) -> Any:
+        value = self.ws.cell(row, self.cols[header]).value
+        return value.date() if isinstance(value, dt.datetime) else value
+
+    def set(self, row: int, header: str, value: Any) -> None:
+        cell = self.ws.cell(row, self.cols[header])
+        cell.value = value
+        if isinstance(value, (dt.date, dt.datetime)):
+            cell.number_format = "yyyy-mm-dd"
+
+    def delete(self, rows: list[int]) -> None:
+        for r in sorted(rows, reverse=True):
+            self.ws.delete_rows(r)
+
+    def clear(self) -> None:
+        if self.ws.max_row > 1:
+            self.ws.delete_rows(2, self.ws.max_row - 1)
+
+    def append(self, values: dict[str, Any]) -> int:
+        row = self.ws.max_row + 1
+        for header, value in values.items():
+            self.set(row, header, value)
+        return row
+
+    def where(self, header: str, value: Any) -> list[int]:
+        return [r for r in self.rows if self.get(r, header) == value]
+
+
+def workbook_path(month: Path, dataset: str) -> Path:
+    return month / f"{load_formats()[dataset].sheet}.xlsx"
+
+
+@contextlib.contextmanager
+def edit(month: Path, dataset: str) -> Iterator[Table]:
+    path = workbook_path(month, dataset)
+    wb = openpyxl.load_workbook(path)
+    yield Table(wb.active)
+    wb.save(path)
+
+
+def score(path: Path, *args: str) -> dict:
+    result = RUNNER.invoke(app, ["score", str(path), "--format", "json", *args])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def item(card: dict, id: str) -> dict:
+    return next(i for i in card["items"] if i["id"] == id)
+
+
+def scores(card: dict) -> dict[str, int]:
+    return {i["id"]: i["score"] for i in card["items"]}
+
+
+def valid_id(n: int, birth: str = "19900101") -> str:
+    first = f"330106{birth}{n:03d}"
+    return first + id_check_digit(first)
+
+
+def set_roster(month: Path, people: list[tuple[dt.date, dt.date | None]],
+               update: dt.date = D(2026, 11, 27)) -> None:
+    """Rewrite the roster with one valid technician per (入职日期, 离职日期)."""
+    with edit(month, "roster") as t:
+        template = {h: t.get(t.rows[0], h) for h in t.cols}
+        t.clear()
+        for i, (hire, leave) in enumerate(people, start=1):
+            row = dict(template)
+            row.update({"工号": f"T{i:03d}", "姓名": f"技师{i}", "身份证号": valid_id(i),
+                        "手机号": f"139{i:08d}", "入职日期": hire, "离职日期": leave,
+                        "在职状态": "离职" if leave is not None and leave <= update else "在职",
+                        "更新日期": update})
+            t.append(row)
