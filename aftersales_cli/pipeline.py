@@ -78,6 +78,7 @@ def _add_context(sub: Submission, family: Family, folder: Path, files: list[Path
                 raise AftersalesError("err.dataset_not_found", given, title=fmt.title.zh,
                                       names="、".join(fmt.sheet_names))
             sub.datasets[name] = found.datasets[name]
+            sub.files.append(str(given))
     wanted = [d for d in wanted if d not in sub.datasets]
     if not wanted or not folder.is_file():
         return
@@ -93,6 +94,7 @@ def _add_context(sub: Submission, family: Family, folder: Path, files: list[Path
     for name in wanted:
         if name in found.datasets:
             sub.datasets[name] = found.datasets[name]
+            sub.files.append(found.datasets[name].file)
 
 
 def score_path(path: Path, period: Period | None = None, city: str | None = None, rubric=None,

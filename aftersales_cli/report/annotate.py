@@ -16,7 +16,6 @@ from __future__ import annotations
 import datetime as dt
 import math
 import os
-import re
 import unicodedata
 import warnings
 from pathlib import Path
@@ -26,6 +25,7 @@ from .. import i18n
 from ..errors import AftersalesError
 from .atomic import refuse_inputs, write_atomic
 from .cellsafe import set_text
+from .names import sheet_name
 
 if TYPE_CHECKING:  # pragma: no cover
     from openpyxl import Workbook
@@ -43,8 +43,7 @@ RANK = {"error": 0, "format": 1, "warning": 2, "info": 3}
 LINK_COLOR = "FF0563C1"
 AUTHOR = "aftersales"
 OPENPYXL_SUFFIXES = (".xlsx", ".xlsm")
-MAX_TITLE = 31
-_BAD_TITLE = re.compile(r"[\[\]:*?/\\\x00-\x1f\x7f]")
+MAX_CELL_TEXT = 32767            # Excel's limit for the text of one cell
 LIST_COLUMNS = ("severity", "code", "file", "sheet", "cell", "header", "value", "message")
 LIST_WIDTHS = (8, 8, 22, 14, 9, 14, 22, 70)
 
@@ -146,40 +145,23 @@ def rebuild(sheets: Iterable["RawSheet"], several: bool = False, datasets: Itera
 
 def sheet_titles(sheets: list["RawSheet"], several: bool) -> list[str]:
     """Excel-safe, unique sheet titles; with several files a clashing name gets its file's stem."""
-    clean = [clean_title(s.name) for s in sheets]
+    clean = [sheet_name(s.name, set()) for s in sheets]
     counts: dict[str, int] = {}
     for t in clean:
-        counts[t.casefold()] = counts.get(t.casefold(), 0) + 1
+        counts[t.lower()] = counts.get(t.lower(), 0) + 1
     used: set[str] = set()
     titles = []
     for sheet, title in zip(sheets, clean):
-        if several and counts[title.casefold()] > 1:
-            title = clean_title(f"{Path(sheet.file).stem}-{sheet.name}")
-        titles.append(unique_title(title, used))
+        if several and counts[title.lower()] > 1:
+            title = f"{Path(sheet.file).stem}-{sheet.name}"
+        titles.append(sheet_name(title, used))
     return titles
-
-
-def clean_title(name: Any) -> str:
-    text = unicodedata.normalize("NFC", str(name or ""))
-    text = _BAD_TITLE.sub("_", text).strip().strip("'").strip()
-    return text[:MAX_TITLE] or "Sheet"
-
-
-def unique_title(title: str, used: set[str]) -> str:
-    """`title`, or `title (2)`, `title (3)` … cut to 31 characters; recorded in `used` (casefolded)."""
-    candidate, n = title[:MAX_TITLE], 1
-    while candidate.casefold() in used:
-        n += 1
-        suffix = f" ({n})"
-        candidate = title[:MAX_TITLE - len(suffix)] + suffix
-    used.add(candidate.casefold())
-    return candidate
 
 
 def put_value(cell, value: Any) -> None:
     """Write one input value: text as text (never a formula), numbers as numbers, dates as dates."""
     if isinstance(value, str):
-        set_text(cell, value)
+        set_text(cell, value[:MAX_CELL_TEXT])
     elif isinstance(value, bool):
         cell.value = value
     elif isinstance(value, (int, float)):
@@ -296,8 +278,8 @@ def add_findings_sheet(wb: "Workbook", where: Where, findings: list["Finding"], 
     from openpyxl.utils import column_index_from_string, get_column_letter
     from openpyxl.worksheet.hyperlink import Hyperlink
 
-    used = {ws.title.casefold() for ws in wb.worksheets}
-    ws = wb.create_sheet(unique_title(clean_title(i18n.text("annotate.sheet", lang)), used), 0)
+    used = {ws.title.lower() for ws in wb.worksheets}
+    ws = wb.create_sheet(sheet_name(i18n.text("annotate.sheet", lang), used), 0)
     bold = Font(bold=True)
     for j, key in enumerate(LIST_COLUMNS, start=1):
         cell = ws.cell(row=1, column=j)
@@ -324,10 +306,13 @@ def add_findings_sheet(wb: "Workbook", where: Where, findings: list["Finding"], 
             ws.cell(row=r, column=1).fill = fills[f.severity]
         title = _target(where, f)
         if title is not None:
-            ref = f.cell or f"A{f.row or 1}"
-            if f.cell and f.row:  # a merged cell: link to the range's top-left cell
-                row, col = _anchor(wb[title], f.row, column_index_from_string(f.column))
-                ref = f"{get_column_letter(col)}{row}"
+            ref = f"A{f.row or 1}"
+            if f.cell:  # a merged cell: link to the range's top-left cell
+                try:
+                    row, col = _anchor(wb[title], f.row, column_index_from_string(f.column))
+                    ref = f"{get_column_letter(col)}{row}"
+                except ValueError:
+                    pass
             link = ws.cell(row=r, column=cell_col)
             if not f.cell:
                 set_text(link, i18n.text("annotate.goto", lang))
