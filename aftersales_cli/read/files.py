@@ -62,7 +62,19 @@ def find_workbooks(path: Path) -> list[Path]:
 
 
 def open_workbook(path: Path, limits: Limits | None = None) -> list[RawSheet]:
-    limits = limits or limits_from_env()
+    """The sheets of one file; a file whose every sheet is empty is refused (err.empty_workbook)."""
+    sheets = _open(path, limits or limits_from_env())
+    if not any(_has_content(s) for s in sheets):
+        raise AftersalesError("err.empty_workbook", path)
+    return sheets
+
+
+def _has_content(sheet: RawSheet) -> bool:
+    return bool(sheet.bad_cells) or any(
+        c is not None and not (isinstance(c, str) and not c.strip()) for row in sheet.rows for c in row)
+
+
+def _open(path: Path, limits: Limits) -> list[RawSheet]:
     suffix = path.suffix.lower()
     if suffix == ".csv":
         return [read_csv(path)]
@@ -150,10 +162,13 @@ def _read_calamine(path: Path, bad: dict[str, dict], limits: Limits) -> list[Raw
                 raise AftersalesError("err.too_many_rows", path, sheet=meta.name, rows=sheet.height,
                                       limit=limits.max_rows)
             rows = sheet.to_python(skip_empty_area=False)
+            bad_cells = bad.get(meta.name, {})
+            if bad_cells:   # calamine ends the sheet at its last value: keep rows holding only bad cells
+                rows.extend([] for _ in range(max(r for r, _ in bad_cells) + 1 - len(rows)))
             merged = list(sheet.merged_cell_ranges or [])
             sheets.append(RawSheet(file=str(path), name=meta.name, rows=rows, merged=merged,
                                    hidden=meta.visible != pc.SheetVisibleEnum.Visible,
-                                   bad_cells=bad.get(meta.name, {}),
+                                   bad_cells=bad_cells,
                                    single=len(worksheets) == 1))
     except AftersalesError:
         raise

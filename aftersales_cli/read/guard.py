@@ -102,6 +102,7 @@ _REF = re.compile(rb'\sr="([A-Z]+)([0-9]+)"')
 _TYPE = re.compile(rb'\st="([a-zA-Z]+)"')
 _FORMULA = re.compile(rb"<f(?:\s[^>]*)?(?:/>|>(.*?)</f>)", re.S)
 _VALUE = re.compile(rb"<v(?:\s[^>]*)?>(.*?)</v>", re.S)
+_HAS_VALUE = re.compile(rb"<v[\s/>]")
 _LAST_ROW = re.compile(rb'<row[^>]*?\sr="([0-9]+)"')
 
 
@@ -141,6 +142,8 @@ def scan_bad_cells(xml: bytes) -> dict[tuple[int, int], tuple[str, str]]:
             found[pos] = ("error", _text(value.group(1)) if value else "#ERROR")
             continue
         formula = _FORMULA.search(body)
+        if formula and typ and typ.group(1) == b"str" and _HAS_VALUE.search(body):
+            continue  # a cached empty text result (=IF(A4="","",…) in a pre-filled template row)
         if formula and (value is None or not value.group(1).strip()):
             found[pos] = ("formula", "=" + _text(formula.group(1) or b""))
     return found

@@ -57,9 +57,16 @@ def _whole(value: float) -> bool:
 
 # --- text --------------------------------------------------------------------------------------
 
+# How Excel shows (and exports to CSV) a long number in a General cell: 3.60426E+17, 1.23457E+11.
+_SCIENTIFIC = re.compile(r"^[+-]?\d\.\d+E\+\d{2}$", re.I)
+
+
 def parse_text(value: Any, col: Column, ctx: "CellContext") -> Parsed:
     if isinstance(value, str):
-        return Parsed(clean(value))
+        text = clean(value)
+        if _SCIENTIFIC.match(text):      # a long code already turned into scientific notation
+            return Parsed(None, "CE010")
+        return Parsed(text)
     if _is_number(value):
         if not _whole(value):
             return Parsed(None, "CE011")
@@ -168,7 +175,12 @@ def parse_int(value: Any, col: Column, ctx: "CellContext") -> Parsed:
     return Parsed(None, "CE030")
 
 
+_INT_LIMIT = 10**15        # beyond 15 digits a spreadsheet number is no longer exact
+
+
 def _check_min(number: int, col: Column) -> Parsed:
+    if abs(number) >= _INT_LIMIT:
+        return Parsed(None, "CE030")
     if col.min is not None and number < col.min:
         return Parsed(None, "CE033", (("min", col.min),))
     return Parsed(number)
@@ -296,6 +308,8 @@ def parse_id_card(value: Any, col: Column, ctx: "CellContext") -> Parsed:
         text = str(int(value))
     elif isinstance(value, str):
         text = _WS.sub("", clean(value)).upper()
+        if _SCIENTIFIC.match(text):
+            return Parsed(None, "CE073")
     else:
         return Parsed(None, "CE070")
     if re.match(r"^\d{15}$", text):

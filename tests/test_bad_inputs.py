@@ -1,0 +1,412 @@
+"""quality.md "Reliability" and "Security": bad input gets one clear line (exit 2) or a finding.
+
+Every case runs the real CLI (typer's CliRunner) on a real file in tmp_path and checks the exit
+code (cli.md), that stderr is one line naming the file, that no traceback shows, the JSON error
+shape on stdout, and that the input file is unchanged.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import zipfile
+from pathlib import Path
+from typing import Callable
+
+import openpyxl
+import pytest
+from typer.testing import CliRunner
+
+from aftersales_cli.cli import app
+from xlsx_factory import (SHEET_HEAD, SHEET_TAIL, columns, headers, report_rows, roster_rows, titled, valid_row,
+                          write_bomb, write_package, write_xlsx)
+
+COMMANDS = ["validate", "validate-report", "validate-ledger", "validate-roster"]
+REPORT = "维修日报表"
+
+
+def sha256(path: Path) -> str | None:
+    if not path.is_file():
+        return None
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def invoke(*args: str):
+    result = CliRunner().invoke(app, [*args])
+    assert "Traceback" not in result.stdout
+    assert "Traceback" not in result.stderr
+    return result
+
+
+def assert_cannot_run(result, path: Path, code: str | None = None, names: str | None = None) -> dict:
+    """Exit 2, one stderr line naming the file, and {"error": {code, message, path}} on stdout."""
+    assert result.exit_code == 2, result.stdout + result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert (names or path.name) in lines[0]
+    doc = json.loads(result.stdout)
+    assert set(doc) == {"error"}
+    assert set(doc["error"]) == {"code", "message", "path"}
+    assert doc["error"]["message"] in lines[0]
+    if names is None:
+        assert Path(doc["error"]["path"]).name == path.name
+    if code is not None:
+        assert doc["error"]["code"] == code
+    return doc["error"]
+
+
+# --- inputs that cannot be read: exit 2 for every validate command --------------------------------
+
+def _missing(tmp: Path) -> Path:
+    return tmp / "不存在.xlsx"
+
+
+def _folder_without_workbooks(tmp: Path) -> Path:
+    folder = tmp / "杭州市"
+    folder.mkdir()
+    (folder / "说明.txt").write_text("没有工作簿", encoding="utf-8")
+    (folder / "~$维修日报表.xlsx").write_bytes(b"lock")
+    return folder
+
+
+def _text_named_xlsx(tmp: Path) -> Path:
+    path = tmp / "维修日报表.xlsx"
+    path.write_text("服务日期,工单号\n2026-11-03,WX1\n", encoding="utf-8")
+    return path
+
+
+def _good_bytes(tmp: Path) -> bytes:
+    src = write_xlsx(tmp / "src" / "good.xlsx", {REPORT: report_rows(valid_row("repair_report"))})
+    return src.read_bytes()
+
+
+def _truncated_zip(tmp: Path) -> Path:
+    data = _good_bytes(tmp)
+    path = tmp / "维修日报表.xlsx"
+    path.write_bytes(data[: len(data) // 2])
+    return path
+
+
+def _empty_zip(tmp: Path) -> Path:
+    path = tmp / "维修日报表.xlsx"
+    with zipfile.ZipFile(path, "w"):
+        pass
+    return path
+
+
+def _zip_without_workbook(tmp: Path) -> Path:
+    path = tmp / "维修日报表.xlsx"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("docProps/app.xml", "<Properties/>")
+        zf.writestr("hello.txt", "not a workbook")
+    return path
+
+
+def _encrypted(tmp: Path) -> Path:
+    """An encrypted OOXML workbook is an OLE compound file, whatever its suffix."""
+    path = tmp / "维修日报表.xlsx"
+    path.write_bytes(bytes.fromhex("d0cf11e0a1b11ae1") + b"\x00" * 504)
+    return path
+
+
+def _empty_workbook(tmp: Path) -> Path:
+    return write_xlsx(tmp / "维修日报表.xlsx", {"Sheet1": [], "Sheet2": []})
+
+
+def _million_rows(tmp: Path) -> Path:
+    path = tmp / "维修日报表.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = REPORT
+    ws["A1048576"] = "x"
+    wb.save(path)
+    return path
+
+
+def _zip_bomb(tmp: Path) -> Path:
+    path = write_bomb(tmp / "维修日报表.xlsx", inflated_mb=60)
+    assert path.stat().st_size < 200_000               # small on disk, > 50 MB inflated, ~1000:1
+    return path
+
+
+def _csv_utf16(tmp: Path) -> Path:
+    path = tmp / "维修日报表.csv"
+    path.write_bytes(",".join(headers("repair_report")).encode("utf-16"))
+    return path
+
+
+def _csv_invalid_bytes(tmp: Path) -> Path:
+    path = tmp / "维修日报表.csv"
+    path.write_bytes(b"\xff\xfe\xfd\x80\x81,\xff\x30\n\x81\x20,\xfe\n")   # invalid UTF-8 and GB18030
+    return path
+
+
+def _csv_nul(tmp: Path) -> Path:
+    path = tmp / "维修日报表.csv"
+    path.write_bytes(",".join(headers("repair_report")).encode("utf-8") + b"\n2026-11-03,\x00WX1\n")
+    return path
+
+
+UNREADABLE: list = [
+    pytest.param(_missing, "path_missing", "路径不存在", id="missing-path"),
+    pytest.param(_folder_without_workbooks, "no_workbooks", "没有可读取的工作簿", id="folder-without-workbooks"),
+    pytest.param(_text_named_xlsx, "not_spreadsheet", "不是 zip", id="text-file-named-xlsx"),
+    pytest.param(_truncated_zip, "not_spreadsheet", "损坏的压缩包", id="truncated-zip"),
+    pytest.param(_empty_zip, "not_spreadsheet", "空的压缩包", id="empty-zip"),
+    pytest.param(_zip_without_workbook, "not_spreadsheet", "xl/workbook.xml", id="zip-without-workbook-part"),
+    pytest.param(_encrypted, "encrypted", "密码", id="password-protected"),
+    pytest.param(_empty_workbook, "empty_workbook", "空的", id="empty-workbook"),
+    pytest.param(_million_rows, "too_many_rows", "1048576", id="1048576-rows"),
+    pytest.param(_zip_bomb, "zip_bomb_ratio", "压缩炸弹", id="zip-bomb"),
+    pytest.param(_csv_utf16, "csv_encoding", "编码", id="csv-utf16"),
+    pytest.param(_csv_invalid_bytes, "csv_encoding", "编码", id="csv-invalid-gb18030"),
+    pytest.param(_csv_nul, "csv_nul", "NUL", id="csv-nul-bytes"),
+]
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+@pytest.mark.parametrize(("build", "code", "says"), UNREADABLE)
+def test_unreadable_input_exits_2(tmp_path, build: Callable[[Path], Path], code, says, command):
+    path = build(tmp_path)
+    before = sha256(path)
+    result = invoke(command, str(path), "--format", "json")
+    error = assert_cannot_run(result, path, code)
+    assert says in error["message"]
+    assert sha256(path) == before
+
+
+def test_million_row_refusal_names_the_sheet_and_row_count(tmp_path):
+    path = _million_rows(tmp_path)
+    error = assert_cannot_run(invoke("validate", str(path), "--format", "json"), path, "too_many_rows")
+    assert "1048576" in error["message"] and REPORT in error["message"]
+
+
+ODS_CONTENT = (
+    '<?xml version="1.0" encoding="UTF-8"?>'
+    '<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+    'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+    'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
+    '<office:body><office:spreadsheet><table:table table:name="维修日报表">'
+    '<table:table-column table:number-columns-repeated="18"/>'
+    '<table:table-row><table:table-cell office:value-type="string"><text:p>服务日期</text:p>'
+    '</table:table-cell></table:table-row>'
+    '<table:table-row table:number-rows-repeated="1048574"><table:table-cell '
+    'table:number-columns-repeated="18"/></table:table-row>'
+    '<table:table-row><table:table-cell office:value-type="string"><text:p>x</text:p></table:table-cell>'
+    '</table:table-row></table:table></office:spreadsheet></office:body></office:document-content>')
+
+
+ODS_MANIFEST = (
+    '<?xml version="1.0" encoding="UTF-8"?>'
+    '<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0">'
+    '<manifest:file-entry manifest:full-path="/" '
+    'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+    '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+    '</manifest:manifest>')
+
+
+def test_million_row_ods_is_refused(tmp_path):
+    path = tmp_path / "维修日报表.ods"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet", compress_type=zipfile.ZIP_STORED)
+        zf.writestr("content.xml", ODS_CONTENT)
+        zf.writestr("META-INF/manifest.xml", ODS_MANIFEST)
+    before = sha256(path)
+    error = assert_cannot_run(invoke("validate", str(path), "--format", "json"), path, "too_many_rows")
+    assert "1048576" in error["message"]
+    assert sha256(path) == before
+
+
+def test_table_mode_error_is_one_line_on_stderr_and_nothing_on_stdout(tmp_path):
+    path = _text_named_xlsx(tmp_path)
+    result = invoke("validate", str(path))
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert len(result.stderr.strip().splitlines()) == 1 and path.name in result.stderr
+
+
+# --- XML attacks: refused, or read as inert text; never expanded, never fetched -------------------
+
+LAUGHS = ('<!DOCTYPE lolz [<!ENTITY lol "lol">'
+          + "".join(f'<!ENTITY lol{i} "{("&lol" + (str(i - 1) if i > 1 else "") + ";") * 10}">'
+                    for i in range(1, 10))
+          + "]>")
+XXE = '<!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
+
+
+def _laughs_in_shared_strings(tmp: Path) -> Path:
+    sst = ('<?xml version="1.0" encoding="UTF-8"?>' + LAUGHS
+           + '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="1" uniqueCount="1">'
+             "<si><t>&lol9;</t></si></sst>")
+    sheet = SHEET_HEAD.format(doctype="") + '<row r="1"><c r="A1" t="s"><v>0</v></c></row>' + SHEET_TAIL
+    return write_package(tmp / "维修日报表.xlsx", sheet, shared_strings=sst)
+
+
+def _laughs_in_sheet(tmp: Path) -> Path:
+    sheet = (SHEET_HEAD.format(doctype=LAUGHS)
+             + '<row r="1"><c r="A1" t="inlineStr"><is><t>&lol9;</t></is></c></row>' + SHEET_TAIL)
+    return write_package(tmp / "维修日报表.xlsx", sheet)
+
+
+def _external_entity(tmp: Path) -> Path:
+    sheet = (SHEET_HEAD.format(doctype=XXE)
+             + '<row r="1"><c r="A1" t="inlineStr"><is><t>&xxe;</t></is></c></row>' + SHEET_TAIL)
+    return write_package(tmp / "维修日报表.xlsx", sheet)
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+@pytest.mark.parametrize("build", [
+    pytest.param(_laughs_in_shared_strings, id="billion-laughs-sharedStrings"),
+    pytest.param(_laughs_in_sheet, id="billion-laughs-sheet"),
+    pytest.param(_external_entity, id="external-entity"),
+])
+def test_xml_entities_are_refused_or_inert(tmp_path, build, command):
+    path = build(tmp_path)
+    before = sha256(path)
+    result = invoke(command, str(path), "--format", "json")
+    output = result.stdout + result.stderr
+    assert "lollollol" not in output                     # never expanded
+    assert "root:" not in output                          # never fetched
+    if result.exit_code == 2:
+        assert_cannot_run(result, path)
+    else:
+        assert result.exit_code in (0, 1)
+        json.loads(result.stdout)
+    assert sha256(path) == before
+
+
+# --- the period ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("command", COMMANDS)
+@pytest.mark.parametrize("period", ["2026-13", "2026-1", "十一月"])
+def test_bad_period_exits_2(tmp_path, command, period):
+    path = write_xlsx(tmp_path / "x.xlsx", {REPORT: report_rows(valid_row("repair_report")),
+                                            "技师档案": roster_rows(valid_row("roster"))})
+    result = invoke(command, str(path), "--period", period, "--format", "json")
+    assert_cannot_run(result, path, "bad_period", names=period)
+
+
+# --- a missing dataset -----------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("command", "sheet", "rows"), [
+    pytest.param("validate-report", "技师档案", roster_rows(valid_row("roster")), id="report-on-roster-file"),
+    pytest.param("validate-ledger", "技师档案", roster_rows(valid_row("roster")), id="ledger-on-roster-file"),
+    pytest.param("validate-roster", REPORT, report_rows(valid_row("repair_report")), id="roster-on-report-file"),
+])
+def test_validate_command_exits_2_when_its_dataset_is_missing(tmp_path, command, sheet, rows):
+    path = write_xlsx(tmp_path / "only.xlsx", {sheet: rows})
+    before = sha256(path)
+    error = assert_cannot_run(invoke(command, str(path), "--format", "json"), path, "dataset_not_found")
+    assert sha256(path) == before
+    assert "未找到" in error["message"]
+
+
+def test_validate_reports_a_missing_dataset_as_a_warning(tmp_path):
+    path = write_xlsx(tmp_path / "only.xlsx", {"技师档案": roster_rows(valid_row("roster"))})
+    result = invoke("validate", str(path), "--format", "json", "--period", "2026-11")
+    assert result.exit_code == 0
+    doc = json.loads(result.stdout)
+    missing = [f for f in doc["findings"] if f["code"] == "RD001" and f["dataset"] == "repair_report"]
+    assert [(f["severity"], f["cell"]) for f in missing] == [("warning", None)]
+    assert "维修报表" in missing[0]["message"]           # lists the sheet names looked for
+
+
+# --- readable files with problems: findings ----------------------------------------------------
+
+def run_json(*args: str) -> tuple[int, dict]:
+    result = invoke(*args, "--format", "json", "--period", "2026-11")
+    return result.exit_code, json.loads(result.stdout)
+
+
+@pytest.mark.parametrize("command", ["validate", "validate-report"])
+def test_header_row_not_found(tmp_path, command):
+    rows = [["杭州市 2026年11月 维修日报表"], ["服务日期", "工单号", "技师工号"], ["2026-11-03", "WX1", "T001"]]
+    path = write_xlsx(tmp_path / "r.xlsx", {REPORT: rows})
+    code, doc = run_json(command, str(path))
+    assert code == 1
+    found = [f for f in doc["findings"] if f["code"] == "RD002"]
+    assert [(f["severity"], f["sheet"]) for f in found] == [("error", REPORT)]
+    assert "服务日期、工单号、技师工号、技师姓名" in found[0]["message"]
+    assert "第2行" in found[0]["message"]                  # the closest row seen
+
+
+@pytest.mark.parametrize("command", ["validate", "validate-report"])
+def test_duplicate_header_columns(tmp_path, command):
+    rows = titled(headers("repair_report") + ["联系电话"], [valid_row("repair_report") + ["13900000000"]])
+    path = write_xlsx(tmp_path / "r.xlsx", {REPORT: rows})
+    code, doc = run_json(command, str(path))
+    assert code == 1
+    assert [(f["code"], f["cell"], f["severity"]) for f in doc["findings"] if f["code"] == "RD003"] == \
+        [("RD003", "S3", "error")]
+
+
+@pytest.mark.parametrize("command", ["validate", "validate-report"])
+def test_formula_without_cached_value(tmp_path, command):
+    path = write_xlsx(tmp_path / "r.xlsx", {REPORT: report_rows(valid_row("repair_report", 1),
+                                                                  valid_row("repair_report", 2))})
+    wb = openpyxl.load_workbook(path)
+    wb[REPORT]["N4"] = "=1+1"                # openpyxl writes formulas without a cached value
+    wb[REPORT]["M5"] = "=SUM(M1:M3)"
+    wb.save(path)
+    before = sha256(path)
+    code, doc = run_json(command, str(path))
+    assert code == 1
+    cells = [(f["code"], f["cell"], f["severity"], f["value"]) for f in doc["findings"] if f["code"] == "CE003"]
+    assert cells == [("CE003", "N4", "error", "=1+1"), ("CE003", "M5", "error", "=SUM(M1:M3)")]
+    assert not [f for f in doc["findings"] if f["code"] == "CE001" and f["cell"] in ("N4", "M5")]
+    assert sha256(path) == before
+
+
+@pytest.mark.parametrize("command", ["validate", "validate-report"])
+def test_excel_error_cells(tmp_path, command):
+    path = write_xlsx(tmp_path / "r.xlsx", {REPORT: report_rows(valid_row("repair_report", 1),
+                                                                  valid_row("repair_report", 2))})
+    wb = openpyxl.load_workbook(path)
+    ws = wb[REPORT]
+    for ref, err in (("A4", "#REF!"), ("N4", "#N/A"), ("M5", "#DIV/0!"), ("F5", "#VALUE!")):
+        ws[ref].value = err
+        ws[ref].data_type = "e"
+    wb.save(path)
+    code, doc = run_json(command, str(path))
+    assert code == 1
+    cells = sorted((f["cell"], f["value"], f["severity"]) for f in doc["findings"] if f["code"] == "CE004")
+    assert cells == [("A4", "#REF!", "error"), ("F5", "#VALUE!", "error"), ("M5", "#DIV/0!", "error"),
+                     ("N4", "#N/A", "error")]
+    assert not [f for f in doc["findings"] if f["cell"] in ("A4", "N4", "M5", "F5") and f["code"] != "CE004"]
+
+
+@pytest.mark.parametrize(("command", "sheet"), [
+    pytest.param("validate", "技师档案", id="validate"),
+    pytest.param("validate-roster", "技师档案", id="validate-roster"),
+])
+def test_hidden_sheet_is_read_with_info(tmp_path, command, sheet):
+    path = write_xlsx(tmp_path / "x.xlsx", {REPORT: report_rows(valid_row("repair_report")),
+                                            sheet: roster_rows(valid_row("roster"))}, hidden=[sheet])
+    code, doc = run_json(command, str(path))
+    assert code == 0
+    assert doc["datasets"]["roster"]["rows"] == 1
+    assert [(f["code"], f["sheet"], f["severity"]) for f in doc["findings"] if f["code"] == "RD007"] == \
+        [("RD007", sheet, "info")]
+
+
+# --- outputs never overwrite inputs --------------------------------------------------------------
+
+def test_annotate_onto_the_input_is_refused(tmp_path):
+    pytest.importorskip("aftersales_cli.report.annotate")
+    path = write_xlsx(tmp_path / "r.xlsx", {REPORT: report_rows(valid_row("repair_report", phone="123"))})
+    before = sha256(path)
+    result = invoke("validate", str(path), "--annotate", str(path), "--format", "json")
+    assert_cannot_run(result, path, "output_is_input")
+    assert sha256(path) == before
+
+
+@pytest.mark.xfail(strict=True, reason="validate/rules.py max_lag raises TypeError when the 填报日期 column is "
+                                      "missing; cli/common.py turns it into exit 2 'internal error' instead "
+                                      "of exit 1 with an RD011 finding")
+@pytest.mark.parametrize("command", ["validate", "validate-report"])
+def test_required_column_missing_is_a_finding(tmp_path, command):
+    keys = [k for k in columns("repair_report") if k != "report_date"]
+    path = write_xlsx(tmp_path / "r.xlsx", {REPORT: titled(headers("repair_report", keys),
+                                                           [valid_row("repair_report", keys=keys)])})
+    code, doc = run_json(command, str(path))
+    assert code == 1
+    assert [(f["code"], f["header"]) for f in doc["findings"] if f["code"] == "RD011"] == [("RD011", "填报日期")]
