@@ -399,9 +399,6 @@ def test_annotate_onto_the_input_is_refused(tmp_path):
     assert sha256(path) == before
 
 
-@pytest.mark.xfail(strict=True, reason="validate/rules.py max_lag raises TypeError when the 填报日期 column is "
-                                      "missing; cli/common.py turns it into exit 2 'internal error' instead "
-                                      "of exit 1 with an RD011 finding")
 @pytest.mark.parametrize("command", ["validate", "validate-report"])
 def test_required_column_missing_is_a_finding(tmp_path, command):
     keys = [k for k in columns("repair_report") if k != "report_date"]

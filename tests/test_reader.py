@@ -106,14 +106,9 @@ def test_required_column_missing(tmp_path):
     assert "维修措施" in missing[0].message("zh")
 
 
-MAX_LAG_BUG = ("validate/rules.py max_lag: when 服务日期 or 填报日期 is not in the sheet, Checked.col() gives "
-               "an object Series of None and `(v - base).dt.days` raises TypeError/AttributeError; the CLI "
-               "then exits 2 with an internal error instead of reporting RD011")
-
-
 @pytest.mark.parametrize("missing", [
-    pytest.param("report_date", id="report_date", marks=pytest.mark.xfail(strict=True, reason=MAX_LAG_BUG)),
-    pytest.param("service_date", id="service_date", marks=pytest.mark.xfail(strict=True, reason=MAX_LAG_BUG)),
+    pytest.param("report_date", id="report_date"),
+    pytest.param("service_date", id="service_date"),
     pytest.param("completion_date", id="completion_date-optional"),
     pytest.param("order_no", id="order_no"),
 ])

@@ -112,6 +112,10 @@ def _read_package(path: Path, limits: Limits, suffix: str) -> list[RawSheet]:
         rows = guard.last_row(xml)
         if rows > limits.max_rows:
             raise AftersalesError("err.too_many_rows", path, sheet=name, rows=rows, limit=limits.max_rows)
+        cols = guard.last_column(xml)
+        if cols and rows * cols > limits.max_cells:
+            raise AftersalesError("err.too_many_cells", path, sheet=name, rows=rows, cols=cols,
+                                  limit=limits.max_cells)
     bad = {name: guard.scan_bad_cells(xml) for name, xml in sheet_xml.items()}
     scan.members.clear()
     return _read_calamine(path, bad, limits)
@@ -161,6 +165,9 @@ def _read_calamine(path: Path, bad: dict[str, dict], limits: Limits) -> list[Raw
             if sheet.height > limits.max_rows:
                 raise AftersalesError("err.too_many_rows", path, sheet=meta.name, rows=sheet.height,
                                       limit=limits.max_rows)
+            if sheet.height * sheet.width > limits.max_cells:
+                raise AftersalesError("err.too_many_cells", path, sheet=meta.name, rows=sheet.height,
+                                      cols=sheet.width, limit=limits.max_cells)
             rows = sheet.to_python(skip_empty_area=False)
             bad_cells = bad.get(meta.name, {})
             if bad_cells:   # calamine ends the sheet at its last value: keep rows holding only bad cells

@@ -20,7 +20,7 @@ from . import cells
 from .checks import CHECKS
 from .context import Checked, Context
 from .finding import Finding, summarize
-from .rules import RULES
+from .rules import RULES, rule_fields
 
 DEFAULT_PARAMS = {"max_report_lag_days": 1}
 
@@ -64,7 +64,8 @@ def validate_submission(sub: Submission, period: Period | None = None, period_so
         if c is None:
             continue
         for r in c.ds.fmt.rules:
-            RULES[r.rule](c, r, ctx)
+            if all(c.has(k) for k in rule_fields(r)):   # a missing column is RD011, not a crash
+                RULES[r.rule](c, r, ctx)
         for check_name in c.ds.fmt.checks:
             CHECKS[check_name](c, ctx)
     findings = sorted([*sub.findings, *ctx.findings], key=Finding.sort_key)

@@ -23,6 +23,14 @@ def rule(name: str):
     return register
 
 
+FIELD_PARAMS = ("other", "base", "at", "minuend", "subtrahend", "key")
+
+
+def rule_fields(r: Rule) -> list[str]:
+    """The columns of its own dataset a rule reads."""
+    return [r.field, *(r.param(p) for p in FIELD_PARAMS if r.param(p))]
+
+
 def _raw(c: Checked, key: str, row: int):
     return c.ds.raw.at[row, key] if key in c.ds.raw.columns else None
 
@@ -148,8 +156,8 @@ def difference(c: Checked, r: Rule, ctx: Context) -> None:
     ok = v.notna() & a.notna() & b.notna()
     if not ok.any():
         return
-    expected = a[ok].astype("int64") - b[ok].astype("int64")
-    bad = v[ok].astype("int64") != expected
+    expected = a[ok].astype(object) - b[ok].astype(object)      # Python ints: no overflow
+    bad = v[ok].astype(object) != expected
     for row in expected.index[bad]:
         ctx.emit(c, r.code, row, r.field, _raw(c, r.field, row), expected=int(expected[row]))
 

@@ -1,0 +1,45 @@
+"""Guards that protect memory and inputs: wide sheets, DTDs anywhere in a part, batch outputs."""
+from __future__ import annotations
+
+import json
+import zipfile
+
+import openpyxl
+from typer.testing import CliRunner
+
+from aftersales_cli.cli import app
+
+RUNNER = CliRunner()
+
+
+def test_a_stray_cell_far_to_the_right_is_refused_before_reading(tmp_path):
+    path = tmp_path / "维修日报表.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws["A1"] = "服务日期"
+    ws["XFD2000"] = "x"            # 2,000 rows × 16,384 columns = 32.8M cells for the Rust reader
+    wb.save(path)
+    result = RUNNER.invoke(app, ["validate", str(path), "--format", "json"])
+    assert result.exit_code == 2
+    error = json.loads(result.stdout)["error"]
+    assert error["code"] == "too_many_cells" and "16384" in error["message"]
+    assert "Traceback" not in result.output
+
+
+def test_a_doctype_late_in_a_part_is_still_refused(tmp_path):
+    src = tmp_path / "ok.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active["A1"] = "x"
+    wb.save(src)
+    bad = tmp_path / "bad.xlsx"
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(bad, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                pad = b"<!--" + b" " * 100_000 + b"-->"
+                assert data.startswith(b"<worksheet")
+                data = pad + b'<!DOCTYPE x [<!ENTITY a "aaaa">]>' + data
+            zout.writestr(info, data)
+    result = RUNNER.invoke(app, ["validate", str(bad), "--format", "json"])
+    assert result.exit_code == 2
+    assert json.loads(result.stdout)["error"]["code"] == "xml_unsafe"
