@@ -117,8 +117,16 @@ def _read_package(path: Path, limits: Limits, suffix: str) -> list[RawSheet]:
             raise AftersalesError("err.too_many_cells", path, sheet=name, rows=rows, cols=cols,
                                   limit=limits.max_cells)
     bad = {name: guard.scan_bad_cells(xml) for name, xml in sheet_xml.items()}
+    merges = {}
+    if suffix == ".ods":
+        from .ods import ods_merges
+        merges = ods_merges(scan.members["content.xml"])
     scan.members.clear()
-    return _read_calamine(path, bad, limits)
+    sheets = _read_calamine(path, bad, limits)
+    for sheet in sheets:
+        if not sheet.merged and sheet.name in merges:
+            sheet.merged = merges[sheet.name]
+    return sheets
 
 
 def _sheet_parts(path: Path, members: dict[str, bytes]) -> dict[str, bytes]:
