@@ -12,7 +12,7 @@ from .errors import AftersalesError
 from .formats import DATASETS, load_formats
 from .paths import resolve
 from .period import Period
-from .read.discover import Submission, locate
+from .read.discover import Submission, locate, norm
 from .read.files import find_workbooks, open_workbook
 from .validate.engine import ValidationResult, validate_submission
 
@@ -82,19 +82,24 @@ def _add_context(sub: Submission, family: Family, folder: Path, files: list[Path
     wanted = [d for d in wanted if d not in sub.datasets]
     if not wanted or not folder.is_file():
         return
+    # neighbours named like a wanted dataset first; stop opening files once all are found
+    names = {norm(n) for d in wanted for n in formats[d].sheet_names}
+    candidates = sorted((f for f in folder.parent.iterdir()
+                         if f != folder and f.is_file() and not f.name.startswith(("~$", "."))),
+                        key=lambda f: (norm(f.stem) not in names, f.name))
     neighbours = []
-    for f in sorted(folder.parent.iterdir()):
-        if f == folder or not f.is_file() or f.name.startswith(("~$", ".")):
-            continue
+    for f in candidates:
         try:
             neighbours.extend(find_workbooks(f) and open_workbook(f))
         except AftersalesError:
             continue
-    found = locate(str(folder.parent), [], neighbours, formats, tuple(wanted))
-    for name in wanted:
-        if name in found.datasets:
-            sub.datasets[name] = found.datasets[name]
-            sub.files.append(found.datasets[name].file)
+        found = locate(str(folder.parent), [], neighbours, formats, tuple(wanted))
+        for name in wanted:
+            if name in found.datasets and name not in sub.datasets:
+                sub.datasets[name] = found.datasets[name]
+                sub.files.append(found.datasets[name].file)
+        if all(name in sub.datasets for name in wanted):
+            return
 
 
 def score_path(path: Path, period: Period | None = None, city: str | None = None, rubric=None,

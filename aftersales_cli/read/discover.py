@@ -163,7 +163,11 @@ def find_header(sheet: RawSheet, fmt: DatasetFormat, formats: Formats) -> tuple[
 
 
 def _is_blank(v: Any) -> bool:
-    return v is None or (isinstance(v, str) and not _SPACE.sub("", v))
+    if v is None:
+        return True
+    if not isinstance(v, str):
+        return False
+    return not v or v.isspace() or not _SPACE.sub("", v)
 
 
 def build_dataset(sheet: RawSheet, fmt: DatasetFormat, formats: Formats) -> tuple[Dataset | None, list[Finding]]:
@@ -206,8 +210,16 @@ def build_dataset(sheet: RawSheet, fmt: DatasetFormat, formats: Formats) -> tupl
     signoff = tuple(norm(w) for w in formats.common.signoff_words)
     kept: list[int] = []
     skipped: list[tuple[int, str, int, Any]] = []
+    initials = {w[0] for w in totals if w}
     for i in range(h + 1, len(rows)):
         row = rows[i]
+        c0 = row[0] if row else None
+        if c0 is not None and c0.__class__ is not str:      # a number or date first: a data row
+            kept.append(i)
+            continue
+        if c0 and not c0[0].isspace() and c0[0] not in initials and c0[0] not in _ODD_STARTS:
+            kept.append(i)
+            continue
         j, first = _first_cell(row)
         if first is None:
             if any((i, j) in sheet.bad_cells for j in columns.values()):
@@ -230,9 +242,11 @@ def build_dataset(sheet: RawSheet, fmt: DatasetFormat, formats: Formats) -> tupl
         findings.append(Finding(code, dataset=fmt.name, file=sheet.file, sheet=sheet.name, row=i + 1,
                                 column=col_letter(j), value=value))
 
-    data = {}
-    for key, j in columns.items():
-        data[key] = [rows[i][j] if j < len(rows[i]) else None for i in kept]
+    width = max((len(rows[i]) for i in kept), default=0)
+    picked = [rows[i] if len(rows[i]) == width else list(rows[i]) + [None] * (width - len(rows[i]))
+              for i in kept]
+    by_column = list(zip(*picked)) if picked else []          # one C-level transpose
+    data = {key: (by_column[j] if j < width else (None,) * len(kept)) for key, j in columns.items()}
     raw = pd.DataFrame(data, index=pd.Index([i + 1 for i in kept], name="row"), dtype=object)
     letters = {key: col_letter(j) for key, j in columns.items()}
     bad = {}
@@ -247,6 +261,9 @@ def build_dataset(sheet: RawSheet, fmt: DatasetFormat, formats: Formats) -> tupl
     if not kept:
         findings.append(ds.finding("RD012", title=fmt.title.zh))
     return ds, findings
+
+
+_ODD_STARTS = frozenset("\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u3000\u00a0")
 
 
 def _first_cell(row: list[Any]) -> tuple[int, Any]:

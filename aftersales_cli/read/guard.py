@@ -165,7 +165,7 @@ def last_row(xml: bytes) -> int:
     return int(m.group(1)) if m else 0
 
 
-_WIDE = re.compile(rb'<c[^>]*?\sr="([A-Z]{3})[0-9]')
+_WIDE = re.compile(rb' r="([A-Z]{3})[0-9]')
 
 
 def last_column(xml: bytes) -> int:

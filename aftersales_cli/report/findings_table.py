@@ -27,14 +27,23 @@ def render(result: ValidationResult, lang: str) -> Group:
     order = [d for d in DATASETS if d in groups] + [d for d in groups if d not in DATASETS]
     for name in order:
         title = formats[name].title.get(lang) if name in formats.datasets else i18n.text("col.file", lang)
-        table = Table(title=f"{title} ({name})", title_justify="left", show_lines=False, expand=False)
-        for key in ("severity", "code", "file", "sheet", "cell", "header", "value", "message"):
-            table.add_column(i18n.text(f"col.{key}", lang), overflow="fold",
-                             max_width=60 if key == "message" else 28)
-        for f in groups[name]:
-            table.add_row(Text(i18n.text(f"severity.{f.severity}", lang), style=STYLES[f.severity]),
-                          f.code, _short(f.file), f.sheet or "", f.cell or "", f.header or "",
-                          Text(display(f.value)[:40]), Text(f.message(lang)))
+        rows = groups[name]
+        # the dataset line above already names the file and sheet: show them only when they vary
+        keys = ["severity", "code"]
+        if len({f.file for f in rows}) > 1:
+            keys.append("file")
+        if len({f.sheet for f in rows}) > 1:
+            keys.append("sheet")
+        keys += ["cell", "header", "value", "message"]
+        table = Table(title=f"{title} ({name})", title_justify="left", expand=False)
+        for key in keys:
+            table.add_column(i18n.text(f"col.{key}", lang), overflow="fold", no_wrap=key in ("severity", "code", "cell"),
+                             max_width={"value": 24, "header": 12, "file": 20, "sheet": 12}.get(key), ratio=3 if key == "message" else None)
+        for f in rows:
+            cells = {"severity": Text(i18n.text(f"severity.{f.severity}", lang), style=STYLES[f.severity]),
+                     "code": f.code, "file": _short(f.file), "sheet": f.sheet or "", "cell": f.cell or "",
+                     "header": f.header or "", "value": Text(display(f.value)[:40]), "message": Text(f.message(lang))}
+            table.add_row(*(cells[k] for k in keys))
         parts.append(table)
     s = result.summary
     if not result.findings or not (s["error"] or s["format"] or s["warning"]):

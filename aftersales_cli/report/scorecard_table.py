@@ -13,7 +13,7 @@ def render(card: Scorecard, lang: str) -> Group:
     table = Table(title=i18n.text("score.title", lang, title=card.rubric.title, city=card.city,
                                   period=card.period),
                   show_lines=True, title_justify="left")
-    for key, width in (("id", 6), ("section", 12), ("item", 14), ("max", 4), ("score", 6), ("reason", 60)):
+    for key, width in (("id", 6), ("section", 12), ("item", 14), ("max", 4), ("score", 8), ("reason", 60)):
         table.add_column(i18n.text(f"score.col.{key}", lang), max_width=width, overflow="fold",
                          justify="right" if key in ("max", "score") else "left")
     for s in card.rubric.sections:

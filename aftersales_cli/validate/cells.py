@@ -35,8 +35,15 @@ MISSING = Parsed(None, "missing")
 
 
 def clean(text: str) -> str:
-    """NFKC (full-width → half-width), invisible characters removed, outer white space stripped."""
-    return _INVISIBLE.sub("", unicodedata.normalize("NFKC", text)).strip()
+    """NFKC (full-width → half-width), invisible characters removed, outer white space stripped.
+
+    Most cells are already normalised: the quick checks keep the common case cheap.
+    """
+    if not unicodedata.is_normalized("NFKC", text):
+        text = unicodedata.normalize("NFKC", text)
+    if _INVISIBLE.search(text):
+        text = _INVISIBLE.sub("", text)
+    return text.strip()
 
 
 def is_blank(value: Any) -> bool:
@@ -44,7 +51,12 @@ def is_blank(value: Any) -> bool:
         return True
     if isinstance(value, float) and value != value:
         return True
-    return isinstance(value, str) and not clean(value)
+    if not isinstance(value, str):
+        return False
+    stripped = value.strip()
+    if not stripped:
+        return True
+    return _INVISIBLE.search(stripped) is not None and not clean(stripped)
 
 
 def _is_number(value: Any) -> bool:
@@ -350,15 +362,57 @@ class CellContext:
         return self._aliases[col.key]
 
 
-def parse_column(series: pd.Series, col: Column, ctx: CellContext) -> tuple[np.ndarray, np.ndarray, list[Parsed]]:
-    """Parse a column once per distinct value.
+_D = "[0-9]"
+_ITEM = {
+    "text": r"[^\x00\s](?:[^\x00]*[^\x00\s])?",
+    "code": r"[^\x00\s](?:[^\x00]*[^\x00\s])?",
+    "mobile": rf"1[3-9]{_D}{{9}}",
+    "phone": rf"(?:1[3-9]{_D}{{9}}|0{_D}{{2,3}}-?{_D}{{7,8}})",
+}
+_FAST = {k: re.compile(rf"{v}(?:\x00{v})*") for k, v in _ITEM.items()}
+_SCI_ANY = re.compile(r"(?:^|\x00)[+-]?\d\.\d+E\+\d{2}(?:\x00|$)", re.I)
 
-    Returns (normalised values as an object array, index into `outcomes` per row, outcomes).
+
+def _all_standard_strings(uniques: np.ndarray, col: Column) -> bool:
+    """True when every distinct value is a text cell already in the standard form.
+
+    One C-level pass over the joined text replaces a Python call per value: the common case of a
+    clean column of 50,000 distinct order numbers, names, addresses or phone numbers.
     """
+    pattern = _FAST.get(col.type)
+    if pattern is None or not len(uniques):
+        return False
+    if not all(type(u) is str for u in uniques):
+        return False
+    joined = "\x00".join(uniques)
+    if not unicodedata.is_normalized("NFKC", joined) or _INVISIBLE.search(joined):
+        return False
+    if pattern.fullmatch(joined) is None:
+        return False
+    if col.type == "text" and _SCI_ANY.search(joined):
+        return False
+    return "#" not in joined or not EXCEL_ERRORS.intersection(uniques)
+
+
+@dataclass
+class ColumnResult:
+    """A parsed column: normalised values and blank mask per row, and the cells with a finding."""
+    values: np.ndarray                      # object array, None where blank or unusable
+    missing: np.ndarray                     # bool per row: the cell is blank
+    problems: list[tuple[int, Parsed]]      # (row position, outcome) for every cell with a finding
+
+
+def parse_column(series: pd.Series, col: Column, ctx: CellContext) -> ColumnResult:
+    """Parse a column once per distinct value and map the outcomes back to the rows."""
     parser = PARSERS[col.type]
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    missing_codes = codes == -1
+    if _all_standard_strings(uniques, col):
+        values = np.empty(len(uniques) + 1, dtype=object)
+        values[:-1] = uniques
+        values[-1] = None
+        return ColumnResult(values[codes], missing_codes, [])
     outcomes: list[Parsed] = []
-    memo = {}
     for u in uniques:
         if is_blank(u):
             outcomes.append(MISSING)
@@ -370,9 +424,14 @@ def parse_column(series: pd.Series, col: Column, ctx: CellContext) -> tuple[np.n
             except (ValueError, OverflowError, TypeError):
                 outcomes.append(Parsed(None, PARSE_FAIL.get(col.type, "CE020")))
     outcomes.append(MISSING)          # index -1: NaN / None
-    del memo
     values = np.array([o.value for o in outcomes], dtype=object)
-    return values[codes], codes, outcomes
+    blank = [i for i, o in enumerate(outcomes) if o is MISSING]
+    bad = [i for i, o in enumerate(outcomes) if o.code and o is not MISSING]
+    problems = []
+    if bad:
+        for p in np.nonzero(np.isin(codes, bad))[0]:
+            problems.append((int(p), outcomes[codes[p]]))
+    return ColumnResult(values[codes], np.isin(codes, blank) | missing_codes, problems)
 
 
 PARSE_FAIL = {"text": "CE011", "code": "CE011", "date": "CE020", "int": "CE030", "money": "CE040",

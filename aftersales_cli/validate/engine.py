@@ -84,15 +84,11 @@ def check_cells(ds: Dataset, period: Period, ctx: Context) -> Checked:
         if col.key not in ds.raw.columns:
             continue
         series = ds.raw[col.key]
-        normalised, idx, outcomes = cells.parse_column(series, col, cctx)
-        missing_idx = np.array([i for i, o in enumerate(outcomes) if o is cells.MISSING or o.code == "missing"])
-        outcome_codes[col.key] = np.isin(idx, missing_idx) if len(missing_idx) else np.zeros(len(idx), bool)
-        problem = [i for i, o in enumerate(outcomes) if o.code and o.code != "missing"]
-        if problem:
-            positions = np.nonzero(np.isin(idx, problem))[0]
-            for p in positions:
-                o = outcomes[idx[p]]
-                ctx.emit(checked, o.code, int(rows[p]), col.key, series.iat[p], **dict(o.params))
+        parsed = cells.parse_column(series, col, cctx)
+        normalised = parsed.values
+        outcome_codes[col.key] = parsed.missing.copy()
+        for p, o in parsed.problems:
+            ctx.emit(checked, o.code, int(rows[p]), col.key, series.iat[p], **dict(o.params))
         if col.type == "date":
             values[col.key] = pd.to_datetime(pd.Series(normalised, index=ds.raw.index), errors="coerce")
         elif col.type in ("int", "money"):
@@ -149,7 +145,7 @@ def infer_period(sub: Submission) -> tuple[Period, str]:
         if ds is None or key not in ds.raw.columns:
             continue
         col = ds.fmt.column(key)
-        normalised, _, _ = cells.parse_column(ds.raw[key], col, cells.CellContext(ds.is_csv, None))
+        normalised = cells.parse_column(ds.raw[key], col, cells.CellContext(ds.is_csv, None)).values
         months = Counter((d.year, d.month) for d in normalised if isinstance(d, dt.date))
         if months:
             (year, month), _ = max(months.items(), key=lambda kv: (kv[1], kv[0]))
