@@ -6,6 +6,7 @@ with status "error" and its one-line reason, never an exception that stops the b
 from __future__ import annotations
 
 import os
+import re
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -51,6 +52,35 @@ def city_folders(root: Path, out: Path | None = None) -> list[Path]:
                    and os.path.realpath(p) not in skip), key=lambda p: p.name)
 
 
+def check_out(root: Path, out: Path | None) -> None:
+    """Refuse an --out that is an existing file, or a city folder (or inside one) the batch reads.
+
+    Outputs written into a city folder would be read as that city's workbooks next time
+    (findings.csv, summary.csv and 汇总.xlsx have spreadsheet suffixes), and `--out` equal to a
+    city folder would silently drop that city from the batch.
+    """
+    if out is None:
+        return
+    if out.exists() and not out.is_dir():
+        raise AftersalesError("err.output_is_input" if _inside(out, root) else "err.output_unwritable",
+                              out, detail="不是文件夹 / not a folder")
+    target = os.path.realpath(out)
+    for folder in city_folders(root):
+        real = os.path.realpath(folder)
+        if target == real or target.startswith(real + os.sep):
+            raise AftersalesError("err.output_is_input", out)
+
+
+def _inside(path: Path, root: Path) -> bool:
+    target, base = os.path.realpath(path), os.path.realpath(root)
+    return target == base or target.startswith(base + os.sep)
+
+
+def one_line(text: str) -> str:
+    """A failure reason is one line: line breaks (from messages or folder names) become spaces."""
+    return re.sub(r"\s*[\r\n]+\s*", " ", str(text)).strip()
+
+
 def plan(root: Path, period: Period | None, params_by_city: dict[str, dict[str, Any]],
          rubric_params: dict[str, Any], rubric_path: str | None, lang: str,
          out: Path | None = None) -> tuple[str | None, list[CityJob], list[str]]:
@@ -94,9 +124,9 @@ def score_city_safe(job: CityJob) -> dict[str, Any]:
         row["findings"] = [f.to_dict(job.lang) for f in result.findings]
         return row
     except AftersalesError as exc:
-        return {"city": job.city, "status": "error", "error": exc.message(job.lang)}
+        return {"city": job.city, "status": "error", "error": one_line(exc.message(job.lang))}
     except Exception as exc:  # noqa: BLE001 - one broken city never stops the batch
-        return {"city": job.city, "status": "error", "error": f"{type(exc).__name__}: {exc}"}
+        return {"city": job.city, "status": "error", "error": one_line(f"{type(exc).__name__}: {exc}")}
 
 
 _RUBRICS: dict[str | None, Any] = {}
@@ -126,7 +156,8 @@ def run(jobs: list[CityJob], workers: int, on_done: Callable[[dict[str, Any]], N
                 try:
                     results[i] = fut.result()
                 except Exception as exc:  # noqa: BLE001 - a worker that died
-                    results[i] = {"city": jobs[i].city, "status": "error", "error": f"{type(exc).__name__}: {exc}"}
+                    results[i] = {"city": jobs[i].city, "status": "error",
+                                  "error": one_line(f"{type(exc).__name__}: {exc}")}
                 if on_done:
                     on_done(results[i])
     return [results[i] for i in range(len(jobs))]

@@ -44,8 +44,44 @@ def load_cities(path: Path, known_params: dict[str, Any]) -> dict[str, dict[str,
                 raise AftersalesError("err.cities_yaml", path, line=pk.start_mark.line + 1,
                                       detail=f"未知参数 unknown parameter '{pk.value}' "
                                              f"(可用 known: {', '.join(known_params)})")
+        lines = {str(pk.value): pk.start_mark.line + 1 for pk, _ in value_node.value}
+        for name, value in values.items():
+            problem = value_problem(value, known_params[str(name)])
+            if problem:
+                raise AftersalesError("err.cities_yaml", path, line=lines.get(str(name), key_node.start_mark.line + 1),
+                                      detail=f"{city}.{name}: {problem}")
         out[city] = {str(k): v for k, v in values.items()}
     return out
+
+
+def value_problem(value: Any, default: Any) -> str | None:
+    """Why `value` cannot stand for a parameter whose rubric default is `default` (None when it can).
+
+    A wrongly typed threshold would otherwise never match (a number compared with text is False)
+    and the city would silently keep the points.
+    """
+    def number(v: Any) -> bool:
+        return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+    if number(default):
+        return None if number(value) else f"应为数字 expected a number, not {_show(value)}"
+    if isinstance(default, bool):
+        return None if isinstance(value, bool) else f"应为 true/false expected true or false, not {_show(value)}"
+    if isinstance(default, str):
+        return None if isinstance(value, str) else f"应为文字 expected text, not {_show(value)}"
+    if default is None:
+        return None if value is None or isinstance(value, (str, int, float, bool)) else \
+            f"应为单个值 expected a single value, not {type(value).__name__}"
+    return None if isinstance(value, type(default)) else \
+        f"应为 {type(default).__name__} expected {type(default).__name__}, not {type(value).__name__}"
+
+
+def _show(value: Any) -> str:
+    """A value for a message: scalars as written (bounded), containers by kind only (never expanded)."""
+    if value is None or isinstance(value, (str, int, float, bool)):
+        text = repr(value)
+        return text if len(text) <= 60 else text[:57] + "..."
+    return type(value).__name__
 
 
 def parse_overrides(pairs: list[str], known_params: dict[str, Any]) -> dict[str, Any]:

@@ -10,15 +10,14 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-import yaml
-
 LANGS = ("zh", "en")
 
 
 @lru_cache(maxsize=1)
 def catalogue() -> dict[str, dict[str, Any]]:
-    text = resources.files(__package__).joinpath("messages.yaml").read_text("utf-8")
-    return yaml.safe_load(text)
+    from .yamlio import load   # imported on first use: `aftersales --help` never needs it
+
+    return load(resources.files(__package__).joinpath("messages.yaml").read_text("utf-8"))
 
 
 def default_lang() -> str:

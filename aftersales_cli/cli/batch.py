@@ -27,7 +27,7 @@ def batch(root: Annotated[Path, typer.Argument(help="总部根目录：每个子
     language = lang_of(lang)
     with cannot_run(fmt, language, debug, root):
         from .. import i18n
-        from ..batch import assemble, plan, run
+        from ..batch import assemble, check_out, plan, run
         from ..cities import CITIES_FILE, load_cities
         from ..errors import AftersalesError
         from ..period import Period
@@ -37,6 +37,7 @@ def batch(root: Annotated[Path, typer.Argument(help="总部根目录：每个子
         loaded = load_rubric(rubric)
         by_city = load_cities(root / CITIES_FILE, loaded.params)
         chosen = Period.parse(period) if period else None
+        check_out(root, out)
         label, city_jobs, warnings = plan(root, chosen, by_city, loaded.params,
                                           str(rubric) if rubric else None, language, out)
         if not city_jobs:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from functools import lru_cache
 from importlib import resources
 
-import yaml
+from ..yamlio import load
 
 from .model import Column, Common, DatasetFormat, Formats, Localized, Rule
 
@@ -17,10 +17,10 @@ DATASETS = ("repair_report", "roster", "parts_ledger", "parts_master", "stocktak
 def load_formats() -> Formats:
     """Read and validate every format file shipped in the package (cached per process)."""
     pkg = resources.files(__name__)
-    common = Common.model_validate(yaml.safe_load(pkg.joinpath("common.yaml").read_text("utf-8")))
+    common = Common.model_validate(load(pkg.joinpath("common.yaml").read_text("utf-8")))
     datasets = {}
     for name in DATASETS:
-        data = yaml.safe_load(pkg.joinpath(f"{name}.yaml").read_text("utf-8"))
+        data = load(pkg.joinpath(f"{name}.yaml").read_text("utf-8"))
         datasets[name] = DatasetFormat.model_validate(data)
     return Formats(common=common, datasets=datasets)
 

@@ -12,14 +12,22 @@ def _no_control(text: str) -> str:
     return "".join(ch for ch in text if unicodedata.category(ch)[0] != "C")
 
 
+_RESERVED = {"history"}      # Excel refuses a sheet named History (its change-tracking sheet)
+
+
+def _sheet_base(text: str) -> str:
+    """Excel refuses a name that begins or ends with an apostrophe: trim them (and blanks) away."""
+    return text.strip().strip("'").strip()
+
+
 def sheet_name(text: str, taken: set[str], limit: int = 31) -> str:
-    """Excel sheet names: ≤ 31 characters, none of []:*?/\\, not blank, unique (case-insensitive)."""
-    base = _SHEET_BAD.sub("_", _no_control(str(text))).strip("'").strip() or "Sheet"
-    base = base[:limit]
+    """Excel sheet names: ≤ 31 characters, none of []:*?/\\, not blank, not beginning or ending
+    with an apostrophe, not the reserved History, unique (case-insensitive)."""
+    base = _sheet_base(_sheet_base(_SHEET_BAD.sub("_", _no_control(str(text))))[:limit]) or "Sheet"
     name, n = base, 2
-    while name.lower() in taken:
+    while name.lower() in taken or name.lower() in _RESERVED:
         suffix = f"~{n}"
-        name = base[:limit - len(suffix)] + suffix
+        name = _sheet_base(base[:limit - len(suffix)]) + suffix
         n += 1
     taken.add(name.lower())
     return name

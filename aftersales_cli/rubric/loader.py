@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from ..errors import RubricError
+from ..yamlio import SafeLoader, load
 
 DEFAULT_RUBRIC = "hegii-2.0.yaml"
 
@@ -33,7 +34,7 @@ def default_checklist_codes() -> tuple[str, ...]:
     path = default_rubric_path()
     if not path.is_file():
         return ()
-    data = yaml.safe_load(path.read_text("utf-8")) or {}
+    data = load(path.read_text("utf-8")) or {}
     return tuple(str(c) for c in data.get("checklist", {}) or {})
 
 
@@ -77,25 +78,27 @@ def load_rubric(path: Path | None = None):
     except (OSError, UnicodeDecodeError) as exc:
         raise _fail(path, 1, f"cannot read: {exc}") from exc
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        data = load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc)
         raise _fail(path, (mark.line + 1) if mark else 1, f"YAML: {problem}") from exc
-    if node is None or not isinstance(data, dict):
+    if not isinstance(data, dict):
         raise _fail(path, 1, "not a mapping (expected name, version, params, sections)")
-    lines = _lines(node)
+
+    def lines() -> dict[tuple, int]:   # the node tree is built only to report a problem's line
+        return _lines(yaml.compose(text, Loader=SafeLoader))
+
     try:
         rubric = Rubric.model_validate(data)
     except ValidationError as exc:
         err = exc.errors()[0]
         where = ".".join(str(p) for p in err["loc"] if not str(p).endswith("Cond"))
-        raise _fail(path, _line_for(lines, _model_loc(err["loc"])), f"{where}: {err['msg']}") from exc
+        raise _fail(path, _line_for(lines(), _model_loc(err["loc"])), f"{where}: {err['msg']}") from exc
     problems = semantic_problems(rubric)
     if problems:
         loc, detail = problems[0]
-        raise _fail(path, _line_for(lines, loc), detail)
+        raise _fail(path, _line_for(lines(), loc), detail)
     return rubric
 
 
