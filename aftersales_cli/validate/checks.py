@@ -108,41 +108,43 @@ def ledger_dates(c: Checked, ctx: Context) -> None:
 
 @check("ledger_balance")
 def ledger_balance(c: Checked, ctx: Context) -> None:
-    """PL006/PL007 running balance per part, PL010 batch below zero, PL009 FIFO."""
+    """PL006/PL007 running balance per part, PL010 batch below zero, PL009 FIFO.
+
+    One pass in sheet order; per part: the running balance, each batch's stock and age.
+    """
     directions = c.ds.fmt.directions
-    frame = pd.DataFrame({k: c.col(k) for k in ("date", "part_code", "batch", "type", "qty", "balance")})
+    never = (pd.Timestamp.max, 0)
     balance: dict[str, int] = {}
-    stock: dict[tuple[str, str], int] = {}
-    age: dict[tuple[str, str], tuple] = {}
-    order = 0
-    for row, date, part, batch, kind, qty, stated in frame.itertuples(name=None):
-        order += 1
-        if part is None or pd.isna(part) if not isinstance(part, str) else False:
+    stock: dict[str, dict[str, int]] = {}          # part → batch → quantity
+    age: dict[str, dict[str, tuple]] = {}          # part → batch → (date, order of first receipt)
+    columns = [c.col(k).tolist() for k in ("date", "part_code", "batch", "type", "qty", "balance")]
+    for order, (row, date, part, batch, kind, qty, stated) in enumerate(zip(c.values.index, *columns), 1):
+        if not isinstance(part, str):
             continue
+        stated = None if stated is None or pd.isna(stated) else int(stated)
         sign = directions.get(kind) if isinstance(kind, str) else None
-        if sign is None or qty is None or pd.isna(qty) or batch is None or (not isinstance(batch, str)):
-            # the movement cannot be computed: take the stated balance as the new running one
-            if stated is not None and not pd.isna(stated):
-                balance[part] = int(stated)
+        if sign is None or qty is None or pd.isna(qty) or not isinstance(batch, str):
+            if stated is not None:            # cannot compute: resynchronise on the stated balance
+                balance[part] = stated
             continue
         qty = int(qty)
-        key = (part, batch)
-        if sign > 0 and kind in ("期初", "入库") and key not in age:
-            age[key] = (date if date is not None and not pd.isna(date) else pd.Timestamp.max, order)
-        before = stock.get(key, 0)
+        batches = stock.setdefault(part, {})
+        ages = age.setdefault(part, {})
+        if kind in ("期初", "入库") and batch not in ages:
+            ages[batch] = (date if isinstance(date, pd.Timestamp) and not pd.isna(date) else pd.Timestamp.max, order)
         if kind == "出库":
-            mine = age.get(key, (pd.Timestamp.max, order))
-            older = [(b, s) for (p, b), s in stock.items()
-                     if p == part and b != batch and s > 0 and age.get((p, b), (pd.Timestamp.max, 0)) < mine]
+            mine = ages.get(batch, (pd.Timestamp.max, order))
+            older = [(ages.get(b, never), b, s) for b, s in batches.items()
+                     if b != batch and s > 0 and ages.get(b, never) < mine]
             if older:
-                b, s = min(older, key=lambda bs: age.get((part, bs[0])))
+                _, b, s = min(older)
                 ctx.emit(c, "PL009", row, "batch", _raw(c, "batch", row), older=b, stock=s)
-        stock[key] = before + sign * qty
-        if sign < 0 and stock[key] < 0:
-            ctx.emit(c, "PL010", row, "batch", _raw(c, "batch", row), expected=stock[key])
+        batches[batch] = batches.get(batch, 0) + sign * qty
+        if sign < 0 and batches[batch] < 0:
+            ctx.emit(c, "PL010", row, "batch", _raw(c, "batch", row), expected=batches[batch])
         computed = balance.get(part, 0) + sign * qty
         balance[part] = computed
-        if stated is not None and not pd.isna(stated) and int(stated) != computed:
+        if stated is not None and stated != computed:
             ctx.emit(c, "PL006", row, "balance", _raw(c, "balance", row), expected=computed)
         elif computed < 0:
             ctx.emit(c, "PL007", row, "balance", _raw(c, "balance", row), part=part, expected=computed)
