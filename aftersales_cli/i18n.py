@@ -32,16 +32,25 @@ class _Safe(dict):
         return "{" + key + "}"
 
 
-def _fmt(template: str, params: dict[str, Any]) -> str:
+def _fmt(template: str, params: dict[str, Any], lang: str = "zh") -> str:
     try:
-        return string.Formatter().vformat(template, (), _Safe({k: _show(v) for k, v in params.items()}))
+        return string.Formatter().vformat(template, (), _Safe({k: _show(v, lang) for k, v in params.items()}))
     except (ValueError, IndexError):  # a malformed template must never crash a report
         return template
 
 
-def _show(value: Any) -> Any:
+def localized(zh: str, en: str) -> dict[str, str]:
+    """A parameter whose text depends on the language (a dataset's title, a fixed phrase)."""
+    return {"zh": zh, "en": en}
+
+
+def _show(value: Any, lang: str = "zh") -> Any:
+    """Lists join as 甲、乙 in Chinese and as 'a', 'b' in English; {zh, en} dicts pick the language."""
+    if isinstance(value, dict) and "zh" in value:
+        return value.get(lang, value["zh"])
     if isinstance(value, (list, tuple, set, frozenset)):
-        return "、".join(str(v) for v in value)
+        items = [str(_show(v, lang)) for v in value]
+        return ", ".join(f"'{v}'" for v in items) if lang == "en" else "、".join(items)
     if value is None:
         return ""
     return value
@@ -49,8 +58,8 @@ def _show(value: Any) -> Any:
 
 def text(key: str, lang: str | None = None, **params: Any) -> str:
     """A UI message from the `ui` section."""
-    entry = catalogue()["ui"][key]
-    return _fmt(entry[lang or default_lang()], params)
+    lang = lang or default_lang()
+    return _fmt(catalogue()["ui"][key][lang], params, lang)
 
 
 def finding_entry(code: str) -> dict[str, Any]:
@@ -58,7 +67,8 @@ def finding_entry(code: str) -> dict[str, Any]:
 
 
 def finding_text(code: str, lang: str | None, params: dict[str, Any]) -> str:
-    return _fmt(finding_entry(code)[lang or default_lang()], params)
+    lang = lang or default_lang()
+    return _fmt(finding_entry(code)[lang], params, lang)
 
 
 def severity_of(code: str) -> str:

@@ -103,8 +103,8 @@ def locate(path: str, files: list[str], sheets: list[RawSheet], formats: Formats
             continue
         if len(shares) > 1 and shares[1][0] == shares[0][0]:
             findings.append(Finding("RD009", dataset=shares[0][1], file=sheet.file, sheet=sheet.name,
-                                    params={"first": formats[shares[0][1]].title.zh,
-                                            "second": formats[shares[1][1]].title.zh}))
+                                    params={"first": _title(formats[shares[0][1]]),
+                                            "second": _title(formats[shares[1][1]])}))
             continue
         claims[shares[0][1]].append(sheet)
 
@@ -114,11 +114,11 @@ def locate(path: str, files: list[str], sheets: list[RawSheet], formats: Formats
         found = claims[name]
         if not found:
             findings.append(Finding("RD001", dataset=name, params={
-                "title": fmt.title.zh, "names": "、".join(fmt.sheet_names)}))
+                "title": _title(fmt), "names": list(fmt.sheet_names)}))
             continue
         for dup in found[1:]:
             findings.append(Finding("RD008", dataset=name, file=dup.file, sheet=dup.name, params={
-                "title": fmt.title.zh, "first": f"{found[0].file} / {found[0].name}",
+                "title": _title(fmt), "first": f"{found[0].file} / {found[0].name}",
                 "second": f"{dup.file} / {dup.name}"}))
         sheet = found[0]
         if sheet.hidden:
@@ -128,6 +128,10 @@ def locate(path: str, files: list[str], sheets: list[RawSheet], formats: Formats
         if ds is not None:
             datasets[name] = ds
     return Submission(path=path, files=files, datasets=datasets, findings=findings, sheets=sheets)
+
+
+def _title(fmt: DatasetFormat) -> dict[str, str]:
+    return {"zh": fmt.title.zh, "en": fmt.title.en}
 
 
 def _name_index(fmt: DatasetFormat) -> dict[str, str]:
@@ -177,7 +181,7 @@ def build_dataset(sheet: RawSheet, fmt: DatasetFormat, formats: Formats) -> tupl
         row = sheet.rows[closest] if closest < len(sheet.rows) else []
         best = " | ".join(str(c) for c in row if not _is_blank(c))[:120] or "（空行）"
         findings.append(Finding("RD002", dataset=fmt.name, file=sheet.file, sheet=sheet.name, params={
-            "rows": formats.common.header_search_rows, "expected": "、".join(c.header for c in fmt.required),
+            "rows": formats.common.header_search_rows, "expected": [c.header for c in fmt.required],
             "best_row": closest + 1, "best": best}))
         return None, findings
 
@@ -202,7 +206,7 @@ def build_dataset(sheet: RawSheet, fmt: DatasetFormat, formats: Formats) -> tupl
     for col in fmt.columns:
         if col.required and col.key not in columns:
             findings.append(Finding("RD011", dataset=fmt.name, file=sheet.file, sheet=sheet.name,
-                                    row=h + 1, header=col.header, params={"names": "、".join(col.names)}))
+                                    row=h + 1, header=col.header, params={"names": list(col.names)}))
 
     rows = sheet.rows
     _fill_merged(rows, sheet.merged, h)
@@ -259,7 +263,7 @@ def build_dataset(sheet: RawSheet, fmt: DatasetFormat, formats: Formats) -> tupl
     ds = Dataset(name=fmt.name, fmt=fmt, file=sheet.file, sheet=sheet.name, header_row=h + 1,
                  is_csv=sheet.is_csv, raw=raw, letters=letters, headers=headers, bad_cells=bad)
     if not kept:
-        findings.append(ds.finding("RD012", title=fmt.title.zh))
+        findings.append(ds.finding("RD012", title=_title(fmt)))
     return ds, findings
 
 

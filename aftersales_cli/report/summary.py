@@ -10,6 +10,7 @@ from typing import Any
 
 from .. import i18n
 from ..batch import BatchResult
+from ..errors import AftersalesError
 from ..rubric.engine import ItemResult, Scorecard
 from .atomic import write_atomic, write_text_atomic
 from .cellsafe import csv_safe, set_text
@@ -21,14 +22,36 @@ FINDING_KEYS = ("city", "severity", "code", "dataset", "file", "sheet", "cell", 
 
 
 def write_outputs(result: BatchResult, out: Path, lang: str) -> list[Path]:
-    out.mkdir(parents=True, exist_ok=True)
-    written = [
-        write_atomic(out / "汇总.xlsx", lambda tmp: _workbook(result, lang).save(tmp)),
-        write_text_atomic(out / "summary.json", json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n"),
-        write_text_atomic(out / "summary.csv", _summary_csv(result, lang)),
-        write_text_atomic(out / "findings.csv", _findings_csv(result, lang)),
+    """Each file goes to a temporary file beside it and is renamed into place; a write that fails
+    (disk full, permissions) names the file it was writing and leaves the previous one untouched."""
+    steps = [
+        ("汇总.xlsx", lambda path: write_atomic(path, lambda tmp: _workbook(result, lang).save(tmp))),
+        ("summary.json", lambda path: write_text_atomic(
+            path, json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n")),
+        ("summary.csv", lambda path: _write_csv(path, _summary_csv(result, lang))),
+        ("findings.csv", lambda path: _write_csv(path, _findings_csv(result, lang))),
     ]
+    target = out
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        written = []
+        for name, write in steps:
+            target = out / name
+            written.append(write(target))
+    except OSError as exc:
+        raise AftersalesError("err.output_unwritable", target, detail=exc.strerror or str(exc)) from exc
     return written
+
+
+# RFC 4180 line ends. With "\n" as the terminator the csv module leaves a field holding a lone
+# "\r" unquoted (it quotes only for the terminator's own characters), and every reader then splits
+# that row in two; "\r\n" makes it quote any field with "\r" or "\n" in it.
+CSV_LINE_END = "\r\n"
+
+
+def _write_csv(out: Path, text: str) -> Path:
+    """Bytes as built (no newline translation on any platform), atomically."""
+    return write_atomic(out, lambda tmp: tmp.write_bytes(text.encode("utf-8")))
 
 
 def _item_ids(result: BatchResult) -> list[str]:
@@ -54,7 +77,7 @@ def _summary_rows(result: BatchResult, lang: str) -> tuple[list[str], list[list[
 def _summary_csv(result: BatchResult, lang: str) -> str:
     head, rows = _summary_rows(result, lang)
     buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
+    w = csv.writer(buf, lineterminator=CSV_LINE_END)
     w.writerow(head)
     for r in rows:
         w.writerow([csv_safe(v) if v is not None else "" for v in r])
@@ -69,7 +92,7 @@ def _finding_row(f: dict[str, Any], lang: str) -> list[Any]:
 
 def _findings_csv(result: BatchResult, lang: str) -> str:
     buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
+    w = csv.writer(buf, lineterminator=CSV_LINE_END)
     w.writerow([i18n.text(f"batch.fcol.{k}", lang) for k in FINDING_KEYS])
     for f in result.findings:
         w.writerow([csv_safe(v) for v in _finding_row(f, lang)])

@@ -242,7 +242,7 @@ def parse_enum(value: Any, col: Column, ctx: "CellContext") -> Parsed:
     target = aliases.get(text) or aliases.get(text.upper())
     if target:
         return Parsed(target, "CE051", (("normalised", target),))
-    return Parsed(None, "CE050", (("allowed", "、".join(col.values)),))
+    return Parsed(None, "CE050", (("allowed", tuple(col.values)),))
 
 
 # --- phones ------------------------------------------------------------------------------------

@@ -119,7 +119,7 @@ def check_cells(ds: Dataset, period: Period, ctx: Context) -> Checked:
                 shown = ""
             else:
                 need = other.isin(cond.in_ or []).to_numpy()
-                shown = "、".join(cond.in_ or [])
+                shown = tuple(cond.in_ or [])
             for p in np.nonzero(missing & need)[0]:
                 ctx.emit(checked, "CE002", int(rows[p]), col.key, None,
                          cond_header=ds.headers.get(cond.field, ds.fmt.column(cond.field).header),
@@ -127,8 +127,8 @@ def check_cells(ds: Dataset, period: Period, ctx: Context) -> Checked:
     return checked
 
 
-def _present_text() -> str:
-    return "已填写"
+def _present_text() -> dict[str, str]:
+    return {"zh": "已填写", "en": "filled in"}
 
 
 def _type_name(ds: Dataset, key: str) -> str:

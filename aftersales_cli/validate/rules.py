@@ -169,4 +169,4 @@ def checklist_code(c: Checked, r: Rule, ctx: Context) -> None:
     v = c.col(r.field)
     bad = v.notna() & ~v.isin(ctx.checklist_codes)
     for row in v.index[bad]:
-        ctx.emit(c, r.code, row, r.field, _raw(c, r.field, row), allowed="、".join(ctx.checklist_codes))
+        ctx.emit(c, r.code, row, r.field, _raw(c, r.field, row), allowed=tuple(ctx.checklist_codes))
