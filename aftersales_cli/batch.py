@@ -78,7 +78,39 @@ def _inside(path: Path, root: Path) -> bool:
 
 def one_line(text: str) -> str:
     """A failure reason is one line: line breaks (from messages or folder names) become spaces."""
-    return re.sub(r"\s*[\r\n]+\s*", " ", str(text)).strip()
+    return re.sub(r"\s*[\r\n]+\s*", " ", readable(str(text))).strip()
+
+
+_SURROGATES = re.compile("[\ud800-\udfff]+")
+
+
+def readable(text: str) -> str:
+    """Text that can be written as UTF-8.
+
+    A folder or file name whose bytes are not UTF-8 (a zip made on a Chinese Windows machine keeps
+    GBK names) reaches Python as surrogate escapes, which no UTF-8 output can hold: one such city
+    would make every output of the batch fail. Those bytes are read as GB18030 when they are
+    valid GB18030, else shown as U+FFFD.
+    """
+    def fix(match: re.Match) -> str:
+        try:
+            return match.group().encode("utf-8", "surrogateescape").decode("gb18030")
+        except UnicodeError:
+            return "\ufffd"
+    return _SURROGATES.sub(fix, text)
+
+
+def _clean(row: dict[str, Any]) -> dict[str, Any]:
+    """`readable` on what can hold a file-system name: the city, the reason, each finding's file and
+    message (cell values are decoded by the readers and are always valid text)."""
+    for key in ("city", "error"):
+        if isinstance(row.get(key), str):
+            row[key] = readable(row[key])
+    for f in row.get("findings") or ():
+        for key in ("file", "message"):
+            if isinstance(f.get(key), str) and _SURROGATES.search(f[key]):
+                f[key] = readable(f[key])
+    return row
 
 
 def plan(root: Path, period: Period | None, params_by_city: dict[str, dict[str, Any]],
@@ -99,10 +131,11 @@ def plan(root: Path, period: Period | None, params_by_city: dict[str, dict[str, 
             folder = chosen if chosen.is_dir() else None
         else:
             folder = f
-        jobs.append(CityJob(city=f.name, folder=folder, period=label,
-                            params={**rubric_params, **params_by_city.get(f.name, {})},
+        city = readable(f.name)
+        own = params_by_city.get(f.name, params_by_city.get(city, {}))
+        jobs.append(CityJob(city=city, folder=folder, period=label, params={**rubric_params, **own},
                             rubric_path=rubric_path, lang=lang))
-    names = {f.name for f in folders}
+    names = {f.name for f in folders} | {readable(f.name) for f in folders}
     warnings = [c for c in params_by_city if c not in names]
     return label, jobs, warnings
 
@@ -175,6 +208,7 @@ def rank(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def assemble(period: str | None, rubric, rows: list[dict[str, Any]], warnings: list[str]) -> BatchResult:
+    rows = [_clean(r) for r in rows]
     findings = []
     for r in rows:
         for f in r.pop("findings", []) or []:

@@ -7,6 +7,7 @@ from typing import Any
 import yaml
 
 from .errors import AftersalesError
+from .yamlio import SafeLoader, load_untrusted
 
 CITIES_FILE = "cities.yaml"
 
@@ -17,8 +18,8 @@ def load_cities(path: Path, known_params: dict[str, Any]) -> dict[str, dict[str,
         return {}
     try:
         text = path.read_text("utf-8")
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        data = load_untrusted(text)
+        node = yaml.compose(text, Loader=SafeLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise AftersalesError("err.cities_yaml", path, line=(mark.line + 1) if mark else 1,

@@ -1,6 +1,7 @@
 """Which folder holds a city's month, and which period and city a path names (cli.md)."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from .errors import AftersalesError
@@ -51,4 +52,22 @@ def city_name(path: Path) -> str:
         p = p.parent
     if is_period_name(p.name):
         p = p.parent
-    return p.name
+    return readable(p.name)
+
+
+_SURROGATES = re.compile("[\ud800-\udfff]+")
+
+
+def readable(text: str) -> str:
+    """Text that can be written as UTF-8.
+
+    A folder or file name whose bytes are not UTF-8 (a zip made on a Chinese Windows machine keeps
+    GBK names) reaches Python as surrogate escapes, which no UTF-8 output can hold. Those bytes are
+    read as GB18030 when they are valid GB18030, else shown as U+FFFD.
+    """
+    def fix(match: re.Match) -> str:
+        try:
+            return match.group().encode("utf-8", "surrogateescape").decode("gb18030")
+        except UnicodeError:
+            return "\ufffd"
+    return _SURROGATES.sub(fix, text) if _SURROGATES.search(text) else text

@@ -24,4 +24,10 @@ for _module in ("template", "sample", "score", "rubric", "batch"):
 
 
 def main() -> None:
+    import sys
+    for stream in (sys.stdout, sys.stderr):   # a file name that is not UTF-8 must never crash output
+        try:
+            stream.reconfigure(errors="surrogateescape")
+        except (AttributeError, ValueError):
+            pass
     app()

@@ -54,6 +54,8 @@ def _fail(code: str, message: str, path: str, fmt: OutputFormat, lang: str, debu
     from .. import i18n
     if debug:
         traceback.print_exc()
+    from ..paths import readable
+    message, path = readable(message), readable(path)
     if fmt is OutputFormat.json:
         sys.stdout.write(json.dumps({"error": {"code": code, "message": message, "path": path}},
                                     ensure_ascii=False) + "\n")
@@ -63,5 +65,6 @@ def _fail(code: str, message: str, path: str, fmt: OutputFormat, lang: str, debu
 
 
 def print_json(data: object) -> None:
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+    from ..paths import readable   # file names that are not UTF-8 must not break the output
+    sys.stdout.write(readable(json.dumps(data, ensure_ascii=False, indent=2, default=str)) + "\n")
     sys.stdout.flush()

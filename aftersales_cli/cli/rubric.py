@@ -31,14 +31,16 @@ def show(file: Annotated[Optional[Path], typer.Argument(help="评分标准 YAML�
     from rich.table import Table
 
     from .. import i18n
-    table = Table(title=rubric.title, show_lines=True, title_justify="left")
+    from rich.text import Text
+    table = Table(title=Text(rubric.title), show_lines=True, title_justify="left")
     for key in ("seq", "section", "item", "max", "criterion"):
         table.add_column(i18n.text(f"sheet.col.{key}", language), overflow="fold",
                          max_width=70 if key == "criterion" else 16)
     for s in rubric.sections:
         for item in s.items:
             for c in item.criteria:
-                table.add_row(c.id, f"{s.title} ({s.max})", f"{item.title} ({item.max})", str(c.max), c.text)
+                table.add_row(Text(c.id), Text(f"{s.title} ({s.max})"), Text(f"{item.title} ({item.max})"),
+                              str(c.max), Text(c.text))
     out = stdout()
     out.print(table)
     out.print(i18n.text("score.total", language, total="—", max=rubric.max, percent="—"), markup=False)

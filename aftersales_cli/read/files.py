@@ -159,7 +159,12 @@ def _read_calamine(path: Path, bad: dict[str, dict], limits: Limits) -> list[Raw
     import python_calamine as pc
 
     try:
-        wb = pc.CalamineWorkbook.from_path(str(path))
+        try:
+            str(path).encode("utf-8")
+            wb = pc.CalamineWorkbook.from_path(str(path))
+        except UnicodeEncodeError:          # a name that is not UTF-8 (e.g. GBK bytes from a zip)
+            with open(path, "rb") as fh:
+                wb = pc.CalamineWorkbook.from_filelike(fh)
     except pc.PasswordError as exc:
         raise AftersalesError("err.encrypted", path) from exc
     except Exception as exc:  # CalamineError, XmlError, ZipError …: the file is not usable

@@ -35,14 +35,15 @@ def render(result: ValidationResult, lang: str) -> Group:
         if len({f.sheet for f in rows}) > 1:
             keys.append("sheet")
         keys += ["cell", "header", "value", "message"]
-        table = Table(title=f"{title} ({name})", title_justify="left", expand=False)
+        table = Table(title=Text(f"{title} ({name})"), title_justify="left", expand=False)
         for key in keys:
             table.add_column(i18n.text(f"col.{key}", lang), overflow="fold", no_wrap=key in ("severity", "code", "cell"),
                              max_width={"value": 24, "header": 12, "file": 20, "sheet": 12}.get(key), ratio=3 if key == "message" else None)
         for f in rows:
             cells = {"severity": Text(i18n.text(f"severity.{f.severity}", lang), style=STYLES[f.severity]),
-                     "code": f.code, "file": _short(f.file), "sheet": f.sheet or "", "cell": f.cell or "",
-                     "header": f.header or "", "value": Text(display(f.value)[:40]), "message": Text(f.message(lang))}
+                     "code": Text(f.code), "file": Text(_short(f.file)), "sheet": Text(f.sheet or ""),
+                     "cell": Text(f.cell or ""), "header": Text(f.header or ""),
+                     "value": Text(display(f.value)[:40]), "message": Text(f.message(lang))}
             table.add_row(*(cells[k] for k in keys))
         parts.append(table)
     s = result.summary

@@ -10,8 +10,8 @@ from ..rubric.engine import Scorecard
 
 
 def render(card: Scorecard, lang: str) -> Group:
-    table = Table(title=i18n.text("score.title", lang, title=card.rubric.title, city=card.city,
-                                  period=card.period),
+    table = Table(title=Text(i18n.text("score.title", lang, title=card.rubric.title, city=card.city,
+                                       period=card.period)),
                   show_lines=True, title_justify="left")
     for key, width in (("id", 6), ("section", 12), ("item", 14), ("max", 4), ("score", 8), ("reason", 60)):
         table.add_column(i18n.text(f"score.col.{key}", lang), max_width=width, overflow="fold",
@@ -22,8 +22,8 @@ def render(card: Scorecard, lang: str) -> Group:
             for c in item.criteria:
                 r = card.item(c.id)
                 style = "green" if r.score == r.max else ("yellow" if r.score else "red")
-                table.add_row(r.id, s.title, item.title, str(r.max), Text(str(r.score), style=style),
-                              "\n".join(r.reasons))
+                table.add_row(Text(r.id), Text(s.title), Text(item.title), str(r.max),
+                              Text(str(r.score), style=style), Text("\n".join(r.reasons)))
         table.add_row("", Text(i18n.text("score.subtotal", lang, section=s.title), style="bold"), "",
                       str(subtotal["max"]), Text(str(subtotal["score"]), style="bold"), "")
     total = Text(i18n.text("score.total", lang, total=card.total, max=card.max, percent=card.percent),

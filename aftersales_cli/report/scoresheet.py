@@ -27,7 +27,8 @@ def fill_scoresheet(ws, card: Scorecard, lang: str = "zh") -> None:
     ncol = len(COLUMNS)
 
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=ncol)
-    ws.cell(1, 1, card.rubric.title).font = Font(bold=True, size=16)
+    set_text(ws.cell(1, 1), card.rubric.title)
+    ws.cell(1, 1).font = Font(bold=True, size=16)
     ws.cell(1, 1).alignment = center
     ws.row_dimensions[1].height = 30
     ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=ncol)

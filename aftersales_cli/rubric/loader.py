@@ -15,7 +15,7 @@ from typing import Any
 import yaml
 
 from ..errors import RubricError
-from ..yamlio import SafeLoader, load
+from ..yamlio import SafeLoader, load, load_untrusted
 
 DEFAULT_RUBRIC = "hegii-2.0.yaml"
 
@@ -78,7 +78,7 @@ def load_rubric(path: Path | None = None):
     except (OSError, UnicodeDecodeError) as exc:
         raise _fail(path, 1, f"cannot read: {exc}") from exc
     try:
-        data = load(text)
+        data = load_untrusted(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc)
