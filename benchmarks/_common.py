@@ -79,11 +79,17 @@ def median_times(methods: dict[str, Callable[[], Any]], repeat: int,
     return {name: statistics.median(v) for name, v in runs.items()}
 
 
+def subprocess_env() -> dict[str, str]:
+    """The environment of measured subprocesses: ours without PYTHONDONTWRITEBYTECODE, so that the
+    untimed first run caches bytecode and the timed runs start like an installed tool does."""
+    return {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
 def wall_time(cmd: Sequence[str], *, env: dict[str, str] | None = None, ok: Sequence[int] = (0,),
               stdout: Any = subprocess.DEVNULL) -> float:
     """Wall seconds of one subprocess, process start included; fails on an unexpected exit code."""
     t0 = time.perf_counter()
-    proc = subprocess.run(list(cmd), stdout=stdout, stderr=subprocess.PIPE, env=env)
+    proc = subprocess.run(list(cmd), stdout=stdout, stderr=subprocess.PIPE, env=env or subprocess_env())
     elapsed = time.perf_counter() - t0
     if proc.returncode not in ok:
         tail = proc.stderr.decode("utf-8", "replace")[-2000:]
@@ -195,8 +201,11 @@ def machine_line() -> str:
         pass
     libs = [f"{d} {v}" for d in ("aftersales-cli", "pandas", "python-calamine", "openpyxl", "frictionless")
             if (v := _version(d))]
-    return (f"machine: {platform.system()} {platform.release()} · {cpu} · {os.cpu_count()} CPUs · "
+    line = (f"machine: {platform.system()} {platform.release()} · {cpu} · {os.cpu_count()} CPUs · "
             f"Python {platform.python_version()} ({platform.python_implementation()}) · " + " · ".join(libs))
+    if os.environ.get("PYTHONDONTWRITEBYTECODE"):
+        line += "\n(PYTHONDONTWRITEBYTECODE is set here: it is removed for the measured subprocesses)"
+    return line
 
 
 def fmt_s(x: float | None) -> str:
@@ -250,7 +259,7 @@ def aftersales_cmd() -> list[str]:
 def importtime(cmd: Sequence[str]) -> list[tuple[int, int, str]]:
     """(self µs, cumulative µs, module with its nesting indent) of every import of a
     `python -X importtime …` command, in import order."""
-    proc = subprocess.run(list(cmd), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.run(list(cmd), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=subprocess_env())
     rows = []
     for line in proc.stderr.decode("utf-8", "replace").splitlines():
         if not line.startswith("import time:") or "self [us]" in line:

@@ -126,7 +126,7 @@ def run_batch(root: Path, jobs: int, out: Path) -> tuple[float, float | None, fl
     cmd = [*c.aftersales_cmd(), "batch", str(root), "--jobs", str(jobs), "--out", str(out)]
     with tempfile.TemporaryFile() as err:
         t0 = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err)
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err, env=c.subprocess_env())
         mon = None
         if PROC.is_dir():
             mon = TreeMemory(proc.pid)

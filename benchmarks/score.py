@@ -27,7 +27,7 @@ def profile(city: str, top: int = 30) -> None:
     os.close(fd)
     try:
         subprocess.run([sys.executable, "-m", "cProfile", "-o", out, "-m", "aftersales_cli", "score", city,
-                        "--format", "json"], stdout=subprocess.DEVNULL, check=False)
+                        "--format", "json"], stdout=subprocess.DEVNULL, check=False, env=c.subprocess_env())
         stats = pstats.Stats(out, stream=sys.stdout)
         print(f"\nprofile of one whole `aftersales score` process (top {top} by cumulative time):")
         stats.sort_stats("cumulative").print_stats(top)
@@ -48,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
 
     city = str(c.city_month(args.data, args.orders, args.seed).parent)
     cmd = [*c.aftersales_cmd(), "score", city, "--format", "json"]
-    out = subprocess.run(cmd, capture_output=True)          # check it scores, and warm the caches
+    out = subprocess.run(cmd, capture_output=True, env=c.subprocess_env())   # check it scores, warm the caches
     if out.returncode not in (0, 1):
         sys.exit(f"{' '.join(cmd)} failed (exit {out.returncode}):\n{out.stderr.decode('utf-8', 'replace')}")
     card = json.loads(out.stdout)

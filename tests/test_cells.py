@@ -176,7 +176,8 @@ def test_enum(tmp_path, dataset, key, value, code, severity, normalised):
 def test_enum_invalid_lists_allowed_values(tmp_path):
     found, _, _ = check_cell(tmp_path, "repair_report", "status", "好了")
     assert "已完成、未完成、待配件、已取消" in found[0].message("zh")
-    assert found[0].params["allowed"] == "已完成、未完成、待配件、已取消"
+    assert found[0].params["allowed"] == ("已完成", "未完成", "待配件", "已取消")
+    assert "expected one of: '已完成', '未完成', '待配件', '已取消'" in found[0].message("en")
 
 
 # --- mobile --------------------------------------------------------------------------------------

@@ -128,7 +128,7 @@ def test_header_not_found_names_expected_columns_and_closest_row(tmp_path):
     found = [f for f in result.findings if f.code == "RD002"]
     assert [(f.sheet, f.severity) for f in found] == [(REPORT, "error")]
     assert found[0].params["best_row"] == 2
-    assert "服务日期、工单号、技师工号" in found[0].params["expected"]
+    assert "服务日期、工单号、技师工号" in found[0].message("zh")
     assert "repair_report" not in result.checked
 
 
