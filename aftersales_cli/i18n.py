@@ -62,6 +62,11 @@ def text(key: str, lang: str | None = None, **params: Any) -> str:
     return _fmt(catalogue()["ui"][key][lang], params, lang)
 
 
+def both(key: str, **params: Any) -> dict[str, str]:
+    """A `ui` message in both languages, to pass as a parameter of another message."""
+    return {lang: text(key, lang, **params) for lang in LANGS}
+
+
 def finding_entry(code: str) -> dict[str, Any]:
     return catalogue()["findings"][code]
 

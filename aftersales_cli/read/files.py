@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import AftersalesError
+from ..i18n import both
 from . import guard
 from .guard import Limits
 
@@ -83,16 +84,16 @@ def _open(path: Path, limits: Limits) -> list[RawSheet]:
     except OSError as exc:
         raise AftersalesError("err.not_spreadsheet", path, detail=exc.strerror or str(exc)) from exc
     if not head:
-        raise AftersalesError("err.not_spreadsheet", path, detail="空文件 / empty file")
+        raise AftersalesError("err.not_spreadsheet", path, detail=both("detail.empty_file"))
     if suffix in (".xlsx", ".xlsm", ".ods"):
         if head.startswith(guard.OLE_MAGIC):
             raise AftersalesError("err.encrypted", path)
         if not head.startswith((guard.ZIP_MAGIC, guard.EMPTY_ZIP_MAGIC)):
-            raise AftersalesError("err.not_spreadsheet", path, detail="不是 zip 格式 / not a zip package")
+            raise AftersalesError("err.not_spreadsheet", path, detail=both("detail.not_zip"))
         return _read_package(path, limits, suffix)
     if suffix == ".xls":
         if not head.startswith(guard.OLE_MAGIC):
-            raise AftersalesError("err.not_spreadsheet", path, detail="不是 Excel 97-2003 文件 / not an .xls file")
+            raise AftersalesError("err.not_spreadsheet", path, detail=both("detail.not_xls"))
         return _read_calamine(path, {}, limits)
     raise AftersalesError("err.unsupported", path, suffix=suffix)
 
@@ -104,10 +105,10 @@ def _read_package(path: Path, limits: Limits, suffix: str) -> list[RawSheet]:
     sheet_xml: dict[str, bytes] = {}
     if suffix != ".ods":
         if "xl/workbook.xml" not in scan.members:
-            raise AftersalesError("err.not_spreadsheet", path, detail="缺少工作簿部件 xl/workbook.xml / no workbook part")
+            raise AftersalesError("err.not_spreadsheet", path, detail=both("detail.no_workbook_part"))
         sheet_xml = _sheet_parts(path, scan.members)
     elif "content.xml" not in scan.members:
-        raise AftersalesError("err.not_spreadsheet", path, detail="缺少 content.xml / no content part")
+        raise AftersalesError("err.not_spreadsheet", path, detail=both("detail.no_content_part"))
     for name, xml in sheet_xml.items():
         rows = guard.last_row(xml)
         if rows > limits.max_rows:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import AftersalesError
+from ..i18n import both
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -50,7 +51,7 @@ def check_package(path: Path, limits: Limits, keep: "callable") -> ZipScan:
         with zipfile.ZipFile(path) as zf:
             infos = zf.infolist()
             if not infos:
-                raise AftersalesError("err.not_spreadsheet", path, detail="空的压缩包 / empty zip")
+                raise AftersalesError("err.not_spreadsheet", path, detail=both("detail.empty_zip"))
             for info in infos:
                 if info.is_dir():
                     continue
@@ -86,8 +87,8 @@ def check_package(path: Path, limits: Limits, keep: "callable") -> ZipScan:
 def _zip_detail(exc: Exception) -> str:
     text = str(exc) or type(exc).__name__
     if "password" in text.lower() or "encrypted" in text.lower():
-        return "加密的压缩包 / encrypted archive"
-    return f"损坏的压缩包 / damaged archive: {text}"
+        return both("detail.encrypted_zip")
+    return both("detail.damaged_zip", error=text)
 
 
 def _has_entities(data: bytes) -> bool:
