@@ -257,9 +257,8 @@ def test_terminal_shows_ranking_and_failed_cities(serial, default_out):
     assert str(default_out) in serial.stderr.replace("\n", "")
 
 
-@pytest.mark.xfail(strict=True, reason="report/batch_table.py passes city names to rich as markup: "
-                                       "the folder '[red]红' prints as a red '红' (the name is lost)")
 def test_terminal_shows_city_names_verbatim(serial):
+    """A folder named '[red]红' is a name, not rich markup (it printed as a red '红' once)."""
     assert "[red]红" in serial.stdout
 
 
