@@ -7,12 +7,14 @@ from typing import Any
 import yaml
 
 from .errors import AftersalesError
+from .i18n import both
 from .yamlio import SafeLoader, load_untrusted
 
 CITIES_FILE = "cities.yaml"
 
 
-def load_cities(path: Path, known_params: dict[str, Any]) -> dict[str, dict[str, Any]]:
+def load_cities(path: Path, known_params: dict[str, Any],
+                choices: dict[str, list[Any]] | None = None) -> dict[str, dict[str, Any]]:
     """city → {param: value}; an unknown parameter is an error naming file and line."""
     if not path.is_file():
         return {}
@@ -29,7 +31,7 @@ def load_cities(path: Path, known_params: dict[str, Any]) -> dict[str, dict[str,
     if data is None:
         return {}
     if not isinstance(data, dict):
-        raise AftersalesError("err.cities_yaml", path, line=1, detail="应为 城市: {参数: 值} / expected city: {param: value}")
+        raise AftersalesError("err.cities_yaml", path, line=1, detail=both("param.expected_mapping"))
     out: dict[str, dict[str, Any]] = {}
     for key_node, value_node in node.value:
         city = str(key_node.value)
@@ -39,42 +41,46 @@ def load_cities(path: Path, known_params: dict[str, Any]) -> dict[str, dict[str,
             continue
         if not isinstance(values, dict):
             raise AftersalesError("err.cities_yaml", path, line=key_node.start_mark.line + 1,
-                                  detail=f"{city}: 应为 参数: 值 / expected param: value")
+                                  detail={k: f"{city}: {v}" for k, v in both("param.expected_values").items()})
         for pk, _ in value_node.value:
             if str(pk.value) not in known_params:
                 raise AftersalesError("err.cities_yaml", path, line=pk.start_mark.line + 1,
-                                      detail=f"未知参数 unknown parameter '{pk.value}' "
-                                             f"(可用 known: {', '.join(known_params)})")
+                                      detail=both("param.unknown", name=_show(pk.value),
+                                                  allowed=", ".join(known_params)))
         lines = {str(pk.value): pk.start_mark.line + 1 for pk, _ in value_node.value}
         for name, value in values.items():
-            problem = value_problem(value, known_params[str(name)])
+            problem = value_problem(value, known_params[str(name)], (choices or {}).get(str(name)))
             if problem:
                 raise AftersalesError("err.cities_yaml", path, line=lines.get(str(name), key_node.start_mark.line + 1),
-                                      detail=f"{city}.{name}: {problem}")
+                                      detail={k: f"{city}.{name}: {v}" for k, v in problem.items()})
         out[city] = {str(k): v for k, v in values.items()}
     return out
 
 
-def value_problem(value: Any, default: Any) -> str | None:
+def value_problem(value: Any, default: Any, choices: list[Any] | None = None) -> dict[str, str] | None:
     """Why `value` cannot stand for a parameter whose rubric default is `default` (None when it can).
 
     A wrongly typed threshold would otherwise never match (a number compared with text is False)
-    and the city would silently keep the points.
+    and the city would silently keep the points. The text comes in both languages.
     """
+    from .i18n import both
+
     def number(v: Any) -> bool:
         return isinstance(v, (int, float)) and not isinstance(v, bool)
 
+    if choices and value not in choices:
+        return both("param.not_a_choice", value=_show(value), allowed=", ".join(map(str, choices)))
     if number(default):
-        return None if number(value) else f"应为数字 expected a number, not {_show(value)}"
+        return None if number(value) else both("param.not_number", value=_show(value))
     if isinstance(default, bool):
-        return None if isinstance(value, bool) else f"应为 true/false expected true or false, not {_show(value)}"
+        return None if isinstance(value, bool) else both("param.not_bool", value=_show(value))
     if isinstance(default, str):
-        return None if isinstance(value, str) else f"应为文字 expected text, not {_show(value)}"
+        return None if isinstance(value, str) else both("param.not_text", value=_show(value))
     if default is None:
         return None if value is None or isinstance(value, (str, int, float, bool)) else \
-            f"应为单个值 expected a single value, not {type(value).__name__}"
+            both("param.not_single", kind=type(value).__name__)
     return None if isinstance(value, type(default)) else \
-        f"应为 {type(default).__name__} expected {type(default).__name__}, not {type(value).__name__}"
+        both("param.wrong_kind", expected=type(default).__name__, kind=type(value).__name__)
 
 
 def _show(value: Any) -> str:
@@ -85,7 +91,8 @@ def _show(value: Any) -> str:
     return type(value).__name__
 
 
-def parse_overrides(pairs: list[str], known_params: dict[str, Any]) -> dict[str, Any]:
+def parse_overrides(pairs: list[str], known_params: dict[str, Any],
+                    choices: dict[str, list[Any]] | None = None) -> dict[str, Any]:
     """--params KEY=VALUE … (values read as YAML scalars: 200, 0.05, average)."""
     out: dict[str, Any] = {}
     for pair in pairs:
@@ -96,7 +103,11 @@ def parse_overrides(pairs: list[str], known_params: dict[str, Any]) -> dict[str,
         if name not in known_params:
             raise AftersalesError("err.unknown_param", "--params", name=name, allowed=", ".join(known_params))
         try:
-            out[name] = yaml.safe_load(raw)
+            value = load_untrusted(raw)
         except yaml.YAMLError:
-            out[name] = raw
+            value = raw
+        problem = value_problem(value, known_params[name], (choices or {}).get(name))
+        if problem:
+            raise AftersalesError("err.bad_param_value", "--params", name=name, detail=problem)
+        out[name] = value
     return out

@@ -125,7 +125,7 @@ def score_path(path: Path, period: Period | None = None, city: str | None = None
             city_dir = city_dir.parent
         if city_dir.name == (period.label if period else None) or _is_month(city_dir.name):
             city_dir = city_dir.parent
-        city_params = load_cities(city_dir.parent / CITIES_FILE, rubric.params)
+        city_params = load_cities(city_dir.parent / CITIES_FILE, rubric.params, rubric.param_choices)
     params = {**rubric.params, **city_params.get(city, {}), **(overrides or {})}
     result = validate_path(folder, period, params=params, checklist_codes=tuple(rubric.checklist))
     if how != "option":

@@ -358,10 +358,10 @@ def test_rubric_yaml_alias_bomb_is_refused_quickly(root, tmp_path, command):
 
 CITIES = [
     pytest.param(f"{CITY}:\n  min_orders: 200\n  min_order: 100\n", 3, "min_order", id="unknown-parameter"),
-    pytest.param(f"{CITY}:\n  min_orders: abc\n", 2, "expected a number", id="text-for-a-number"),
-    pytest.param(f"{OTHER}:\n  turnover_formula: [average]\n", 2, "expected text", id="list-for-text"),
+    pytest.param(f"{CITY}:\n  min_orders: abc\n", 2, "应为数字", id="text-for-a-number"),
+    pytest.param(f"{OTHER}:\n  turnover_formula: [average]\n", 2, "不在可选值中", id="list-for-text"),
     pytest.param(f"{CITY}:\n  min_orders: [unclosed\n", 3, "cities.yaml", id="does-not-parse"),
-    pytest.param(f"{CITY}: 200\n", 1, "expected param: value", id="city-not-a-mapping"),
+    pytest.param(f"{CITY}: 200\n", 1, "应为 参数: 值", id="city-not-a-mapping"),
 ]
 
 

@@ -132,3 +132,20 @@ def test_rubric_show_lists_every_criterion():
     data = json.loads(result.stdout)
     ids = [c["id"] for s in data["sections"] for i in s["items"] for c in i["criteria"]]
     assert ids == IDS
+
+
+def test_params_values_are_checked_against_type_and_choices(tmp_path):
+    city = tmp_path / "x"
+    city.mkdir()
+    bad = RUNNER.invoke(app, ["score", str(city), "--params", "turnover_formula=bogus"])
+    assert bad.exit_code == 2 and "opening_plus_hires" in bad.stderr
+    bad = RUNNER.invoke(app, ["score", str(city), "--params", "min_orders=abc", "--lang", "en"])
+    assert bad.exit_code == 2 and "expected a number" in bad.stderr
+
+
+def test_a_default_outside_its_choices_is_refused(tmp_path):
+    path = tmp_path / "r.yaml"
+    path.write_text(SHIPPED.read_text("utf-8").replace(
+        "turnover_formula: opening_plus_hires", "turnover_formula: median"), "utf-8")
+    result = RUNNER.invoke(app, ["rubric", "check", str(path)])
+    assert result.exit_code == 2 and "not one of its choices" in result.stderr

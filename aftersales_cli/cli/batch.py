@@ -35,7 +35,7 @@ def batch(root: Annotated[Path, typer.Argument(help="总部根目录：每个子
         from ..rubric.loader import load_rubric
 
         loaded = load_rubric(rubric)
-        by_city = load_cities(root / CITIES_FILE, loaded.params)
+        by_city = load_cities(root / CITIES_FILE, loaded.params, loaded.param_choices)
         chosen = Period.parse(period) if period else None
         check_out(root, out)
         label, city_jobs, warnings = plan(root, chosen, by_city, loaded.params,

@@ -35,7 +35,7 @@ def score(path: Annotated[Path, typer.Argument(help="城市文件夹（或其 YY
         from ..rubric.loader import load_rubric
 
         loaded = load_rubric(rubric)
-        overrides = parse_overrides(params or [], loaded.params)
+        overrides = parse_overrides(params or [], loaded.params, loaded.param_choices)
         chosen = Period.parse(period) if period else None
         card, result = score_path(path, chosen, city, loaded, overrides, language)
         if xlsx is not None:

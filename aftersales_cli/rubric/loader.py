@@ -6,7 +6,6 @@ Line numbers come from PyYAML's node tree (the safe loader), matched to pydantic
 from __future__ import annotations
 
 import string
-from fractions import Fraction
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -153,9 +152,11 @@ def semantic_problems(rubric) -> list[tuple[tuple, str]]:
                 elif f not in names:
                     problems.append((loc, f"reason names unknown metric or parameter '{f}'"))
 
-    for name, value in rubric.params.items():
-        if isinstance(value, float):
-            Fraction(str(value))
+    for name, allowed in rubric.param_choices.items():
+        if name not in params:
+            problems.append((("param_choices", name), f"choices for unknown parameter '{name}'"))
+        elif rubric.params[name] not in allowed:
+            problems.append((("params", name), f"default of '{name}' is not one of its choices"))
     for si, section in enumerate(rubric.sections):
         sloc = ("sections", si)
         total = sum(item.max for item in section.items)

@@ -158,6 +158,7 @@ class Rubric(BaseModel):
     name: str
     version: str
     params: dict[str, Any] = {}
+    param_choices: dict[str, list[Any]] = {}     # parameters that take one of a few values
     checklist: dict[str, str] = {}
     sections: list[Section]
 
