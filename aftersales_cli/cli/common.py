@@ -8,7 +8,6 @@ import traceback
 from typing import Iterator
 
 import typer
-from rich.console import Console
 
 from ..errors import AftersalesError
 from ..exitcodes import ExitCode
@@ -20,11 +19,13 @@ def lang_of(lang: Lang | None) -> str:
     return lang.value if lang is not None else default_lang()
 
 
-def stdout() -> Console:
+def stdout():
+    from rich.console import Console   # imported when output is written: `--help` never needs it
     return Console(soft_wrap=False, highlight=False)
 
 
-def stderr() -> Console:
+def stderr():
+    from rich.console import Console
     return Console(stderr=True, highlight=False)
 
 
