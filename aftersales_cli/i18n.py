@@ -15,9 +15,9 @@ LANGS = ("zh", "en")
 
 @lru_cache(maxsize=1)
 def catalogue() -> dict[str, dict[str, Any]]:
-    from .yamlio import load   # imported on first use: `aftersales --help` never needs it
+    from .yamlio import load_cached   # imported on first use: `aftersales --help` never needs it
 
-    return load(resources.files(__package__).joinpath("messages.yaml").read_text("utf-8"))
+    return load_cached(resources.files(__package__).joinpath("messages.yaml").read_text("utf-8"))
 
 
 def default_lang() -> str:

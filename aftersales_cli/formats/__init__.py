@@ -4,7 +4,7 @@ from __future__ import annotations
 from functools import lru_cache
 from importlib import resources
 
-from ..yamlio import load
+from ..yamlio import load_cached as load
 
 from .model import Column, Common, DatasetFormat, Formats, Localized, Rule
 

@@ -14,7 +14,7 @@ from typing import Any
 import yaml
 
 from ..errors import RubricError
-from ..yamlio import SafeLoader, load, load_untrusted
+from ..yamlio import SafeLoader, load_untrusted_cached
 
 DEFAULT_RUBRIC = "hegii-2.0.yaml"
 
@@ -33,7 +33,7 @@ def default_checklist_codes() -> tuple[str, ...]:
     path = default_rubric_path()
     if not path.is_file():
         return ()
-    data = load(path.read_text("utf-8")) or {}
+    data = load_untrusted_cached(path.read_text("utf-8")) or {}
     return tuple(str(c) for c in data.get("checklist", {}) or {})
 
 
@@ -77,7 +77,7 @@ def load_rubric(path: Path | None = None):
     except (OSError, UnicodeDecodeError) as exc:
         raise _fail(path, 1, f"cannot read: {exc}") from exc
     try:
-        data = load_untrusted(text)
+        data = load_untrusted_cached(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc)

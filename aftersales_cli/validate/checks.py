@@ -173,16 +173,19 @@ def signed_movements(ledger: Checked) -> pd.DataFrame:
 
 
 def balance_on(ledger: Checked, parts: pd.Series, days: pd.Series) -> pd.Series:
-    """The ledger balance of each part after every row dated on or before the given day."""
-    moves = signed_movements(ledger)
+    """The ledger balance of each part after every row dated on or before the given day.
+
+    One merge of the requested (part, day) pairs with the signed movements, then a grouped sum.
+    """
     out = pd.Series(0, index=parts.index, dtype="int64")
-    if moves.empty:
+    moves = signed_movements(ledger)
+    if moves.empty or parts.empty:
         return out
-    grouped = {p: g for p, g in moves.groupby("part")}
-    for row in parts.index:
-        g = grouped.get(parts[row])
-        if g is not None and not pd.isna(days[row]):
-            out[row] = int(g.loc[g["date"] <= days[row], "qty"].sum())
+    asked = pd.DataFrame({"part": parts.to_numpy(object), "day": days.to_numpy(), "at": parts.index})
+    joined = asked.merge(moves, on="part", how="inner")
+    joined = joined[joined["date"] <= joined["day"]]
+    sums = joined.groupby("at")["qty"].sum()
+    out.loc[sums.index] = sums.astype("int64").to_numpy()
     return out
 
 
