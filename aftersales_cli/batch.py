@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from .errors import AftersalesError
-from .paths import month_folders
+from .paths import month_folders, readable
 from .period import Period
 
 
@@ -81,25 +81,6 @@ def one_line(text: str) -> str:
     return re.sub(r"\s*[\r\n]+\s*", " ", readable(str(text))).strip()
 
 
-_SURROGATES = re.compile("[\ud800-\udfff]+")
-
-
-def readable(text: str) -> str:
-    """Text that can be written as UTF-8.
-
-    A folder or file name whose bytes are not UTF-8 (a zip made on a Chinese Windows machine keeps
-    GBK names) reaches Python as surrogate escapes, which no UTF-8 output can hold: one such city
-    would make every output of the batch fail. Those bytes are read as GB18030 when they are
-    valid GB18030, else shown as U+FFFD.
-    """
-    def fix(match: re.Match) -> str:
-        try:
-            return match.group().encode("utf-8", "surrogateescape").decode("gb18030")
-        except UnicodeError:
-            return "\ufffd"
-    return _SURROGATES.sub(fix, text)
-
-
 def _clean(row: dict[str, Any]) -> dict[str, Any]:
     """`readable` on what can hold a file-system name: the city, the reason, each finding's file and
     message (cell values are decoded by the readers and are always valid text)."""
@@ -108,7 +89,7 @@ def _clean(row: dict[str, Any]) -> dict[str, Any]:
             row[key] = readable(row[key])
     for f in row.get("findings") or ():
         for key in ("file", "message"):
-            if isinstance(f.get(key), str) and _SURROGATES.search(f[key]):
+            if isinstance(f.get(key), str):
                 f[key] = readable(f[key])
     return row
 
