@@ -92,8 +92,28 @@ def _zip_detail(exc: Exception) -> str:
 
 
 def _has_entities(data: bytes) -> bool:
-    """Any DTD at all: workbooks never need one, billion-laughs and XXE payloads always do."""
-    return b"<!DOCTYPE" in data or b"<!ENTITY" in data
+    """Any DTD at all: workbooks never need one, billion-laughs and XXE payloads always do.
+
+    A DTD (the only place entities are declared) can stand only in the prolog, before the root
+    element: the prolog is walked past the XML declaration, processing instructions, comments and
+    white space, so a 45 MB sheet is not searched end to end. Anything odd there counts as a DTD.
+    """
+    i, n = 0, len(data)
+    while True:
+        j = data.find(b"<", i)
+        if j < 0:
+            return False
+        if data.startswith(b"<?", j):
+            k = data.find(b"?>", j)
+        elif data.startswith(b"<!--", j):
+            k = data.find(b"-->", j)
+        elif data.startswith(b"<!", j):
+            return True                       # <!DOCTYPE, <!ENTITY or anything else declared
+        else:
+            return False                      # the root element: no DTD before it
+        if k < 0:
+            return True
+        i = k + 2
 
 
 # --- what the Rust readers hide -------------------------------------------------------------
