@@ -336,7 +336,9 @@ def test_xlsx_score_sheet_opens_in_libreoffice(city, tmp_path):
     out = tmp_path / "评分表.xlsx"
     assert RUNNER.invoke(app, ["score", str(city), "--xlsx", str(out)]).exit_code == 0
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    subprocess.run([soffice, "--headless", "--convert-to", "csv", "--outdir", str(tmp_path), str(out)],
+    subprocess.run([soffice, "--headless", "--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76",
+                    "--outdir", str(tmp_path), str(out)],
                    check=True, timeout=120, capture_output=True)
-    text = (tmp_path / "评分表.csv").read_text("utf-8", errors="replace")
+    text = (tmp_path / "评分表.csv").read_text("utf-8")
     assert "恒洁售后服务运营管理评分系统" in text
+    assert "90 / 90" in text and "11.5" in text
