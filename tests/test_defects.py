@@ -37,19 +37,6 @@ Expected = dict[str, list[tuple]]
 
 # --- fixtures ------------------------------------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def pristine(tmp_path_factory) -> Path:
-    return clean_city(tmp_path_factory.mktemp("pristine"), orders=60)
-
-
-@pytest.fixture
-def city(pristine, tmp_path) -> Path:
-    """A fresh copy of the clean city for each case to edit."""
-    target = tmp_path / "root" / "测试市" / "2026-11"
-    shutil.copytree(pristine, target)
-    return target
-
-
 def test_pristine_city_is_clean(pristine):
     result = validate_path(pristine)
     assert result.summary["error"] == result.summary["format"] == result.summary["warning"] == 0, \

@@ -14,19 +14,6 @@ from aftersales_cli.cli import app
 from aftersales_cli.rubric.loader import default_rubric_path
 
 
-@pytest.fixture(scope="module")
-def pristine(tmp_path_factory) -> Path:
-    return clean_city(tmp_path_factory.mktemp("pristine"), orders=60)
-
-
-@pytest.fixture
-def city(pristine, tmp_path) -> Path:
-    """A fresh copy of the clean city for each test to edit."""
-    target = tmp_path / "root" / "测试市" / "2026-11"
-    shutil.copytree(pristine, target)
-    return target
-
-
 def test_clean_city_scores_90_of_90(city):
     card = score(city)
     assert (card["total"], card["max"], card["percent"]) == (90, 90, 100.0)
