@@ -15,13 +15,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import shutil
 from pathlib import Path
 from typing import Any, Callable
 
 import pytest
 
-from citykit import RUNNER, D, Table, clean_city, edit, valid_id
+from citykit import RUNNER, D, Table, edit, valid_id
 from aftersales_cli.cli import app
 from aftersales_cli.formats import load_formats
 from aftersales_cli.pipeline import validate_path
