@@ -329,3 +329,46 @@ def test_xlsx_score_sheet_opens_in_libreoffice(city, tmp_path):
     text = (tmp_path / "评分表.csv").read_text("utf-8")
     assert "恒洁售后服务运营管理评分系统" in text
     assert "90 / 90" in text and "11.5" in text
+
+
+# --- the parts items, each at 0 for its own reason ---------------------------------------------
+
+def test_111_a_ledger_part_without_a_card_scores_0(city):
+    with edit(city, "parts_master") as t:
+        code = t.get(t.rows[0], "配件编码")
+        t.delete([t.rows[0]])
+    card = score(city)
+    assert item(card, "11.1")["score"] == 0 and code in item(card, "11.1")["reasons"][0]
+
+
+def test_113_a_part_in_stock_missing_from_the_count_scores_0(city):
+    with edit(city, "stocktake") as t:
+        row = next(r for r in t.rows if (t.get(r, "账面数量") or 0) > 0)
+        code = t.get(row, "配件编码")
+        t.delete([row])
+    eleven3 = item(score(city), "11.3")
+    assert eleven3["score"] == 0 and code in eleven3["reasons"][0]
+
+
+def test_114_plan_rows_outside_the_period_score_0(city):
+    with edit(city, "parts_plan") as t:
+        for r in t.rows:
+            t.set(r, "申请日期", D(2026, 10, 20))
+    assert item(score(city), "11.4")["reasons"] == ["本期没有有效的配件申请计划"]
+
+
+def test_103_and_112_without_a_count_for_the_period(city):
+    with edit(city, "stocktake") as t:
+        for r in t.rows:
+            t.set(r, "盘点日期", D(2026, 11, 10))        # outside 11-24 … 12-05: ST001, no count for P
+    card = score(city)
+    assert (item(card, "10.3")["score"], item(card, "11.2")["score"], item(card, "11.5")["score"]) == (0, 0, 0)
+    assert any("没有本期的月末盘点" in r for r in item(card, "10.3")["reasons"])
+
+
+def test_51_counts_only_valid_trainings_in_the_period(city):
+    with edit(city, "training_log") as t:
+        for r in t.rows:
+            if t.get(r, "培训类型") == "经销商培训" and t.get(r, "培训日期") >= D(2026, 11, 1):
+                t.set(r, "参训人数", "很多")                # an error on the row: it earns nothing
+    assert item(score(city), "5.1")["score"] == 0
