@@ -45,14 +45,19 @@ def resolve(path: Path, period: Period | None) -> tuple[Path, Period | None, str
     return path, None, "rows"
 
 
-def city_name(path: Path) -> str:
-    """The folder name, or its parent's when the folder is named YYYY-MM."""
+def city_folder(path: Path) -> Path:
+    """The city's folder: the folder itself, or its parent when it is named YYYY-MM (a file: its folder's)."""
     p = path.resolve()
     if p.is_file():
         p = p.parent
     if is_period_name(p.name):
         p = p.parent
-    return readable(p.name)
+    return p
+
+
+def city_name(path: Path) -> str:
+    """The folder name, or its parent's when the folder is named YYYY-MM."""
+    return readable(city_folder(path).name)
 
 
 _SURROGATES = re.compile("[\ud800-\udfff]+")

@@ -112,7 +112,7 @@ def score_path(path: Path, period: Period | None = None, city: str | None = None
     """
     from .cities import CITIES_FILE, load_cities
     from .metrics import compute_facts
-    from .paths import city_name
+    from .paths import city_folder, city_name
     from .rubric.engine import score
     from .rubric.loader import load_rubric
 
@@ -120,12 +120,7 @@ def score_path(path: Path, period: Period | None = None, city: str | None = None
     folder, period, how = resolve(Path(path), period)
     city = city or city_name(folder)
     if city_params is None:
-        city_dir = folder.resolve()
-        if city_dir.is_file():
-            city_dir = city_dir.parent
-        if city_dir.name == (period.label if period else None) or _is_month(city_dir.name):
-            city_dir = city_dir.parent
-        city_params = load_cities(city_dir.parent / CITIES_FILE, rubric.params, rubric.param_choices)
+        city_params = load_cities(city_folder(folder).parent / CITIES_FILE, rubric.params, rubric.param_choices)
     params = {**rubric.params, **city_params.get(city, {}), **(overrides or {})}
     result = validate_path(folder, period, params=params, checklist_codes=tuple(rubric.checklist))
     if how != "option":
@@ -134,7 +129,3 @@ def score_path(path: Path, period: Period | None = None, city: str | None = None
     card = score(rubric, facts, city, result.period.label, result.summary, lang)
     return card, result
 
-
-def _is_month(name: str) -> bool:
-    from .period import is_period_name
-    return is_period_name(name)

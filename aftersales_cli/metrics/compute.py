@@ -11,7 +11,7 @@ import pandas as pd
 from ..validate.checks import signed_movements
 from ..validate.context import Checked
 from ..validate.engine import ValidationResult
-from ..validate.rules import count_window
+from ..validate.rules import count_window, inspection_rows
 
 #: Every metric a rubric may name, with what it measures (shown by `rubric show --metrics`).
 METRICS: dict[str, str] = {
@@ -230,16 +230,8 @@ def _parts(ck: dict[str, Checked], counts: Counter, result: ValidationResult) ->
     out["ledger_balance_errors"] = _count(counts, "parts_ledger", "PL006", "PL007")
     out["stocktake_book_errors"] = _count(counts, "stocktake", "ST004")
     out["usage_shortfalls"] = _count(counts, "parts_ledger", "PL013")
-    window = None
-    if stock is not None:
-        from ..validate.context import Context
-        ctx = Context(period=p, params={}, checklist_codes=(), checked={})
-        window = count_window(ctx, stock.ds.fmt.count_window)
-    if window is None:
-        from ..formats import load_formats
-        from ..validate.context import Context
-        window = count_window(Context(period=p, params={}, checklist_codes=(), checked={}),
-                              load_formats()["stocktake"].count_window)
+    from ..formats import load_formats
+    window = count_window(p, (stock.ds.fmt if stock else load_formats()["stocktake"]).count_window)
     out["count_window"] = _tr(f"{window[0].date()} 至 {window[1].date()}", f"{window[0].date()} to {window[1].date()}")
     cards = set(master.col("part_code").dropna()) if master else set()
     out["parts_cards"] = len(cards)
@@ -286,10 +278,7 @@ def _checklist(ins: Checked | None, result: ValidationResult) -> dict[str, str]:
     """code → 是 / 否 / invalid, over the rows that count for the period (first row per code)."""
     if ins is None:
         return {}
-    p = result.period
-    days = ins.ds.fmt.period_window.get("next_days", 0)
-    end = pd.Timestamp(p.next().first) + pd.Timedelta(days=days - 1)
-    counts = _in(ins.col("date"), p.first, end)
+    counts = inspection_rows(ins, result.period)
     bad = {row for row, key in ins.error_cells if key in ("code", "result", "date")}
     answers: dict[str, str] = {}
     for row in ins.values.index[counts]:

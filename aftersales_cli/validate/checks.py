@@ -24,7 +24,7 @@ def check(name: str):
 
 
 def _raw(c: Checked, key: str, row: int):
-    return c.ds.raw.at[row, key] if key in c.ds.raw.columns else None
+    return c.raw(key, row)
 
 
 def _day(ts) -> str:
@@ -79,7 +79,7 @@ def latest_count_date(ctx: Context) -> pd.Timestamp | None:
     if st is None:
         return None
     dates = st.col("count_date").dropna()
-    start, end = count_window(ctx, st.ds.fmt.count_window)
+    start, end = count_window(ctx.period, st.ds.fmt.count_window)
     dates = dates[(dates >= start) & (dates <= end)]
     return dates.max() if len(dates) else None
 

@@ -27,6 +27,10 @@ class Checked:
             return self.values[key]
         return pd.Series([None] * len(self.values), index=self.values.index, dtype=object)
 
+    def raw(self, key: str, row: int) -> Any:
+        """The cell's original value, as found in the file (what every finding shows)."""
+        return self.ds.raw.at[row, key] if key in self.ds.raw.columns else None
+
     def has(self, key: str) -> bool:
         return key in self.values.columns
 

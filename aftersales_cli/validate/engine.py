@@ -91,8 +91,6 @@ def check_cells(ds: Dataset, period: Period, ctx: Context) -> Checked:
             ctx.emit(checked, o.code, int(rows[p]), col.key, series.iat[p], **dict(o.params))
         if col.type == "date":
             values[col.key] = pd.to_datetime(pd.Series(normalised, index=ds.raw.index), errors="coerce")
-        elif col.type in ("int", "money"):
-            values[col.key] = pd.Series(normalised, index=ds.raw.index, dtype=object)
         else:
             values[col.key] = pd.Series(normalised, index=ds.raw.index, dtype=object)
     # cells the reader could not give: uncached formulas and Excel errors

@@ -10,6 +10,7 @@ from typing import Callable
 import pandas as pd
 
 from ..formats import Rule
+from ..period import Period
 from .context import Checked, Context
 from .finding import display
 
@@ -32,7 +33,7 @@ def rule_fields(r: Rule) -> list[str]:
 
 
 def _raw(c: Checked, key: str, row: int):
-    return c.ds.raw.at[row, key] if key in c.ds.raw.columns else None
+    return c.raw(key, row)
 
 
 def _day(value) -> str:
@@ -51,7 +52,7 @@ def in_period(c: Checked, r: Rule, ctx: Context) -> None:
 def unique(c: Checked, r: Rule, ctx: Context) -> None:
     v = c.col(r.field).dropna()
     if r.param("within_period"):
-        v = v[_counts_for_period(c, ctx).reindex(v.index, fill_value=False)]
+        v = v[inspection_rows(c, ctx.period).reindex(v.index, fill_value=False)]
     dup = v.duplicated(keep="first")
     if not dup.any():
         return
@@ -59,14 +60,6 @@ def unique(c: Checked, r: Rule, ctx: Context) -> None:
     first_row = pd.Series(firsts.index, index=firsts.values)
     for row, value in v[dup].items():
         ctx.emit(c, r.code, row, r.field, _raw(c, r.field, row), first_row=int(first_row[value]))
-
-
-def _counts_for_period(c: Checked, ctx: Context) -> pd.Series:
-    """Inspection rows that count for the period: dated in P or the next month's first days."""
-    dates = c.col("date")
-    days = c.ds.fmt.period_window.get("next_days", 0)
-    end = pd.Timestamp(ctx.period.next().first) + pd.Timedelta(days=days - 1)
-    return dates.notna() & (dates >= ctx.first) & (dates <= end)
 
 
 def _split_ref(ref: str) -> tuple[str, str]:
@@ -134,15 +127,23 @@ def max_lag(c: Checked, r: Rule, ctx: Context) -> None:
                  lag=int(lag[row]), max=limit)
 
 
-def count_window(ctx: Context, window: dict) -> tuple[pd.Timestamp, pd.Timestamp]:
-    start = ctx.last - pd.Timedelta(days=window.get("last_days", 7) - 1)
-    end = pd.Timestamp(ctx.period.next().first) + pd.Timedelta(days=window.get("next_days", 5) - 1)
+def count_window(period: Period, window: dict) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """The stocktake dates that count for the period: its last days or the next month's first."""
+    start = pd.Timestamp(period.last) - pd.Timedelta(days=window.get("last_days", 7) - 1)
+    end = pd.Timestamp(period.next().first) + pd.Timedelta(days=window.get("next_days", 5) - 1)
     return start, end
+
+
+def inspection_rows(c: Checked, period: Period) -> pd.Series:
+    """Inspection rows that count for the period: dated in P or the next month's first days."""
+    dates = c.col("date")
+    end = pd.Timestamp(period.next().first) + pd.Timedelta(days=c.ds.fmt.period_window.get("next_days", 0) - 1)
+    return dates.notna() & (dates >= pd.Timestamp(period.first)) & (dates <= end)
 
 
 @rule("count_window")
 def count_window_rule(c: Checked, r: Rule, ctx: Context) -> None:
-    start, end = count_window(ctx, c.ds.fmt.count_window)
+    start, end = count_window(ctx.period, c.ds.fmt.count_window)
     v = c.col(r.field)
     bad = v.notna() & ((v < start) | (v > end))
     for row in v.index[bad]:
