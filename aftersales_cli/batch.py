@@ -129,7 +129,6 @@ def score_city_safe(job: CityJob) -> dict[str, Any]:
             return {"city": job.city, "status": "error",
                     "error": i18n.text("batch.no_month", job.lang, period=job.period)}
         from .pipeline import score_path
-        from .rubric.loader import load_rubric
         rubric = _rubric(job.rubric_path)
         card, result = score_path(job.folder, Period.parse(job.period) if job.period else None, job.city,
                                   rubric, job.params, job.lang, city_params={})

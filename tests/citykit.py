@@ -4,6 +4,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -16,7 +17,24 @@ from aftersales_cli.sample import generate
 from aftersales_cli.validate.cells import id_check_digit
 
 RUNNER = CliRunner()
+OUTPUTS = ("汇总.xlsx", "summary.json", "summary.csv", "findings.csv")   # what batch writes
+TRIGGERS = ("=", "+", "-", "@", "\t", "\r")                           # what starts a spreadsheet formula
 D = dt.date
+
+
+@dataclass
+class Run:
+    code: int
+    stdout: str
+    stderr: str
+
+
+def cli(*args: str) -> Run:
+    """Run a command in-process; it must never end in an exception other than exit, nor a traceback."""
+    result = RUNNER.invoke(app, list(args))
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+    assert "Traceback" not in result.stdout + result.stderr
+    return Run(result.exit_code, result.stdout, result.stderr)
 
 
 def clean_city(root: Path, orders: int = 60, seed: int = 7, city: str = "测试市", defects: float = 0.0) -> Path:

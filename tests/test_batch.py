@@ -24,19 +24,16 @@ import json
 import shutil
 import subprocess
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 import openpyxl
 import pytest
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from typer.testing import CliRunner
 
 from aftersales_cli.batch import CityJob, rank, score_city_safe
-from aftersales_cli.cli import app
 from aftersales_cli.report.names import sheet_name
 from aftersales_cli.sample import generate
-from citykit import edit
+from citykit import OUTPUTS, TRIGGERS, Run, cli, edit
 
 PERIOD = "2026-11"
 CLEAN = ["杭州市", "宁波市", "温州市", "嘉兴市"]
@@ -48,23 +45,7 @@ HYPERLINK = '=HYPERLINK("http://x","y")'
 FAILED = {"损坏市": ("维修日报表.xlsx", "不是有效的电子表格文件"),
           "空月市": ("空月市", "没有可读取的工作簿"),
           "十月市": ("未提交该月数据", PERIOD)}
-TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 SHEET_BAD = set("[]:*?/\\")
-OUTPUTS = ("汇总.xlsx", "summary.json", "summary.csv", "findings.csv")
-
-
-@dataclass
-class Run:
-    code: int
-    stdout: str
-    stderr: str
-
-
-def cli(*args: str) -> Run:
-    result = CliRunner().invoke(app, list(args))
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
-    assert "Traceback" not in result.stdout + result.stderr
-    return Run(result.exit_code, result.stdout, result.stderr)
 
 
 def build_root(root: Path) -> Path:

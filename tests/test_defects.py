@@ -36,6 +36,13 @@ Expected = dict[str, list[tuple]]
 
 # --- fixtures ------------------------------------------------------------------------------------
 
+def count_on(city, day) -> None:
+    """Move the whole month-end count to `day`."""
+    with edit(city, "stocktake") as t:
+        for r in t.rows:
+            t.set(r, "盘点日期", day)
+
+
 def test_pristine_city_is_clean(pristine):
     result = validate_path(pristine)
     assert result.summary["error"] == result.summary["format"] == result.summary["warning"] == 0, \
@@ -436,9 +443,7 @@ def _(city):
 
 @case("PL002-ledger-after-period-before-count", "PL002")
 def _(city):
-    with edit(city, "stocktake") as t:
-        for r in t.rows:
-            t.set(r, "盘点日期", D(2026, 12, 3))
+    count_on(city, D(2026, 12, 3))
     with edit(city, "parts_ledger") as t:
         r = t.rows[-1]
         t.set(r, "日期", D(2026, 12, 2))
@@ -447,9 +452,7 @@ def _(city):
 
 @case("PL002-ledger-on-the-count-day", "PL002")
 def _(city):
-    with edit(city, "stocktake") as t:
-        for r in t.rows:
-            t.set(r, "盘点日期", D(2026, 12, 3))
+    count_on(city, D(2026, 12, 3))
     with edit(city, "parts_ledger") as t:
         r = t.rows[-1]
         t.set(r, "日期", D(2026, 12, 3))
@@ -458,9 +461,7 @@ def _(city):
 
 @case("PL001-ledger-after-the-count-day", "PL001")
 def _(city):
-    with edit(city, "stocktake") as t:
-        for r in t.rows:
-            t.set(r, "盘点日期", D(2026, 12, 3))
+    count_on(city, D(2026, 12, 3))
     with edit(city, "parts_ledger") as t:
         r = t.rows[-1]
         t.set(r, "日期", D(2026, 12, 4))
@@ -469,9 +470,7 @@ def _(city):
 
 @case("PL001-not-PL002-when-the-count-is-outside-its-window", "PL001")
 def _(city):
-    with edit(city, "stocktake") as t:            # a count on 12-08 is no count for 2026-11
-        for r in t.rows:
-            t.set(r, "盘点日期", D(2026, 12, 8))
+    count_on(city, D(2026, 12, 8))            # a count on 12-08 is no count for 2026-11
     with edit(city, "parts_ledger") as t:
         r = t.rows[-1]
         t.set(r, "日期", D(2026, 12, 2))

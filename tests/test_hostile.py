@@ -18,7 +18,6 @@ import shutil
 import subprocess
 import sys
 import textwrap
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
@@ -32,27 +31,12 @@ from typer.testing import CliRunner
 from aftersales_cli.cli import app
 from aftersales_cli.rubric.loader import default_rubric_path
 from aftersales_cli.sample import generate
+from citykit import OUTPUTS, TRIGGERS, Run, cli
 from xlsx_factory import SHEET_HEAD, SHEET_TAIL, write_bomb, write_package
 
 PERIOD = "2026-11"
 CITY, OTHER = "杭州市", "宁波市"
 REPORT = "维修日报表.xlsx"
-OUTPUTS = ("汇总.xlsx", "summary.json", "summary.csv", "findings.csv")
-TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-
-
-@dataclass
-class Run:
-    code: int
-    stdout: str
-    stderr: str
-
-
-def cli(*args: str) -> Run:
-    result = CliRunner().invoke(app, list(args))
-    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
-    assert "Traceback" not in result.stdout + result.stderr
-    return Run(result.exit_code, result.stdout, result.stderr)
 
 
 def process(*args: str, timeout: float = 120) -> Run:

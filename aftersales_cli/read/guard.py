@@ -98,7 +98,7 @@ def _has_entities(data: bytes) -> bool:
     element: the prolog is walked past the XML declaration, processing instructions, comments and
     white space, so a 45 MB sheet is not searched end to end. Anything odd there counts as a DTD.
     """
-    i, n = 0, len(data)
+    i = 0
     while True:
         j = data.find(b"<", i)
         if j < 0:

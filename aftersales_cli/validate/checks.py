@@ -10,7 +10,6 @@ from typing import Callable
 import pandas as pd
 
 from .context import Checked, Context
-from .finding import display
 from .rules import count_window
 
 CHECKS: dict[str, Callable[[Checked, Context], None]] = {}
