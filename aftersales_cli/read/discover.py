@@ -8,9 +8,11 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ..formats import DATASETS, DatasetFormat, Formats, load_formats
@@ -249,9 +251,9 @@ def build_dataset(sheet: RawSheet, fmt: DatasetFormat, formats: Formats) -> tupl
     width = max((len(rows[i]) for i in kept), default=0)
     picked = [rows[i] if len(rows[i]) == width else list(rows[i]) + [None] * (width - len(rows[i]))
               for i in kept]
-    by_column = list(zip(*picked)) if picked else []          # one C-level transpose
-    data = {key: (by_column[j] if j < width else (None,) * len(kept)) for key, j in columns.items()}
-    raw = pd.DataFrame(data, index=pd.Index([i + 1 for i in kept], name="row"), dtype=object)
+    data = {key: _column(picked, j, width) for key, j in columns.items()}
+    raw = pd.DataFrame(data, index=pd.Index(np.asarray(kept, dtype=np.int64) + 1, name="row"),
+                       dtype=object, copy=False)
     letters = {key: col_letter(j) for key, j in columns.items()}
     bad = {}
     if sheet.bad_cells:
@@ -265,6 +267,13 @@ def build_dataset(sheet: RawSheet, fmt: DatasetFormat, formats: Formats) -> tupl
     if not kept:
         findings.append(ds.finding("RD012", title=_title(fmt)))
     return ds, findings
+
+
+def _column(rows: list[list[Any]], j: int, width: int) -> np.ndarray:
+    """Column j of equally long rows as an object array: one C-level pass (map + fromiter)."""
+    if j >= width:
+        return np.full(len(rows), None, dtype=object)
+    return np.fromiter(map(itemgetter(j), rows), dtype=object, count=len(rows))
 
 
 _ODD_STARTS = frozenset("\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u3000\u00a0")

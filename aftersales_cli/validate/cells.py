@@ -363,9 +363,10 @@ class CellContext:
 
 
 _D = "[0-9]"
+_INV = "\u200b-\u200f\u2060-\u2064\ufeff"          # the characters of _INVISIBLE, for a class
 _ITEM = {
-    "text": r"[^\x00\s](?:[^\x00]*[^\x00\s])?",
-    "code": r"[^\x00\s](?:[^\x00]*[^\x00\s])?",
+    "text": rf"[^\x00\s{_INV}](?:[^\x00{_INV}]*[^\x00\s{_INV}])?",
+    "code": rf"[^\x00\s{_INV}](?:[^\x00{_INV}]*[^\x00\s{_INV}])?",
     "mobile": rf"1[3-9]{_D}{{9}}",
     "phone": rf"(?:1[3-9]{_D}{{9}}|0{_D}{{2,3}}-?{_D}{{7,8}})",
 }
@@ -373,25 +374,27 @@ _FAST = {k: re.compile(rf"{v}(?:\x00{v})*") for k, v in _ITEM.items()}
 _SCI_ANY = re.compile(r"(?:^|\x00)[+-]?\d\.\d+E\+\d{2}(?:\x00|$)", re.I)
 
 
-def _all_standard_strings(uniques: np.ndarray, col: Column) -> bool:
-    """True when every distinct value is a text cell already in the standard form.
+def _all_standard_strings(values: list[Any], col: Column) -> bool:
+    """True when every cell of the column is a text cell already in the standard form.
 
-    One C-level pass over the joined text replaces a Python call per value: the common case of a
-    clean column of 50,000 distinct order numbers, names, addresses or phone numbers.
+    One C-level pass over the joined column replaces a Python call per value: the common case of a
+    clean column of 50,000 order numbers, names, addresses or phone numbers. `join` refuses any
+    non-text cell (a number, a date, an empty cell read as None) and an empty text fails the
+    pattern, so such a column goes the per-value way. The pattern excludes white space at either
+    end and invisible characters; NFKC, Excel error texts and E+ notation are checked after it.
     """
     pattern = _FAST.get(col.type)
-    if pattern is None or not len(uniques):
+    if pattern is None or not values:
         return False
-    if not all(type(u) is str for u in uniques):
+    try:
+        joined = "\x00".join(values)
+    except TypeError:
         return False
-    joined = "\x00".join(uniques)
-    if not unicodedata.is_normalized("NFKC", joined) or _INVISIBLE.search(joined):
+    if pattern.fullmatch(joined) is None or not unicodedata.is_normalized("NFKC", joined):
         return False
-    if pattern.fullmatch(joined) is None:
+    if col.type == "text" and ("E+" in joined or "e+" in joined) and _SCI_ANY.search(joined):
         return False
-    if col.type == "text" and _SCI_ANY.search(joined):
-        return False
-    return "#" not in joined or not EXCEL_ERRORS.intersection(uniques)
+    return "#" not in joined or not EXCEL_ERRORS.intersection(values)
 
 
 @dataclass
@@ -405,13 +408,10 @@ class ColumnResult:
 def parse_column(series: pd.Series, col: Column, ctx: CellContext) -> ColumnResult:
     """Parse a column once per distinct value and map the outcomes back to the rows."""
     parser = PARSERS[col.type]
+    if col.type in _FAST and _all_standard_strings(series.tolist(), col):
+        return ColumnResult(series.to_numpy(dtype=object, copy=True), np.zeros(len(series), dtype=bool), [])
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
     missing_codes = codes == -1
-    if _all_standard_strings(uniques, col):
-        values = np.empty(len(uniques) + 1, dtype=object)
-        values[:-1] = uniques
-        values[-1] = None
-        return ColumnResult(values[codes], missing_codes, [])
     outcomes: list[Parsed] = []
     for u in uniques:
         if is_blank(u):

@@ -40,7 +40,12 @@ def copied_rows(c: Checked, ctx: Context) -> None:
     """RR009: a row equal to an earlier one in date, customer, phone, address, model and fault."""
     if not all(c.has(k) for k in COPY_FIELDS[:5]):
         return
-    frame = pd.DataFrame({k: c.col(k) for k in COPY_FIELDS}).astype(object)
+    # a copy repeats the phone: only rows sharing a phone are compared on all six fields
+    phone = c.col("phone")
+    candidates = phone.notna() & phone.duplicated(keep=False)
+    if not candidates.any():
+        return
+    frame = pd.DataFrame({k: c.col(k)[candidates] for k in COPY_FIELDS}).astype(object)
     frame = frame.where(frame.notna(), "")
     required = frame[list(COPY_FIELDS[:5])].ne("").all(axis=1)
     frame = frame[required]
