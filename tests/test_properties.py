@@ -193,3 +193,34 @@ def test_valid_rows_round_trip_clean(data, title_rows):
     assert checked.ds.header_row == title_rows + 1
     assert list(checked.values.index) == list(range(title_rows + 2, title_rows + 2 + len(data)))
     assert checked.values["service_date"].notna().all()
+
+
+# --- the one-pass column check never accepts what the per-value parser would change -----------
+
+_TRICKY = st.sampled_from([" ", "\u3000", "\u00a0", "\t", "\n", "\u200b", "\ufeff", "\x00", "#REF!", "#N/A",
+                           "1.23E+05", "3.60426e+17", "Ｔ１０１", "ﾃｽﾄ", "", "T101", "杭州市", "13800000001",
+                           "0571-88888888", "E+", "a b"])
+_CELLS = st.lists(st.one_of(_TRICKY, st.text(max_size=6), st.lists(_TRICKY, max_size=3).map("".join)),
+                  min_size=1, max_size=6)
+
+
+@settings(max_examples=400, deadline=None)
+@given(values=_CELLS, kind=st.sampled_from(["text", "code", "mobile", "phone"]))
+def test_fast_column_path_agrees_with_the_per_value_parser(values, kind):
+    """A column the joined-text check accepts must come out of the parser unchanged, with no finding."""
+    import pandas as pd
+
+    from aftersales_cli.formats import Column
+    from aftersales_cli.validate import cells
+
+    col = Column(key="x", header="x", type=kind)
+    ctx = cells.CellContext(is_csv=False, year=2026)
+    fast = cells._all_standard_strings(list(values), col)
+    if fast:
+        for v in values:
+            assert not cells.is_blank(v), repr(v)
+            assert v.strip() not in cells.EXCEL_ERRORS, repr(v)
+            out = cells.PARSERS[kind](v, col, ctx)
+            assert out.code is None and out.value == v, (repr(v), out)
+        result = cells.parse_column(pd.Series(values, dtype=object), col, ctx)
+        assert result.values.tolist() == values and not result.problems and not result.missing.any()
