@@ -393,11 +393,12 @@ def _all_standard_strings(values: list[Any], col: Column) -> bool:
         joined = "\x00".join(values)
     except TypeError:
         return False
+    if joined.count("\x00") != len(values) - 1:     # a NUL inside a cell: not one item per cell
+        return False
     if col.type in _TEXTUAL:
         # printable: no invisible, control or odd space character anywhere, so an item can only
         # start or end in an ASCII space; an empty item shows as a separator at an end or doubled
-        if (not joined or joined.count("\x00") != len(values) - 1          # a NUL inside a cell
-                or not joined.replace("\x00", "").isprintable()
+        if (not joined or not joined.replace("\x00", "").isprintable()
                 or joined.startswith((" ", "\x00")) or joined.endswith((" ", "\x00"))
                 or "\x00\x00" in joined or " \x00" in joined or "\x00 " in joined):
             return False
