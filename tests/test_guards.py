@@ -43,3 +43,16 @@ def test_a_doctype_late_in_a_part_is_still_refused(tmp_path):
     result = RUNNER.invoke(app, ["validate", str(bad), "--format", "json"])
     assert result.exit_code == 2
     assert json.loads(result.stdout)["error"]["code"] == "xml_unsafe"
+
+
+def test_last_column_reads_the_widest_cell_reference():
+    from aftersales_cli.read.guard import last_column
+
+    def sheet(*refs: str) -> bytes:
+        cells = "".join(f'<c r="{r}" t="inlineStr"><is><t>x</t></is></c>' for r in refs)
+        return f'<worksheet><sheetData><row r="1">{cells}</row></sheetData></worksheet>'.encode()
+
+    assert last_column(sheet("A1", "R1", "AB1")) == 0          # narrow: not looked at further
+    assert last_column(sheet("A1", "ZA1")) == 677
+    assert last_column(sheet("ZZ1", "A1")) == 702
+    assert last_column(sheet("A1", "AAA1", "XFD1", "ZZ1")) == 16384
