@@ -7,7 +7,12 @@ For each size, a generated 维修日报表.xlsx (18 columns of Chinese text, dat
 - aftersales: `read_submission(file, only=("repair_report",))` — calamine, header detection,
   合计/签字 rows, the raw DataFrame by field key;
 - pandas default: `pandas.read_excel(file)`, whose engine for .xlsx is openpyxl (named explicitly);
-- pandas calamine: `pandas.read_excel(file, engine="calamine")`.
+- pandas calamine: `pandas.read_excel(file, engine="calamine")`;
+- references that show where the reader's time goes: python-calamine alone (`get_sheet_by_name` +
+  `to_python`, what the project's reader is built on), and fastexcel's eager load of the same
+  sheet when it is installed (`pip install -e ".[bench]"`): fastexcel is near the floor but types
+  each column as one Arrow type, which loses the per-cell types the format checks need (README,
+  "Why python-calamine").
 Seconds are the in-process median of --repeat interleaved runs after one warm-up run each; peak MB
 is the maximum RSS of a fresh process running the method once (imports included).
 """
@@ -43,11 +48,36 @@ def pandas_calamine(path: str) -> None:
     pd.read_excel(path, engine="calamine")
 
 
+def calamine_alone(path: str) -> None:
+    import python_calamine as pc
+
+    wb = pc.CalamineWorkbook.from_path(path)
+    try:
+        wb.get_sheet_by_index(0).to_python(skip_empty_area=False)
+    finally:
+        wb.close()
+
+
+def fastexcel_eager(path: str) -> None:
+    import fastexcel
+
+    fastexcel.read_excel(path).load_sheet(0, header_row=None, schema_sample_rows=None)
+
+
+def have_fastexcel() -> bool:
+    try:
+        import fastexcel  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
 METHODS = {
     "floor (unzip + expat)": floor,
     "aftersales read_submission": aftersales,
     "pandas.read_excel (default: openpyxl)": pandas_default,
     'pandas.read_excel(engine="calamine")': pandas_calamine,
+    "python-calamine alone (reference)": calamine_alone,
 }
 
 
@@ -58,20 +88,25 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
 
     files = {n: c.city_month(args.data, n, args.seed) / c.REPORT_FILE for n in args.rows}
+    methods = dict(METHODS)
+    if have_fastexcel():
+        methods["fastexcel eager load (reference)"] = fastexcel_eager
     print(c.machine_line())
     print(f"timings: in-process median of {args.repeat} interleaved runs after a warm-up; "
           "peak MB: max RSS of a fresh process running the method once")
     for n, path in files.items():
         path = str(path)
-        times = c.median_times({name: (lambda f=fn: f(path)) for name, fn in METHODS.items()}, args.repeat)
+        times = c.median_times({name: (lambda f=fn: f(path)) for name, fn in methods.items()}, args.repeat)
         base = times["floor (unzip + expat)"]
         rows = []
-        for name, fn in METHODS.items():
+        for name, fn in methods.items():
             mem = None if args.no_memory else c.peak_mb(fn, path)
             rows.append([name, c.fmt_s(times[name]), c.fmt_x(times[name] / base), c.fmt_mb(mem)])
         size = Path(path).stat().st_size / 1e6
         c.print_table(f"read: repair report, {n:,} rows ({size:.1f} MB .xlsx)",
                       ["method", "seconds (median)", "ratio to floor", "peak MB"], rows)
+    if not have_fastexcel():
+        print('fastexcel is not installed: its reference line is skipped (pip install -e ".[bench]")')
     return 0
 
 

@@ -248,9 +248,10 @@ def build_dataset(sheet: RawSheet, fmt: DatasetFormat, formats: Formats) -> tupl
         findings.append(Finding(code, dataset=fmt.name, file=sheet.file, sheet=sheet.name, row=i + 1,
                                 column=col_letter(j), value=value))
 
-    width = max((len(rows[i]) for i in kept), default=0)
-    picked = [rows[i] if len(rows[i]) == width else list(rows[i]) + [None] * (width - len(rows[i]))
-              for i in kept]
+    picked = list(map(rows.__getitem__, kept))
+    width = max(map(len, picked), default=0)
+    if picked and min(map(len, picked)) < width:      # rows added for bad cells only, CSV lines
+        picked = [r if len(r) == width else list(r) + [None] * (width - len(r)) for r in picked]
     data = {key: _column(picked, j, width) for key, j in columns.items()}
     raw = pd.DataFrame(data, index=pd.Index(np.asarray(kept, dtype=np.int64) + 1, name="row"),
                        dtype=object, copy=False)
