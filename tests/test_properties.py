@@ -224,3 +224,29 @@ def test_fast_column_path_agrees_with_the_per_value_parser(values, kind):
             assert out.code is None and out.value == v, (repr(v), out)
         result = cells.parse_column(pd.Series(values, dtype=object), col, ctx)
         assert result.values.tolist() == values and not result.problems and not result.missing.any()
+
+
+@settings(max_examples=300, deadline=None)
+@given(values=st.lists(st.one_of(_TRICKY, st.none(), st.just(""), st.just(float("nan")), st.integers(0, 99),
+                                 st.lists(_TRICKY, max_size=3).map("".join)), min_size=1, max_size=8),
+       kind=st.sampled_from(["text", "code", "mobile", "phone"]))
+def test_parse_column_is_the_same_with_and_without_the_one_pass_check(values, kind):
+    """Blank cells set aside or not, the column comes out exactly as the per-value parser makes it."""
+    import pandas as pd
+
+    from aftersales_cli.formats import Column
+    from aftersales_cli.validate import cells
+
+    col = Column(key="x", header="x", type=kind)
+    ctx = cells.CellContext(is_csv=False, year=2026)
+    series = pd.Series(values, dtype=object)
+    fast = cells.parse_column(series, col, ctx)
+    original = cells._fast_column
+    cells._fast_column = lambda s, c: None
+    try:
+        slow = cells.parse_column(series, col, ctx)
+    finally:
+        cells._fast_column = original
+    assert fast.values.tolist() == slow.values.tolist()
+    assert fast.missing.tolist() == slow.missing.tolist()
+    assert [(p, o.code) for p, o in fast.problems] == [(p, o.code) for p, o in slow.problems]

@@ -419,11 +419,29 @@ class ColumnResult:
     problems: list[tuple[int, Parsed]]      # (row position, outcome) for every cell with a finding
 
 
+def _fast_column(series: pd.Series, col: Column) -> ColumnResult | None:
+    """The column as it is when every non-blank cell is standard text (see _all_standard_strings).
+
+    Blank cells (None, NaN, the empty text) are set aside first when there are any: an optional
+    column such as 故障描述 or 关联工单号 is then checked in one pass too.
+    """
+    if _all_standard_strings(series.tolist(), col):
+        return ColumnResult(series.to_numpy(dtype=object, copy=True), np.zeros(len(series), dtype=bool), [])
+    values = series.to_numpy(dtype=object, copy=True)
+    blank = pd.isna(values) | (values == "")
+    if blank.any() and not blank.all() and _all_standard_strings(values[~blank].tolist(), col):
+        values[blank] = None
+        return ColumnResult(values, blank, [])
+    return None
+
+
 def parse_column(series: pd.Series, col: Column, ctx: CellContext) -> ColumnResult:
     """Parse a column once per distinct value and map the outcomes back to the rows."""
     parser = PARSERS[col.type]
-    if col.type in _FAST and _all_standard_strings(series.tolist(), col):
-        return ColumnResult(series.to_numpy(dtype=object, copy=True), np.zeros(len(series), dtype=bool), [])
+    if col.type in _FAST:
+        fast = _fast_column(series, col)
+        if fast is not None:
+            return fast
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
     missing_codes = codes == -1
     outcomes: list[Parsed] = []

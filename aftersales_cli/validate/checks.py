@@ -110,6 +110,11 @@ def ledger_dates(c: Checked, ctx: Context) -> None:
         ctx.emit(c, "PL008", row, "date", _raw(c, "date", row), other=_day(previous[row]))
 
 
+def _absent(value) -> bool:
+    """None, NaN or NaT — the scalar test of the ledger walk (pd.isna costs ~2 µs a call)."""
+    return value is None or value != value
+
+
 @check("ledger_balance")
 def ledger_balance(c: Checked, ctx: Context) -> None:
     """PL006/PL007 running balance per part, PL010 batch below zero, PL009 FIFO.
@@ -125,9 +130,9 @@ def ledger_balance(c: Checked, ctx: Context) -> None:
     for order, (row, date, part, batch, kind, qty, stated) in enumerate(zip(c.values.index, *columns), 1):
         if not isinstance(part, str):
             continue
-        stated = None if stated is None or pd.isna(stated) else int(stated)
+        stated = None if _absent(stated) else int(stated)
         sign = directions.get(kind) if isinstance(kind, str) else None
-        if sign is None or qty is None or pd.isna(qty) or not isinstance(batch, str):
+        if sign is None or _absent(qty) or not isinstance(batch, str):
             if stated is not None:            # cannot compute: resynchronise on the stated balance
                 balance[part] = stated
             continue
@@ -135,7 +140,7 @@ def ledger_balance(c: Checked, ctx: Context) -> None:
         batches = stock.setdefault(part, {})
         ages = age.setdefault(part, {})
         if kind in ("期初", "入库") and batch not in ages:
-            ages[batch] = (date if isinstance(date, pd.Timestamp) and not pd.isna(date) else pd.Timestamp.max, order)
+            ages[batch] = (date if isinstance(date, pd.Timestamp) and not _absent(date) else pd.Timestamp.max, order)
         if kind == "出库":
             mine = ages.get(batch, (pd.Timestamp.max, order))
             older = [(ages.get(b, never), b, s) for b, s in batches.items()
