@@ -4,11 +4,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from .errors import AftersalesError
 from .i18n import both
-from .yamlio import SafeLoader, load_untrusted
+from .yamlio import load_untrusted, safe_loader, yaml_error
 
 CITIES_FILE = "cities.yaml"
 
@@ -21,8 +19,10 @@ def load_cities(path: Path, known_params: dict[str, Any],
     try:
         text = path.read_text("utf-8")
         data = load_untrusted(text)
-        node = yaml.compose(text, Loader=SafeLoader)
-    except yaml.YAMLError as exc:
+        import yaml
+
+        node = yaml.compose(text, Loader=safe_loader())
+    except yaml_error() as exc:
         mark = getattr(exc, "problem_mark", None)
         raise AftersalesError("err.cities_yaml", path, line=(mark.line + 1) if mark else 1,
                               detail=getattr(exc, "problem", None) or str(exc)) from exc
@@ -104,7 +104,7 @@ def parse_overrides(pairs: list[str], known_params: dict[str, Any],
             raise AftersalesError("err.unknown_param", "--params", name=name, allowed=", ".join(known_params))
         try:
             value = load_untrusted(raw)
-        except yaml.YAMLError:
+        except yaml_error():
             value = raw
         problem = value_problem(value, known_params[name], (choices or {}).get(name))
         if problem:

@@ -1,26 +1,39 @@
-"""YAML loading: always a safe loader, the C one (libyaml) when PyYAML has it — it is ~10× faster."""
+"""YAML loading: always a safe loader, the C one (libyaml) when PyYAML has it."""
 from __future__ import annotations
 
 from typing import Any
 
-import yaml
-
-SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# PyYAML is imported on first use: with the JSON cache warm (the usual run) it is never needed.
 
 
-class AliasError(yaml.YAMLError):
+def safe_loader():
+    """The safe loader: the C one (libyaml) when PyYAML has it — it is ~10× faster."""
+    import yaml
+
+    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def yaml_error() -> type[Exception]:
+    """PyYAML's error class, for `except yaml_error():` (evaluated only when something is raised)."""
+    import yaml
+
+    return yaml.YAMLError
+
+
+def _alias_error(mark: Any) -> Exception:
     """User-edited YAML may not use anchors and aliases: nested aliases multiply into a
     "billion laughs" document that any code walking it (validation, line lookup) would expand."""
-
-    def __init__(self, mark: Any) -> None:
-        super().__init__("anchors/aliases (&, *) are not allowed")
-        self.problem = "anchors/aliases (&, *) are not allowed / 不允许使用锚点和别名"
-        self.problem_mark = mark
+    err = yaml_error()("anchors/aliases (&, *) are not allowed")
+    err.problem = "anchors/aliases (&, *) are not allowed / 不允许使用锚点和别名"
+    err.problem_mark = mark
+    return err
 
 
 def load(text: str) -> Any:
     """Trusted package files (formats, messages)."""
-    return yaml.load(text, Loader=SafeLoader)  # noqa: S506 - a safe loader, never yaml.Loader
+    import yaml
+
+    return yaml.load(text, Loader=safe_loader())  # noqa: S506 - a safe loader, never yaml.Loader
 
 
 def load_cached(text: str, loader=None) -> Any:
@@ -58,9 +71,11 @@ def load_cached(text: str, loader=None) -> Any:
 
 def load_untrusted(text: str) -> Any:
     """Files a user edits (rubric, cities.yaml): safe loader, and no aliases."""
-    for event in yaml.parse(text, Loader=SafeLoader):
+    import yaml
+
+    for event in yaml.parse(text, Loader=safe_loader()):
         if isinstance(event, yaml.AliasEvent):
-            raise AliasError(event.start_mark)
+            raise _alias_error(event.start_mark)
     return load(text)
 
 

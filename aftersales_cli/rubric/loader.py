@@ -9,11 +9,13 @@ import string
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-
-import yaml
+from typing import TYPE_CHECKING
 
 from ..errors import RubricError
-from ..yamlio import SafeLoader, load_untrusted_cached
+from ..yamlio import load_untrusted_cached, safe_loader, yaml_error
+
+if TYPE_CHECKING:
+    import yaml
 
 DEFAULT_RUBRIC = "hegii-2.0.yaml"
 
@@ -36,8 +38,10 @@ def default_checklist_codes() -> tuple[str, ...]:
     return tuple(str(c) for c in data.get("checklist", {}) or {})
 
 
-def _lines(node: yaml.Node, path: tuple = (), out: dict | None = None) -> dict[tuple, int]:
+def _lines(node: "yaml.Node", path: tuple = (), out: dict | None = None) -> dict[tuple, int]:
     """Map every path in the document (keys and list indexes) to its 1-based line."""
+    import yaml
+
     out = {} if out is None else out
     out[path] = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
@@ -77,7 +81,7 @@ def load_rubric(path: Path | None = None):
         raise _fail(path, 1, f"cannot read: {exc}") from exc
     try:
         data = load_untrusted_cached(text)
-    except yaml.YAMLError as exc:
+    except yaml_error() as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc)
         raise _fail(path, (mark.line + 1) if mark else 1, f"YAML: {problem}") from exc
@@ -85,7 +89,9 @@ def load_rubric(path: Path | None = None):
         raise _fail(path, 1, "not a mapping (expected name, version, params, sections)")
 
     def lines() -> dict[tuple, int]:   # the node tree is built only to report a problem's line
-        return _lines(yaml.compose(text, Loader=SafeLoader))
+        import yaml
+
+        return _lines(yaml.compose(text, Loader=safe_loader()))
 
     try:
         rubric = Rubric.model_validate(data)
