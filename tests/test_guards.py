@@ -56,3 +56,10 @@ def test_last_column_reads_the_widest_cell_reference():
     assert last_column(sheet("A1", "ZA1")) == 677
     assert last_column(sheet("ZZ1", "A1")) == 702
     assert last_column(sheet("A1", "AAA1", "XFD1", "ZZ1")) == 16384
+
+
+def test_last_column_of_a_sheet_with_two_letter_columns_only_is_zero():
+    from aftersales_cli.read.guard import last_column
+
+    xml = b'<worksheet><sheetData><row r="1"><c r="AB1"><v>1</v></c><c r="YZ1"><v>2</v></c></row></sheetData></worksheet>'
+    assert last_column(xml) == 0

@@ -186,15 +186,17 @@ def last_row(xml: bytes) -> int:
     return int(m.group(1)) if m else 0
 
 
+_TWO_LETTERS = re.compile(rb'r="[A-Z][A-Z][A-Z0-9]')        # any cell beyond column Z
 _WIDE = re.compile(rb' r="([A-Z]{3}|Z[A-Z])[0-9]')
 
 
 def last_column(xml: bytes) -> int:
-    """The widest column a sheet XML uses, looked for only from ZA on (a normal sheet has none).
+    """The widest column a sheet XML uses, looked for only from ZA on (0 for a narrower sheet).
 
-    One regex pass: `search` stops at the first such cell, and only a sheet that has one is
-    searched again for all of them.
+    The formats have about twenty columns, so a sheet usually has no cell beyond Z: one quick
+    pass (`search` of the simplest pattern) settles that, and only a wider sheet is searched for
+    every reference from ZA on.
     """
-    if _WIDE.search(xml) is None:
+    if _TWO_LETTERS.search(xml) is None:
         return 0
-    return max(col_index(c.decode()) + 1 for c in set(_WIDE.findall(xml)))
+    return max((col_index(c.decode()) + 1 for c in set(_WIDE.findall(xml))), default=0)
