@@ -51,7 +51,7 @@ def validate_path(path: Path, period: Period | None = None, family: Family = FAM
         missing = next((f for f in sub.findings if f.code in ("RD002", "RD011") and f.dataset == family.needs), None)
         if missing is None:
             fmt = formats[family.needs]
-            raise AftersalesError("err.dataset_not_found", folder, title=fmt.title.model_dump(),
+            raise AftersalesError("err.dataset_not_found", folder, title=fmt.title.to_dict(),
                                   names=list(fmt.sheet_names))
     _add_context(sub, family, folder, files, extra or {}, formats)
     if checklist_codes is None:
@@ -75,7 +75,7 @@ def _add_context(sub: Submission, family: Family, folder: Path, files: list[Path
             found = locate(str(given), [], sheets, formats, (name,))
             if name not in found.datasets:
                 fmt = formats[name]
-                raise AftersalesError("err.dataset_not_found", given, title=fmt.title.model_dump(),
+                raise AftersalesError("err.dataset_not_found", given, title=fmt.title.to_dict(),
                                       names=list(fmt.sheet_names))
             sub.datasets[name] = found.datasets[name]
             sub.files.append(str(given))

@@ -36,12 +36,14 @@ def load(text: str) -> Any:
     return yaml.load(text, Loader=safe_loader())  # noqa: S506 - a safe loader, never yaml.Loader
 
 
-def load_cached(text: str, loader=None) -> Any:
-    """`load`, remembered as JSON in the user's cache folder, keyed by the text's hash.
+def load_cached(text: str, loader=None, salt: str = "") -> Any:
+    """`loader(text)` (default `load`), remembered as JSON in the user's cache folder.
 
-    Building Python objects from YAML costs ~0.1 s per run for the package's own files (formats,
-    messages, rubric); JSON parses in C. The cache holds plain data (JSON, never pickle) and is
-    only an optimisation: any problem with it falls back to YAML.
+    The key is the hash of the text and of `salt` (which names the code the result depends on,
+    e.g. the schema's source). Building Python objects from YAML, and checking them, costs far
+    more per run than JSON, which parses in C. The cache holds plain data (JSON, never pickle) and
+    is only an optimisation: any problem with it falls back to the loader. Data JSON cannot hold
+    (a YAML date, say) is simply not cached.
     """
     import hashlib
     import json
@@ -51,13 +53,14 @@ def load_cached(text: str, loader=None) -> Any:
 
     base = os.environ.get("AFTERSALES_CACHE") or os.path.join(
         os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "aftersales-cli")
-    key = hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+    key = hashlib.sha256(f"{salt}\0{text}".encode("utf-8") if salt else text.encode("utf-8")).hexdigest()[:32]
     path = Path(base) / f"{key}.json"
     try:
         return json.loads(path.read_text("utf-8"))
     except (OSError, ValueError):
         pass
     data = (loader or load)(text)
+    tmp = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
@@ -65,7 +68,11 @@ def load_cached(text: str, loader=None) -> Any:
             json.dump(data, fh, ensure_ascii=False)
         os.replace(tmp, path)
     except (OSError, TypeError, ValueError):
-        pass
+        if tmp is not None:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
     return data
 
 

@@ -210,10 +210,9 @@ def test_fast_column_path_agrees_with_the_per_value_parser(values, kind):
     """A column the joined-text check accepts must come out of the parser unchanged, with no finding."""
     import pandas as pd
 
-    from aftersales_cli.formats import Column
     from aftersales_cli.validate import cells
 
-    col = Column(key="x", header="x", type=kind)
+    col = load_formats()["repair_report"].column("order_no").replace(key="x", header="x", type=kind, required=False)
     ctx = cells.CellContext(is_csv=False, year=2026)
     fast = cells._all_standard_strings(list(values), col)
     if fast:
@@ -234,10 +233,9 @@ def test_parse_column_is_the_same_with_and_without_the_one_pass_check(values, ki
     """Blank cells set aside or not, the column comes out exactly as the per-value parser makes it."""
     import pandas as pd
 
-    from aftersales_cli.formats import Column
     from aftersales_cli.validate import cells
 
-    col = Column(key="x", header="x", type=kind)
+    col = load_formats()["repair_report"].column("order_no").replace(key="x", header="x", type=kind, required=False)
     ctx = cells.CellContext(is_csv=False, year=2026)
     series = pd.Series(values, dtype=object)
     fast = cells.parse_column(series, col, ctx)

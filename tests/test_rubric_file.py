@@ -149,3 +149,53 @@ def test_a_default_outside_its_choices_is_refused(tmp_path):
         "turnover_formula: opening_plus_hires", "turnover_formula: median"), "utf-8")
     result = RUNNER.invoke(app, ["rubric", "check", str(path)])
     assert result.exit_code == 2 and "not one of its choices" in result.stderr
+
+
+# --- the checked-data cache: a warm run builds records without YAML or pydantic ----------------
+
+def _fresh_process(code: str, cache: Path) -> str:
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "AFTERSALES_CACHE": str(cache)}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    return out.stdout.strip()
+
+
+def test_a_warm_run_imports_neither_pydantic_nor_yaml(tmp_path):
+    code = ("import sys\n"
+            "from aftersales_cli.formats import load_formats\n"
+            "from aftersales_cli.rubric.loader import load_rubric\n"
+            "f = load_formats(); r = load_rubric()\n"
+            "print(f['roster'].column('tech_id').header, r.max, 'pydantic' in sys.modules, 'yaml' in sys.modules)")
+    assert _fresh_process(code, tmp_path) == "工号 90 True True"          # first run: checked
+    assert list(tmp_path.glob("*.json"))
+    assert _fresh_process(code, tmp_path) == "工号 90 False False"        # then: records from the cache
+
+
+def test_a_broken_rubric_is_refused_every_time_never_cached(tmp_path, monkeypatch):
+    from aftersales_cli.errors import RubricError
+
+    monkeypatch.setenv("AFTERSALES_CACHE", str(tmp_path / "cache"))
+    path = _broken(tmp_path, lambda d: d["sections"][0]["items"][0]["criteria"][0].update(max=-1))
+    seen = []
+    for _ in range(2):
+        with pytest.raises(RubricError) as err:
+            load_rubric(path)
+        seen.append(err.value.message("en"))
+    assert seen[0] == seen[1] and "broken.yaml:" in seen[0] and "criteria.0.max" in seen[0], seen
+
+
+def test_records_are_read_only_and_a_rule_option_cannot_hide_a_method():
+    from pydantic import ValidationError
+
+    from aftersales_cli.formats import dataset_format, load_formats
+
+    rubric = load_rubric()
+    with pytest.raises(AttributeError):
+        rubric.name = "other"
+    data = load_formats()["parts_master"].to_dict()
+    data["rules"].append({"rule": "unique", "field": "part_code", "code": "PM998", "option": 1})
+    with pytest.raises(ValidationError, match="may not be called option"):
+        dataset_format(data)

@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from aftersales_cli.cli import app
-from aftersales_cli.formats import DATASETS, DatasetFormat, load_formats
+from aftersales_cli.formats import DATASETS, dataset_format, load_formats
 from aftersales_cli.report.template import LIST_LIMIT, column_rule_text, template_workbook
 
 NOTES = "填写说明"
@@ -171,13 +171,13 @@ def test_english_notes(tmp_path):
 
 def test_a_yaml_change_shows_without_code_change():
     """A column, value, alias and rule added to the YAML appear in the template as they are."""
-    data = load_formats()["parts_master"].model_dump(by_alias=True)
+    data = load_formats()["parts_master"].to_dict()
     many = [f"类别{i:03d}" for i in range(80)]                       # too long for an inline list
     data["columns"].append({"key": "brand", "header": "品牌", "aliases": ["牌子"], "type": "enum",
                             "values": ["恒洁", "其他品牌"], "value_aliases": {"HEGII": "恒洁"}, "width": 9})
     data["columns"].append({"key": "family", "header": "系列", "type": "enum", "values": many, "width": 11})
     data["rules"].append({"rule": "brand_new_kind", "field": "brand", "code": "PM999"})
-    fmt = DatasetFormat.model_validate(data)
+    fmt = dataset_format(data)
     wb = template_workbook(fmt, "zh")
     ws = wb["配件档案"]
     assert [c.value for c in ws[1]][-2:] == ["品牌", "系列"]

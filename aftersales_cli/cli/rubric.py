@@ -26,7 +26,7 @@ def show(file: Annotated[Optional[Path], typer.Argument(help="评分标准 YAML�
         from ..rubric.loader import load_rubric
         rubric = load_rubric(file)
     if fmt is OutputFormat.json:
-        print_json(rubric.model_dump(mode="json", by_alias=True, exclude_none=True))
+        print_json(rubric.to_dict())
         return
     from rich.table import Table
 

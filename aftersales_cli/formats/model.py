@@ -1,11 +1,13 @@
-"""The standard formats as a validated model.
+"""The standard formats' schema: what a format file may hold, checked by pydantic.
 
 The YAML files beside this module are the single source of truth for headers, aliases, types,
 enums and rules: validation, the blank templates and the 填写说明 sheet are all derived from them.
+This schema checks them when they are first read; at run time they are the records of
+`records.py` (same class names, same fields, plus the methods), built from the checked data.
 """
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -16,9 +18,6 @@ class Localized(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     zh: str
     en: str
-
-    def get(self, lang: str) -> str:
-        return self.en if lang == "en" else self.zh
 
 
 class RequiredIf(BaseModel):
@@ -53,10 +52,6 @@ class Column(BaseModel):
                 raise ValueError(f"column {self.key}: alias {alias!r} maps to unknown value {target!r}")
         return self
 
-    @property
-    def names(self) -> list[str]:
-        return [self.header, *self.aliases]
-
 
 class Rule(BaseModel):
     """One declarative rule; `rule` names the kind, `code` the finding it raises."""
@@ -66,8 +61,12 @@ class Rule(BaseModel):
     field: str
     code: str
 
-    def param(self, name: str, default: Any = None) -> Any:
-        return (self.model_extra or {}).get(name, default)
+    @model_validator(mode="after")
+    def _options_do_not_hide_methods(self) -> "Rule":
+        taken = {"option", "options", "replace", "to_dict"} & set(self.model_extra or {})
+        if taken:
+            raise ValueError(f"rule {self.rule}: an option may not be called {', '.join(sorted(taken))}")
+        return self
 
 
 class DatasetFormat(BaseModel):
@@ -96,20 +95,6 @@ class DatasetFormat(BaseModel):
                 raise ValueError(f"{self.name}: rule {rule.rule} names unknown field {rule.field}")
         return self
 
-    @property
-    def sheet_names(self) -> list[str]:
-        return [self.sheet, *self.aliases]
-
-    @property
-    def required(self) -> list[Column]:
-        return [c for c in self.columns if c.required]
-
-    def column(self, key: str) -> Column:
-        for c in self.columns:
-            if c.key == key:
-                return c
-        raise KeyError(key)
-
 
 class Common(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -124,6 +109,3 @@ class Formats(BaseModel):
     model_config = ConfigDict(frozen=True)
     common: Common
     datasets: dict[str, DatasetFormat]
-
-    def __getitem__(self, name: str) -> DatasetFormat:
-        return self.datasets[name]

@@ -289,7 +289,7 @@ def column_rule_text(fmt: "DatasetFormat", col: "Column", lang: str, formats: "F
         pairs = [f"{alias}→{target}" for alias, target in col.value_aliases.items()]
         parts.append(i18n.text("template.rule.value_aliases", lang, pairs=_join(pairs, lang)))
     for rule in fmt.rules:
-        if col.key in (rule.field, rule.param("at")):
+        if col.key in (rule.field, rule.option("at")):
             parts.append(rule_text(fmt, rule, lang, formats))
     if col.note is not None:
         parts.append(col.note.get(lang))
@@ -302,7 +302,7 @@ def rule_text(fmt: "DatasetFormat", rule, lang: str, formats: "Formats") -> str:
     """One declarative rule in words. Every parameter is offered to the catalogue text: a field key
     of this dataset becomes its header, `ref`/`ref_field` name the other dataset and its column."""
     keys = {c.key for c in fmt.columns}
-    extras = dict(rule.model_extra or {})
+    extras = rule.options()
     params: dict[str, Any] = {"rule": rule.rule, "code": rule.code, "field": _header(fmt, rule.field)}
     ref_fmt = None
     if isinstance(extras.get("ref"), str):

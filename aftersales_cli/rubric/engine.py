@@ -14,8 +14,8 @@ from typing import Any
 from .. import i18n
 from ..errors import RubricError
 from ..metrics import Facts
-from .model import (AllCond, AnyCond, ChecklistCond, Condition, Criterion, DatasetCond, MetricCond,
-                    NotCond, ParamCond, Rubric, Text)
+from .records import (AllCond, AnyCond, ChecklistCond, Condition, Criterion, DatasetCond, MetricCond,
+                      NotCond, ParamCond, Rubric, Text)
 
 
 @dataclass(frozen=True)

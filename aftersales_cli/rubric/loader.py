@@ -11,8 +11,10 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .. import frozen
 from ..errors import RubricError
-from ..yamlio import load_untrusted_cached, safe_loader, yaml_error
+from ..yamlio import load_cached, load_untrusted, load_untrusted_cached, safe_loader, yaml_error
+from .records import KINDS
 
 if TYPE_CHECKING:
     import yaml
@@ -67,10 +69,14 @@ def _fail(path: Path, line: int, detail: str) -> RubricError:
 
 
 def load_rubric(path: Path | None = None):
-    """Load and fully check a rubric; raise RubricError (exit 2) naming file and line."""
-    from pydantic import ValidationError
+    """Load and fully check a rubric; raise RubricError (exit 2) naming file and line.
 
-    from .model import Rubric
+    The first read of a rubric text checks it (YAML, pydantic schema, then `semantic_problems`);
+    the checked data is cached, keyed by the text and by the code that checks it, so later runs
+    only build the records (no YAML, no pydantic).
+    """
+    from ..formats import DATASETS
+    from ..metrics import METRICS
 
     path = Path(path) if path else default_rubric_path()
     if not path.is_file():
@@ -79,8 +85,20 @@ def load_rubric(path: Path | None = None):
         text = path.read_text("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise _fail(path, 1, f"cannot read: {exc}") from exc
+    here = resources.files(__package__)
+    salt = frozen.schema_salt(here.joinpath("model.py").read_bytes(), here.joinpath("loader.py").read_bytes(),
+                              ",".join(sorted(METRICS)), ",".join(DATASETS))
+    return frozen.build(load_cached(text, lambda t: _checked(path, t), salt=salt), KINDS)
+
+
+def _checked(path: Path, text: str) -> dict:
+    """A rubric text → checked, tagged data; RubricError naming the line of the first problem."""
+    from pydantic import ValidationError
+
+    from .model import Rubric
+
     try:
-        data = load_untrusted_cached(text)
+        data = load_untrusted(text)
     except yaml_error() as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc)
@@ -94,16 +112,16 @@ def load_rubric(path: Path | None = None):
         return _lines(yaml.compose(text, Loader=safe_loader()))
 
     try:
-        rubric = Rubric.model_validate(data)
+        tagged = frozen.tag(Rubric.model_validate(data))
     except ValidationError as exc:
         err = exc.errors()[0]
         where = ".".join(str(p) for p in err["loc"] if not str(p).endswith("Cond"))
         raise _fail(path, _line_for(lines(), _model_loc(err["loc"])), f"{where}: {err['msg']}") from exc
-    problems = semantic_problems(rubric)
+    problems = semantic_problems(frozen.build(tagged, KINDS))
     if problems:
         loc, detail = problems[0]
         raise _fail(path, _line_for(lines(), loc), detail)
-    return rubric
+    return tagged
 
 
 def _model_loc(loc: tuple) -> tuple:
@@ -115,7 +133,7 @@ def semantic_problems(rubric) -> list[tuple[tuple, str]]:
     """What pydantic cannot see: unknown names, points that do not add up, bad templates."""
     from ..formats import DATASETS
     from ..metrics import METRICS
-    from .model import AllCond, AnyCond, ChecklistCond, DatasetCond, MetricCond, NotCond, ParamCond
+    from .records import AllCond, AnyCond, ChecklistCond, DatasetCond, MetricCond, NotCond, ParamCond
 
     problems: list[tuple[tuple, str]] = []
     params = set(rubric.params)

@@ -1,5 +1,7 @@
-"""The rubric language as a validated model.
+"""The rubric language's schema: what a rubric file may hold, checked by pydantic.
 
+This schema checks a rubric text when it is first read; at run time the rubric is the records of
+`records.py` (same class names and fields, plus the methods), built from the checked data.
 Conditions are data, never code: a small closed set of node kinds that the engine interprets.
 There is no expression syntax, so nothing is ever `eval`ed; reason templates are `str.format`
 templates whose fields must be plain names (no attribute or index access), checked at load time.
@@ -10,7 +12,7 @@ from typing import Any, Union
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-OPS = ("lt", "le", "gt", "ge", "eq", "ne")
+from .records import OPS
 
 
 class Text(BaseModel):
@@ -25,9 +27,6 @@ class Text(BaseModel):
         if isinstance(data, str):
             return {"zh": data, "en": data}
         return data
-
-    def get(self, lang: str) -> str:
-        return self.en if lang == "en" else self.zh
 
 
 class MetricCond(BaseModel):
@@ -46,11 +45,6 @@ class MetricCond(BaseModel):
         if len(ops) != 1:
             raise ValueError(f"a metric condition needs exactly one of {', '.join(OPS)}")
         return self
-
-    @property
-    def op(self) -> tuple[str, Any]:
-        op = next(o for o in OPS if getattr(self, o) is not None)
-        return op, getattr(self, op)
 
 
 class ParamCond(BaseModel):
@@ -171,17 +165,3 @@ class Rubric(BaseModel):
     @classmethod
     def _checklist_keys(cls, v: Any) -> Any:
         return {str(k): str(t) for k, t in v.items()} if isinstance(v, dict) else v
-
-    @property
-    def max(self) -> int:
-        return sum(s.max for s in self.sections)
-
-    @property
-    def title(self) -> str:
-        return f"{self.name} {self.version}"
-
-    def criteria(self):
-        for s in self.sections:
-            for item in s.items:
-                for c in item.criteria:
-                    yield s, item, c

@@ -63,7 +63,7 @@ class Context:
             self._skipped.add((c.name, name, rule))
             from ..formats import load_formats
             self.findings.append(Finding("RD010", dataset=c.name, file=c.ds.file, sheet=c.ds.sheet,
-                                         params={"other": load_formats()[name].title.model_dump(), "rule": rule}))
+                                         params={"other": load_formats()[name].title.to_dict(), "rule": rule}))
         return found
 
     @property

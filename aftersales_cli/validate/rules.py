@@ -29,7 +29,7 @@ FIELD_PARAMS = ("other", "base", "at", "minuend", "subtrahend", "key")
 
 def rule_fields(r: Rule) -> list[str]:
     """The columns of its own dataset a rule reads."""
-    return [r.field, *(r.param(p) for p in FIELD_PARAMS if r.param(p))]
+    return [r.field, *(r.option(p) for p in FIELD_PARAMS if r.option(p))]
 
 
 def _raw(c: Checked, key: str, row: int):
@@ -51,7 +51,7 @@ def in_period(c: Checked, r: Rule, ctx: Context) -> None:
 @rule("unique")
 def unique(c: Checked, r: Rule, ctx: Context) -> None:
     v = c.col(r.field).dropna()
-    if r.param("within_period"):
+    if r.option("within_period"):
         v = v[inspection_rows(c, ctx.period).reindex(v.index, fill_value=False)]
     dup = v.duplicated(keep="first")
     if not dup.any():
@@ -69,7 +69,7 @@ def _split_ref(ref: str) -> tuple[str, str]:
 
 @rule("exists_in")
 def exists_in(c: Checked, r: Rule, ctx: Context) -> None:
-    name, key = _split_ref(r.param("ref"))
+    name, key = _split_ref(r.option("ref"))
     other = ctx.other(c, name, r.code)
     if other is None:
         return
@@ -82,13 +82,13 @@ def exists_in(c: Checked, r: Rule, ctx: Context) -> None:
 
 @rule("matches_ref")
 def matches_ref(c: Checked, r: Rule, ctx: Context) -> None:
-    name, ref_key = _split_ref(r.param("ref"))
+    name, ref_key = _split_ref(r.option("ref"))
     other = ctx.other(c, name, r.code)
     if other is None:
         return
-    pairs = pd.DataFrame({"k": other.col(ref_key), "v": other.col(r.param("ref_field"))}).dropna()
+    pairs = pd.DataFrame({"k": other.col(ref_key), "v": other.col(r.option("ref_field"))}).dropna()
     mapping = pairs.drop_duplicates("k").set_index("k")["v"]
-    keys = c.col(r.param("key"))
+    keys = c.col(r.option("key"))
     expected = keys.map(mapping)
     v = c.col(r.field)
     bad = v.notna() & expected.notna() & (v != expected)
@@ -98,7 +98,7 @@ def matches_ref(c: Checked, r: Rule, ctx: Context) -> None:
 
 @rule("not_before")
 def not_before(c: Checked, r: Rule, ctx: Context) -> None:
-    v, other = c.col(r.field), c.col(r.param("other"))
+    v, other = c.col(r.field), c.col(r.option("other"))
     bad = v.notna() & other.notna() & (v < other)
     for row in v.index[bad]:
         ctx.emit(c, r.code, row, r.field, _raw(c, r.field, row), other=_day(other[row]))
@@ -107,19 +107,19 @@ def not_before(c: Checked, r: Rule, ctx: Context) -> None:
 @rule("not_after")
 def not_after(c: Checked, r: Rule, ctx: Context) -> None:
     """`field` must not be after `other`; the finding sits on the `at` cell."""
-    v, other = c.col(r.field), c.col(r.param("other"))
-    at = r.param("at", r.field)
+    v, other = c.col(r.field), c.col(r.option("other"))
+    at = r.option("at", r.field)
     bad = v.notna() & other.notna() & (v > other)
     for row in v.index[bad]:
-        shown = other if at == r.param("other") else v
-        rest = v if at == r.param("other") else other
+        shown = other if at == r.option("other") else v
+        rest = v if at == r.option("other") else other
         ctx.emit(c, r.code, row, at, _raw(c, at, row), other=_day(rest[row]), at_value=_day(shown[row]))
 
 
 @rule("max_lag")
 def max_lag(c: Checked, r: Rule, ctx: Context) -> None:
-    v, base = c.col(r.field), c.col(r.param("base"))
-    limit = int(ctx.params.get(r.param("param"), 1))
+    v, base = c.col(r.field), c.col(r.option("base"))
+    limit = int(ctx.params.get(r.option("param"), 1))
     lag = (v - base).dt.days
     bad = v.notna() & base.notna() & (lag > limit)
     for row in v.index[bad]:
@@ -153,7 +153,7 @@ def count_window_rule(c: Checked, r: Rule, ctx: Context) -> None:
 @rule("difference")
 def difference(c: Checked, r: Rule, ctx: Context) -> None:
     v = c.col(r.field)
-    a, b = c.col(r.param("minuend")), c.col(r.param("subtrahend"))
+    a, b = c.col(r.option("minuend")), c.col(r.option("subtrahend"))
     ok = v.notna() & a.notna() & b.notna()
     if not ok.any():
         return
