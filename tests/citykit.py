@@ -126,3 +126,15 @@ def set_roster(month: Path, people: list[tuple[dt.date, dt.date | None]],
                         "在职状态": "离职" if leave is not None and leave <= update else "在职",
                         "更新日期": update})
             t.append(row)
+
+
+def assert_scoresheet_looks(ws) -> None:
+    """Title, column heads, criterion rows and totals each keep their look (shared by batch's sheets)."""
+    assert ws["A1"].font.b and ws["A1"].font.sz == 16 and ws["A1"].alignment.horizontal == "center"
+    head = ws.cell(3, 5)
+    assert head.font.b and head.fill.fgColor.rgb.endswith("D9E1F2") and head.border.left.style == "thin"
+    first, text = ws.cell(4, 1), ws.cell(4, 5)
+    assert first.alignment.horizontal == "center" and not first.font.b and first.border.bottom.style == "thin"
+    assert text.alignment.wrap_text and text.alignment.horizontal is None and text.border.top.style == "thin"
+    total = next(r for r in ws.iter_rows(min_row=4) if r[1].value == "合计")
+    assert all(c.font.b and c.border.right.style == "thin" for c in total)

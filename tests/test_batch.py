@@ -33,7 +33,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from aftersales_cli.batch import CityJob, rank, score_city_safe
 from aftersales_cli.report.names import sheet_name
 from aftersales_cli.sample import generate
-from citykit import OUTPUTS, TRIGGERS, Run, cli, edit
+from citykit import OUTPUTS, TRIGGERS, Run, assert_scoresheet_looks, cli, edit
 
 PERIOD = "2026-11"
 CLEAN = ["杭州市", "宁波市", "温州市", "嘉兴市"]
@@ -273,6 +273,7 @@ def test_one_score_sheet_per_city_with_sanitised_unique_names(workbook, doc):
     for ws, c in zip(city_sheets, doc["cities"]):
         assert f"：{c['city']}　" in ws["A2"].value, (ws.title, c["city"])
         assert ws["A1"].value.startswith("恒洁售后服务运营管理评分系统")
+        assert_scoresheet_looks(ws)                 # the looks are shared, not lost, across sheets
     assert {"a_b", "a_b~2"} <= set(names)                              # a:b and a?b, made unique
     assert sum(n.startswith(LONG[:27]) for n in names) == 2
 

@@ -9,7 +9,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from citykit import D, RUNNER, clean_city, edit, item, score, scores, set_roster, workbook_path
+from citykit import (D, RUNNER, assert_scoresheet_looks, clean_city, edit, item, score, scores, set_roster,
+                     workbook_path)
 from aftersales_cli.cli import app
 from aftersales_cli.rubric.loader import default_rubric_path
 
@@ -315,6 +316,8 @@ def test_xlsx_score_sheet_cells(city, tmp_path):
     assert all(found[i["id"]][1] == "\n".join(i["reasons"]) for i in card["items"])
     assert any(str(r) .startswith("B4:") for r in ws.merged_cells.ranges)      # section merged
     assert ws.page_setup.orientation == "landscape"
+    assert_scoresheet_looks(ws)
+
 
 
 @pytest.mark.skipif(shutil.which("soffice") is None and shutil.which("libreoffice") is None,

@@ -16,34 +16,82 @@ COLUMNS = ("seq", "section", "item", "max", "criterion", "score", "reason", "not
 WIDTHS = (6, 14, 16, 7, 48, 9, 52, 12)
 
 
-def fill_scoresheet(ws, card: Scorecard, lang: str = "zh") -> None:
-    """Write one scorecard onto an empty openpyxl worksheet."""
+def _style_kinds():
+    """The few looks of a score sheet: name → (font, alignment, fill, border) keyword arguments."""
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
     thin = Side(style="thin", color="808080")
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
     wrap = Alignment(wrap_text=True, vertical="center")
     center = Alignment(wrap_text=True, vertical="center", horizontal="center")
+    return {
+        "title": {"font": Font(bold=True, size=16), "alignment": center},
+        "header_line": {"font": Font(bold=True, size=12)},
+        "column": {"font": Font(bold=True), "alignment": center, "fill": PatternFill("solid", fgColor="D9E1F2"),
+                   "border": border},
+        "cell": {"alignment": center, "border": border},
+        "text": {"alignment": wrap, "border": border},
+        "total": {"font": Font(bold=True), "alignment": center, "border": border},
+        "note": {"alignment": wrap},
+    }
+
+
+class Styles:
+    """Each look is applied attribute by attribute once per workbook, then copied cell to cell.
+
+    Setting `cell.font = Font(…)` makes openpyxl look the style up in the workbook's tables (slow
+    hashing of style objects); copying a styled cell's `_style` (nine integers) is not. `batch`
+    writes 300 score sheets into one workbook and shares one Styles across them.
+    """
+
+    def __init__(self) -> None:
+        self._kinds = _style_kinds()
+        self._done: dict = {}
+
+    def apply(self, cell, kind: str) -> None:
+        from copy import copy
+
+        done = self._done.get(kind)
+        if done is not None:
+            cell._style = copy(done)
+            return
+        for attr, value in self._kinds[kind].items():
+            setattr(cell, attr, value)
+        self._done[kind] = copy(cell._style)
+
+
+def _merge(ws, first_row: int, first_col: int, last_row: int, last_col: int) -> None:
+    """Merge a range whose covered cells hold no value but keep their borders.
+
+    `ws.merge_cells` would turn the covered cells into MergedCell objects and restyle the range's
+    edges through openpyxl's slow style lookup (~6 ms a range, 13 ranges a sheet, 300 sheets in a
+    batch); the cells are already styled here, so recording the range is enough.
+    """
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.merge import MergedCellRange
+
+    ref = f"{get_column_letter(first_col)}{first_row}:{get_column_letter(last_col)}{last_row}"
+    ws.merged_cells.add(MergedCellRange(ws, ref))
+
+
+def fill_scoresheet(ws, card: Scorecard, lang: str = "zh", styles: Styles | None = None) -> None:
+    """Write one scorecard onto an empty openpyxl worksheet (`styles`: shared within one workbook)."""
+    style = (styles or Styles()).apply
     ncol = len(COLUMNS)
 
-    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=ncol)
+    _merge(ws, 1, 1, 1, ncol)
     set_text(ws.cell(1, 1), card.rubric.title)
-    ws.cell(1, 1).font = Font(bold=True, size=16)
-    ws.cell(1, 1).alignment = center
+    style(ws.cell(1, 1), "title")
     ws.row_dimensions[1].height = 30
-    ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=ncol)
+    _merge(ws, 2, 1, 2, ncol)
     line = i18n.text("sheet.header_line", lang, city=card.city, period=card.period, total=card.total,
                      max=card.max, percent=card.percent)
     set_text(ws.cell(2, 1), line)
-    ws.cell(2, 1).font = Font(bold=True, size=12)
+    style(ws.cell(2, 1), "header_line")
     ws.row_dimensions[2].height = 22
-    head_fill = PatternFill("solid", fgColor="D9E1F2")
     for j, key in enumerate(COLUMNS, start=1):
         cell = ws.cell(3, j, i18n.text(f"sheet.col.{key}", lang))
-        cell.font = Font(bold=True)
-        cell.alignment = center
-        cell.fill = head_fill
-        cell.border = border
+        style(cell, "column")
         ws.column_dimensions[cell.column_letter].width = WIDTHS[j - 1]
 
     row = 4
@@ -54,41 +102,37 @@ def fill_scoresheet(ws, card: Scorecard, lang: str = "zh") -> None:
             item_start = row
             for c in item.criteria:
                 r = card.item(c.id)
-                values = (r.id, f"{s.title}\n({s.max}分)", item.title, r.max, c.text, r.score,
+                values = (r.id, f"{s.title}\n({s.max}分)" if row == section_start else None,
+                          item.title if row == item_start else None, r.max, c.text, r.score,
                           "\n".join(r.reasons), "")
                 for j, v in enumerate(values, start=1):
                     cell = ws.cell(row, j)
                     set_text(cell, v)
-                    cell.border = border
-                    cell.alignment = center if j in (1, 2, 3, 4, 6) else wrap
+                    style(cell, "cell" if j in (1, 2, 3, 4, 6) else "text")
                 lines = max(len(c.text) // 24 + 1, sum(len(x) // 26 + 1 for x in r.reasons), 1)
                 ws.row_dimensions[row].height = min(15 * lines + 4, 160)
                 row += 1
             if row - item_start > 1:
-                ws.merge_cells(start_row=item_start, start_column=3, end_row=row - 1, end_column=3)
+                _merge(ws, item_start, 3, row - 1, 3)
         if row - section_start > 1:
-            ws.merge_cells(start_row=section_start, start_column=2, end_row=row - 1, end_column=2)
+            _merge(ws, section_start, 2, row - 1, 2)
         sub = section_scores[s.title]
         set_text(ws.cell(row, 2), i18n.text("score.subtotal", lang, section=s.title))
         ws.cell(row, 4, sub["max"])
         ws.cell(row, 6, sub["score"])
         for j in range(1, ncol + 1):
-            ws.cell(row, j).border = border
-            ws.cell(row, j).font = Font(bold=True)
-            ws.cell(row, j).alignment = center
+            style(ws.cell(row, j), "total")
         row += 1
     set_text(ws.cell(row, 2), i18n.text("sheet.total", lang))
     ws.cell(row, 4, card.max)
     ws.cell(row, 6, card.total)
     set_text(ws.cell(row, 7), f"{card.percent}%")
     for j in range(1, ncol + 1):
-        ws.cell(row, j).border = border
-        ws.cell(row, j).font = Font(bold=True)
-        ws.cell(row, j).alignment = center
+        style(ws.cell(row, j), "total")
     if card.rubric.name.startswith("恒洁") and card.max == 90:
         set_text(ws.cell(row + 1, 1), i18n.text("sheet.row9_note", lang))
-        ws.merge_cells(start_row=row + 1, start_column=1, end_row=row + 1, end_column=ncol)
-        ws.cell(row + 1, 1).alignment = wrap
+        _merge(ws, row + 1, 1, row + 1, ncol)
+        style(ws.cell(row + 1, 1), "note")
 
     ws.print_title_rows = "3:3"
     ws.freeze_panes = "A4"

@@ -15,7 +15,7 @@ from ..rubric.engine import ItemResult, Scorecard
 from .atomic import write_atomic, write_text_atomic
 from .cellsafe import csv_safe, set_text
 from .names import sheet_name
-from .scoresheet import fill_scoresheet
+from .scoresheet import Styles, fill_scoresheet
 
 MAX_FINDING_ROWS = 100_000
 FINDING_KEYS = ("city", "severity", "code", "dataset", "file", "sheet", "cell", "header", "value", "message")
@@ -157,9 +157,10 @@ def _workbook(result: BatchResult, lang: str):
         chart.height = max(7.5, 0.5 * n_ok)
         chart.width = 18
         ws.add_chart(chart, f"{ws.cell(2, len(head) + 2).column_letter}2")
+    styles = Styles()
     for row in result.cities:
         sheet = wb.create_sheet(sheet_name(row["city"], taken))
-        fill_scoresheet(sheet, card_from_row(row, result.rubric), lang)
+        fill_scoresheet(sheet, card_from_row(row, result.rubric), lang, styles)
     fs = wb.create_sheet(sheet_name(i18n.text("batch.sheet.findings", lang), taken))
     for j, k in enumerate(FINDING_KEYS, start=1):
         c = fs.cell(1, j)
