@@ -1,6 +1,6 @@
 """`aftersales batch` over many cities: --jobs 1 vs --jobs 2, worker memory, vs the parse floor.
 
-    python benchmarks/batch.py [--cities 300] [--orders 10000] [--repeat 1] [--data DIR]
+    python benchmarks/batch.py [--cities 300] [--orders 10000] [--repeat 1] [--data DIR] [--profile]
 
 The input is `aftersales sample`'s batch layout (ROOT/<city>/2026-11/, eight workbooks per city, the
 repair report of --orders rows, the other datasets at their natural size), generated once with two
@@ -17,7 +17,8 @@ processes and cached under the data dir (a 300 × 10,000 root takes a long while
   largest of the pool's worker processes (the multiprocessing resource tracker is left out). A
   worker's last reading is taken up to 50 ms before it exits. Linux only; "—" elsewhere.
 Targets (../shared/spec/quality.md): jobs 1 / jobs 2 ≥ 1.7; batch (jobs 2) ≤ 3 × floor / 2; worker
-peak < 300 MB.
+peak < 300 MB. `--profile` instead profiles one city in-process: its sheets' floor beside `score_path`,
+and a cProfile of it (where a worker's time goes).
 """
 from __future__ import annotations
 
@@ -143,14 +144,43 @@ def run_batch(root: Path, jobs: int, out: Path) -> tuple[float, float | None, fl
     return elapsed, main_mb, worker_mb, n, code
 
 
+def profile_city(city: Path, top: int = 25) -> None:
+    """What one worker does for one city: the parse floor of its sheets beside a cProfile of scoring it."""
+    import cProfile
+    import pstats
+
+    from aftersales_cli.pipeline import score_path
+
+    score_path(city)                                   # imports and caches out of the profile
+    floor = c.median_times({"floor": lambda: c.parse_floor_many(c.workbooks_under(city.parent))}, 3)["floor"]
+    scored = c.median_times({"score": lambda: score_path(city)}, 3)["score"]
+    print(f"\none city ({city.parent.name}/{city.name}): floor of its sheets {floor:.3f} s, score_path {scored:.3f} s "
+          f"({scored / floor:.2f}× the floor), medians of 3 in-process runs")
+    prof = cProfile.Profile()
+    prof.enable()
+    score_path(city)
+    prof.disable()
+    print(f"profile of one score_path run (top {top} by own time):")
+    pstats.Stats(prof, stream=sys.stdout).sort_stats("tottime").print_stats(top)
+    print(f"profile (top {top} by cumulative time, the project's own functions):")
+    pstats.Stats(prof, stream=sys.stdout).sort_stats("cumulative").print_stats("aftersales_cli", top)
+
+
 def main(argv: list[str] | None = None) -> int:
     p = c.parser(__doc__.splitlines()[0], repeat=1)
     p.add_argument("--cities", type=int, default=300, help="cities in the root")
     p.add_argument("--orders", type=int, default=10_000, help="repair report rows per city")
     p.add_argument("--gen-jobs", type=int, default=2, help="processes generating the data (first run only)")
+    p.add_argument("--profile", action="store_true",
+                   help="only profile one city of the root in-process (where a worker's time goes)")
     args = p.parse_args(argv)
 
     root = c.batch_root(args.data, args.cities, args.orders, args.seed, jobs=args.gen_jobs)
+    if args.profile:
+        print(c.machine_line())
+        city = sorted(d for d in root.iterdir() if d.is_dir() and not d.name.startswith((".", "_")))[0]
+        profile_city(sorted(d for d in city.iterdir() if d.is_dir())[-1])     # its month folder
+        return 0
     books = c.workbooks_under(root)
     print(c.machine_line())
     print(f"{args.cities} cities × {args.orders:,} orders: {len(books)} workbooks, "

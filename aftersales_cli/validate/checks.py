@@ -122,7 +122,8 @@ def ledger_balance(c: Checked, ctx: Context) -> None:
     One pass in sheet order; per part: the running balance, each batch's stock and age.
     """
     directions = c.ds.fmt.directions
-    never = (pd.Timestamp.max, 0)
+    latest = pd.Timestamp.max          # read once: the attribute is computed on every access
+    never = (latest, 0)
     balance: dict[str, int] = {}
     stock: dict[str, dict[str, int]] = {}          # part → batch → quantity
     age: dict[str, dict[str, tuple]] = {}          # part → batch → (date, order of first receipt)
@@ -140,9 +141,9 @@ def ledger_balance(c: Checked, ctx: Context) -> None:
         batches = stock.setdefault(part, {})
         ages = age.setdefault(part, {})
         if kind in ("期初", "入库") and batch not in ages:
-            ages[batch] = (date if isinstance(date, pd.Timestamp) and not _absent(date) else pd.Timestamp.max, order)
+            ages[batch] = (date if isinstance(date, pd.Timestamp) and not _absent(date) else latest, order)
         if kind == "出库":
-            mine = ages.get(batch, (pd.Timestamp.max, order))
+            mine = ages.get(batch, (latest, order))
             older = [(ages.get(b, never), b, s) for b, s in batches.items()
                      if b != batch and s > 0 and ages.get(b, never) < mine]
             if older:
