@@ -283,6 +283,23 @@ def print_importtime(rows: list[tuple[int, int, str]], top: int = 10) -> None:
 
 # --- generated data -----------------------------------------------------------------------------------
 
+def print_profile(fn: Callable[[], Any], what: str, top: int = 25, only: str | None = None) -> None:
+    """cProfile one call of `fn` (already warmed up by the caller): top functions by own time,
+    then by cumulative time (restricted to names matching `only` when given)."""
+    import cProfile
+    import pstats
+
+    prof = cProfile.Profile()
+    prof.enable()
+    fn()
+    prof.disable()
+    print(f"\nprofile of one {what} run (top {top} by own time):")
+    pstats.Stats(prof, stream=sys.stdout).sort_stats("tottime").print_stats(top)
+    print(f"profile (top {top} by cumulative time{', ' + only if only else ''}):")
+    restrictions = (only, top) if only else (top,)
+    pstats.Stats(prof, stream=sys.stdout).sort_stats("cumulative").print_stats(*restrictions)
+
+
 def ensure_data_dir(data: Path) -> Path:
     data = Path(data)
     data.mkdir(parents=True, exist_ok=True)

@@ -146,9 +146,6 @@ def run_batch(root: Path, jobs: int, out: Path) -> tuple[float, float | None, fl
 
 def profile_city(city: Path, top: int = 25) -> None:
     """What one worker does for one city: the parse floor of its sheets beside a cProfile of scoring it."""
-    import cProfile
-    import pstats
-
     from aftersales_cli.pipeline import score_path
 
     score_path(city)                                   # imports and caches out of the profile
@@ -156,14 +153,7 @@ def profile_city(city: Path, top: int = 25) -> None:
     scored = c.median_times({"score": lambda: score_path(city)}, 3)["score"]
     print(f"\none city ({city.parent.name}/{city.name}): floor of its sheets {floor:.3f} s, score_path {scored:.3f} s "
           f"({scored / floor:.2f}× the floor), medians of 3 in-process runs")
-    prof = cProfile.Profile()
-    prof.enable()
-    score_path(city)
-    prof.disable()
-    print(f"profile of one score_path run (top {top} by own time):")
-    pstats.Stats(prof, stream=sys.stdout).sort_stats("tottime").print_stats(top)
-    print(f"profile (top {top} by cumulative time, the project's own functions):")
-    pstats.Stats(prof, stream=sys.stdout).sort_stats("cumulative").print_stats("aftersales_cli", top)
+    c.print_profile(lambda: score_path(city), "score_path", top, only="aftersales_cli")
 
 
 def main(argv: list[str] | None = None) -> int:

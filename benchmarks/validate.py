@@ -67,18 +67,8 @@ def have_frictionless() -> bool:
 
 
 def profile(path: str, top: int = 25) -> None:
-    import cProfile
-    import pstats
-
     aftersales(path)   # imports and caches out of the profile
-    prof = cProfile.Profile()
-    prof.enable()
-    aftersales(path)
-    prof.disable()
-    print(f"\nprofile of one validate_path run (top {top} by own time):")
-    pstats.Stats(prof, stream=sys.stdout).sort_stats("tottime").print_stats(top)
-    print(f"profile (top {top} by cumulative time):")
-    pstats.Stats(prof, stream=sys.stdout).sort_stats("cumulative").print_stats(top)
+    c.print_profile(lambda: aftersales(path), "validate_path", top)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -45,6 +45,9 @@ def test_validate(data_dir):
     assert "validate: repair report, 200 rows" in out
     assert "aftersales / floor =" in out
     assert "frictionless / aftersales =" in out or "pip install -e" in out
+    profile = _run([str(BENCH / "validate.py"), "--rows", "200", "--repeat", "1", "--no-memory", "--profile",
+                    "--data", str(data_dir)])
+    assert "profile of one validate_path run" in profile
 
 
 def test_validate_without_frictionless(data_dir):
@@ -71,6 +74,8 @@ def test_batch(data_dir):
     assert "batch: 2 cities × 50 orders" in out
     assert "aftersales batch --jobs 1" in out and "aftersales batch --jobs 2" in out
     assert "speed-up jobs 1 / jobs 2 =" in out and "worker peak =" in out
+    profile = _run([str(BENCH / "batch.py"), "--cities", "2", "--orders", "50", "--profile", "--data", str(data_dir)])
+    assert "floor of its sheets" in profile and "score_path" in profile and "by cumulative time" in profile
 
 
 def test_startup():
