@@ -93,11 +93,12 @@ def kinds_of(namespace: dict[str, Any]) -> dict[str, type[Record]]:
 
 
 def schema_salt(*sources: bytes | str) -> str:
-    """A cache key part that changes whenever the schema's source does."""
+    """A cache key part that changes whenever the schema's source (or this module's) does."""
     import hashlib
+    from pathlib import Path
 
-    h = hashlib.sha256()
+    h = hashlib.sha256(Path(__file__).read_bytes())       # how tagged data is written and read
     for s in sources:
-        h.update(s.encode("utf-8") if isinstance(s, str) else s)
         h.update(b"\0")
+        h.update(s.encode("utf-8") if isinstance(s, str) else s)
     return h.hexdigest()[:16]
