@@ -40,8 +40,6 @@ class Record:
 
 class Localized(Record):
     """A text in both languages (a format's title, a rubric's reasons)."""
-    zh: str
-    en: str
 
     def get(self, lang: str) -> str:
         return self.en if lang == "en" else self.zh

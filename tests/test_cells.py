@@ -51,6 +51,13 @@ def assert_case(found, sheet, code, severity):
         assert found[0].severity == severity
 
 
+def assert_cell(tmp_path, dataset, key, value, code, severity, normalised) -> None:
+    """The value in F4 gives `code` at `severity` (or nothing) and reads back as `normalised`."""
+    found, value_read, sheet = check_cell(tmp_path, dataset, key, value)
+    assert_case(found, sheet, code, severity)
+    assert value_read == normalised
+
+
 def as_date(value) -> dt.date | None:
     return None if value is None or value != value else value.date()
 
@@ -73,9 +80,7 @@ def as_date(value) -> dt.date | None:
     pytest.param("inspection", "code", 3, None, None, "3", id="checklist-code-whole-number"),
 ])
 def test_text(tmp_path, dataset, key, value, code, severity, normalised):
-    found, value_read, sheet = check_cell(tmp_path, dataset, key, value)
-    assert_case(found, sheet, code, severity)
-    assert value_read == normalised
+    assert_cell(tmp_path, dataset, key, value, code, severity, normalised)
 
 
 # --- date ----------------------------------------------------------------------------------------
@@ -132,9 +137,7 @@ def test_date_finding_keeps_the_original_value(tmp_path):
     pytest.param(10**16, "CE030", "error", None, id="beyond-15-digits"),
 ])
 def test_int(tmp_path, value, code, severity, normalised):
-    found, value_read, sheet = check_cell(tmp_path, "repair_report", "part_qty", value)
-    assert_case(found, sheet, code, severity)
-    assert value_read == normalised
+    assert_cell(tmp_path, "repair_report", "part_qty", value, code, severity, normalised)
 
 
 # --- money ---------------------------------------------------------------------------------------
@@ -151,9 +154,7 @@ def test_int(tmp_path, value, code, severity, normalised):
     pytest.param("1,20,0", "CE040", "error", None, id="bad-separators"),
 ])
 def test_money(tmp_path, value, code, severity, normalised):
-    found, value_read, sheet = check_cell(tmp_path, "repair_report", "fee", value)
-    assert_case(found, sheet, code, severity)
-    assert value_read == normalised
+    assert_cell(tmp_path, "repair_report", "fee", value, code, severity, normalised)
 
 
 # --- enum ----------------------------------------------------------------------------------------
@@ -168,9 +169,7 @@ def test_money(tmp_path, value, code, severity, normalised):
     pytest.param("repair_report", "status", "好了", "CE050", "error", None, id="invalid"),
 ])
 def test_enum(tmp_path, dataset, key, value, code, severity, normalised):
-    found, value_read, sheet = check_cell(tmp_path, dataset, key, value)
-    assert_case(found, sheet, code, severity)
-    assert value_read == normalised
+    assert_cell(tmp_path, dataset, key, value, code, severity, normalised)
 
 
 def test_enum_invalid_lists_allowed_values(tmp_path):
@@ -194,9 +193,7 @@ def test_enum_invalid_lists_allowed_values(tmp_path):
     pytest.param("0571-12345678", "CE060", "error", None, id="landline-is-not-mobile"),
 ])
 def test_mobile(tmp_path, value, code, severity, normalised):
-    found, value_read, sheet = check_cell(tmp_path, "roster", "mobile", value)
-    assert_case(found, sheet, code, severity)
-    assert value_read == normalised
+    assert_cell(tmp_path, "roster", "mobile", value, code, severity, normalised)
 
 
 # --- phone ---------------------------------------------------------------------------------------
@@ -214,9 +211,7 @@ def test_mobile(tmp_path, value, code, severity, normalised):
     pytest.param("12345", "CE062", "error", None, id="too-short"),
 ])
 def test_phone(tmp_path, value, code, severity, normalised):
-    found, value_read, sheet = check_cell(tmp_path, "repair_report", "phone", value)
-    assert_case(found, sheet, code, severity)
-    assert value_read == normalised
+    assert_cell(tmp_path, "repair_report", "phone", value, code, severity, normalised)
 
 
 # --- id card -------------------------------------------------------------------------------------
@@ -237,9 +232,7 @@ BAD_BIRTH = "11010519491331" + "002"          # month 13
     pytest.param("36042619910101007", "CE070", "error", None, id="17-characters"),
 ])
 def test_id_card(tmp_path, value, code, severity, normalised):
-    found, value_read, sheet = check_cell(tmp_path, "roster", "id_card", value)
-    assert_case(found, sheet, code, severity)
-    assert value_read == normalised
+    assert_cell(tmp_path, "roster", "id_card", value, code, severity, normalised)
 
 
 def test_id_card_check_digit_names_the_expected_number(tmp_path):

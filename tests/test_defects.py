@@ -433,48 +433,40 @@ def _(city):
         return {"PL001": [("PL001", "error", "配件台账", at(t, r, "日期"))], "PL002": []}
 
 
-@case("PL001-ledger-date-after-the-count", "PL001")
-def _(city):
+def _last_ledger_row_dated(city, day, code: str, severity: str, absent: tuple[str, ...], count=None):
+    """Date the ledger's last row `day` (after a stocktake on `count`, if given): `code` on its 日期."""
+    if count is not None:
+        count_on(city, count)
     with edit(city, "parts_ledger") as t:
         r = t.rows[-1]
-        t.set(r, "日期", D(2026, 12, 10))                 # the count is on 11-30
-        return {"PL001": [("PL001", "error", "配件台账", at(t, r, "日期"))], "PL002": []}
+        t.set(r, "日期", day)
+        return {code: [(code, severity, "配件台账", at(t, r, "日期"))], **{a: [] for a in absent}}
+
+
+@case("PL001-ledger-date-after-the-count", "PL001")
+def _(city):
+    return _last_ledger_row_dated(city, D(2026, 12, 10), "PL001", "error", ("PL002",))   # the count is on 11-30
 
 
 @case("PL002-ledger-after-period-before-count", "PL002")
 def _(city):
-    count_on(city, D(2026, 12, 3))
-    with edit(city, "parts_ledger") as t:
-        r = t.rows[-1]
-        t.set(r, "日期", D(2026, 12, 2))
-        return {"PL002": [("PL002", "info", "配件台账", at(t, r, "日期"))], "PL001": [], "ST004": []}
+    return _last_ledger_row_dated(city, D(2026, 12, 2), "PL002", "info", ("PL001", "ST004"), count=D(2026, 12, 3))
 
 
 @case("PL002-ledger-on-the-count-day", "PL002")
 def _(city):
-    count_on(city, D(2026, 12, 3))
-    with edit(city, "parts_ledger") as t:
-        r = t.rows[-1]
-        t.set(r, "日期", D(2026, 12, 3))
-        return {"PL002": [("PL002", "info", "配件台账", at(t, r, "日期"))], "PL001": []}
+    return _last_ledger_row_dated(city, D(2026, 12, 3), "PL002", "info", ("PL001",), count=D(2026, 12, 3))
 
 
 @case("PL001-ledger-after-the-count-day", "PL001")
 def _(city):
-    count_on(city, D(2026, 12, 3))
-    with edit(city, "parts_ledger") as t:
-        r = t.rows[-1]
-        t.set(r, "日期", D(2026, 12, 4))
-        return {"PL001": [("PL001", "error", "配件台账", at(t, r, "日期"))], "PL002": []}
+    return _last_ledger_row_dated(city, D(2026, 12, 4), "PL001", "error", ("PL002",), count=D(2026, 12, 3))
 
 
 @case("PL001-not-PL002-when-the-count-is-outside-its-window", "PL001")
 def _(city):
-    count_on(city, D(2026, 12, 8))            # a count on 12-08 is no count for 2026-11
-    with edit(city, "parts_ledger") as t:
-        r = t.rows[-1]
-        t.set(r, "日期", D(2026, 12, 2))
-        return {"PL001": [("PL001", "error", "配件台账", at(t, r, "日期"))], "PL002": []}
+    # a count on 12-08 is no count for 2026-11
+    return _last_ledger_row_dated(city, D(2026, 12, 2), "PL001", "error", ("PL002",), count=D(2026, 12, 8))
 
 
 @case("PL003-opening-before-period-is-PL001", "PL001")

@@ -255,20 +255,20 @@ def rubric_unparseable(path: Path) -> Path:
     return path
 
 
-def rubric_unknown_metric(path: Path) -> Path:
+def _shipped_with(path: Path, old: str, new: str) -> Path:
+    """The shipped rubric with one edit (which must apply)."""
     text = shipped()
-    assert "{metric: orders, lt: min_orders}" in text
-    path.write_text(text.replace("{metric: orders, lt: min_orders}", "{metric: orderz, lt: min_orders}"),
-                    encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
     return path
+
+
+def rubric_unknown_metric(path: Path) -> Path:
+    return _shipped_with(path, "{metric: orders, lt: min_orders}", "{metric: orderz, lt: min_orders}")
 
 
 def rubric_points_do_not_add_up(path: Path) -> Path:
-    text = shipped()
-    assert "  - title: 服务基础建设\n    max: 15\n" in text
-    path.write_text(text.replace("  - title: 服务基础建设\n    max: 15\n", "  - title: 服务基础建设\n    max: 16\n"),
-                    encoding="utf-8")
-    return path
+    return _shipped_with(path, "  - title: 服务基础建设\n    max: 15\n", "  - title: 服务基础建设\n    max: 16\n")
 
 
 def rubric_not_a_mapping(path: Path) -> Path:

@@ -12,23 +12,10 @@ from ..frozen import Localized, Record, kinds_of
 
 class RequiredIf(Record):
     """A conditional requirement: the column is required when `field` is in `in_` (or present)."""
-    field: str
-    in_: list[str] | None
-    present: bool | None
 
 
 class Column(Record):
-    key: str
-    header: str
-    aliases: list[str]
-    type: str
-    required: bool
-    required_if: RequiredIf | None
-    values: list[str]
-    value_aliases: dict[str, str]
-    min: int | None
-    width: int
-    note: Localized | None
+    """One column of a dataset."""
 
     @property
     def names(self) -> list[str]:
@@ -38,9 +25,6 @@ class Column(Record):
 class Rule(Record):
     """One declarative rule; `rule` names the kind, `code` the finding it raises; the rest are its
     options (read with `option`, since an option may be called `param`)."""
-    rule: str
-    field: str
-    code: str
 
     def options(self) -> dict[str, Any]:
         """The rule's own parameters: every field but rule, field and code."""
@@ -51,16 +35,7 @@ class Rule(Record):
 
 
 class DatasetFormat(Record):
-    name: str
-    title: Localized
-    sheet: str
-    aliases: list[str]
-    columns: list[Column]
-    rules: list[Rule]
-    checks: list[str]
-    directions: dict[str, int]
-    count_window: dict[str, int]
-    period_window: dict[str, int]
+    """One dataset's sheet."""
 
     @property
     def sheet_names(self) -> list[str]:
@@ -78,19 +53,16 @@ class DatasetFormat(Record):
 
 
 class Common(Record):
-    header_search_rows: int
-    header_match_share: float
-    signature_match_share: float
-    totals_words: list[str]
-    signoff_words: list[str]
+    """What every dataset shares (合计/签字 words, header search)."""
 
 
 class Formats(Record):
-    common: Common
-    datasets: dict[str, DatasetFormat]
+    """Every dataset's format."""
 
     def __getitem__(self, name: str) -> DatasetFormat:
         return self.datasets[name]
 
 
-KINDS = kinds_of(globals())
+KINDS = kinds_of(globals())   # the tag of each class: its name (Localized comes from frozen)
+
+__all__ = ["KINDS", "Column", "Common", "DatasetFormat", "Formats", "Localized", "RequiredIf", "Rule"]

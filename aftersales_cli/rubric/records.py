@@ -15,7 +15,7 @@ OPS = ("lt", "le", "gt", "ge", "eq", "ne")
 
 
 class MetricCond(Record):
-    metric: str
+    """A comparison of a metric with a number or a parameter."""
 
     @property
     def op(self) -> tuple[str, Any]:
@@ -25,29 +25,27 @@ class MetricCond(Record):
 
 
 class ParamCond(Record):
-    param: str
-    eq: Any
-    ne: Any
+    """A parameter equal (or not) to a value."""
 
 
 class DatasetCond(Record):
-    dataset: str
+    """A dataset was found."""
 
 
 class AllCond(Record):
-    all: list["Condition"]
+    """Every condition holds."""
 
 
 class AnyCond(Record):
-    any: list["Condition"]
+    """At least one condition holds."""
 
 
 class NotCond(Record):
-    not_: "Condition"
+    """The condition does not hold."""
 
 
 class ChecklistCond(Record):
-    checklist: str
+    """A checklist answer is 是."""
 
 
 Condition = Union[MetricCond, ParamCond, DatasetCond, AllCond, AnyCond, NotCond, ChecklistCond]
@@ -55,50 +53,26 @@ Condition = Union[MetricCond, ParamCond, DatasetCond, AllCond, AnyCond, NotCond,
 
 class RuleEntry(Record):
     """One line of a first-match list; no `when` means 'otherwise'."""
-    when: Condition | None
-    points: int
-    reason: Text
 
 
 class Requirement(Record):
-    when: Condition
-    fail: Text
+    """One requirement of an all_of criterion."""
 
 
 class Criterion(Record):
-    id: str
-    max: int
-    text: str
-    needs: list[str]
-    requires: str | None
-    checklist: list[str] | None
-    rules: list[RuleEntry] | None
-    all_of: list[Requirement] | None
-    points: int | None
-    reason: Text | None
-    evidence: list[str]
+    """One scored line of the sheet."""
 
 
 class Item(Record):
-    seq: int | str
-    title: str
-    max: int
-    criteria: list[Criterion]
+    """One 序号 of the sheet."""
 
 
 class Section(Record):
-    title: str
-    max: int
-    items: list[Item]
+    """One 项目 of the sheet."""
 
 
 class Rubric(Record):
-    name: str
-    version: str
-    params: dict[str, Any]
-    param_choices: dict[str, list[Any]]
-    checklist: dict[str, str]
-    sections: list[Section]
+    """The whole rubric."""
 
     @property
     def max(self) -> int:
@@ -115,4 +89,7 @@ class Rubric(Record):
                     yield s, item, c
 
 
-KINDS = kinds_of(globals())
+KINDS = kinds_of(globals())   # the tag of each class: its name (Text is frozen.Localized)
+
+__all__ = ["KINDS", "OPS", "AllCond", "AnyCond", "ChecklistCond", "Condition", "Criterion", "DatasetCond", "Item",
+           "MetricCond", "NotCond", "ParamCond", "Requirement", "Rubric", "RuleEntry", "Section", "Text"]

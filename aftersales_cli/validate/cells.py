@@ -363,15 +363,13 @@ class CellContext:
 
 
 _D = "[0-9]"
-_INV = "\u200b-\u200f\u2060-\u2064\ufeff"          # the characters of _INVISIBLE, for a class
-_ITEM = {
-    "text": rf"[^\x00\s{_INV}](?:[^\x00{_INV}]*[^\x00\s{_INV}])?",
-    "code": rf"[^\x00\s{_INV}](?:[^\x00{_INV}]*[^\x00\s{_INV}])?",
+_NUMBERS = {        # the digit types: one pattern over the joined column
     "mobile": rf"1[3-9]{_D}{{9}}",
     "phone": rf"(?:1[3-9]{_D}{{9}}|0{_D}{{2,3}}-?{_D}{{7,8}})",
 }
-_FAST = {k: re.compile(rf"{v}(?:\x00{v})*") for k, v in _ITEM.items()}
-_TEXTUAL = ("text", "code")
+_NUMBER_COLUMN = {k: re.compile(rf"{v}(?:\x00{v})*") for k, v in _NUMBERS.items()}
+_TEXTUAL = ("text", "code")   # the text types: printable, no empty item, no space at either end
+_ONE_PASS = frozenset(_TEXTUAL) | frozenset(_NUMBERS)
 _SCI_ANY = re.compile(r"(?:^|\x00)[+-]?\d\.\d+E\+\d{2}(?:\x00|$)", re.I)
 
 
@@ -386,8 +384,7 @@ def _all_standard_strings(values: list[Any], col: Column) -> bool:
     Excel error texts and E+ notation. It must accept only what the per-value parser would keep
     unchanged without a finding (tests/test_properties.py holds it to that).
     """
-    pattern = _FAST.get(col.type)
-    if pattern is None or not values:
+    if col.type not in _ONE_PASS or not values:
         return False
     try:
         joined = "\x00".join(values)
@@ -402,7 +399,7 @@ def _all_standard_strings(values: list[Any], col: Column) -> bool:
                 or joined.startswith((" ", "\x00")) or joined.endswith((" ", "\x00"))
                 or "\x00\x00" in joined or " \x00" in joined or "\x00 " in joined):
             return False
-    elif pattern.fullmatch(joined) is None:
+    elif _NUMBER_COLUMN[col.type].fullmatch(joined) is None:
         return False
     if not unicodedata.is_normalized("NFKC", joined):
         return False
@@ -438,7 +435,7 @@ def _fast_column(series: pd.Series, col: Column) -> ColumnResult | None:
 def parse_column(series: pd.Series, col: Column, ctx: CellContext) -> ColumnResult:
     """Parse a column once per distinct value and map the outcomes back to the rows."""
     parser = PARSERS[col.type]
-    if col.type in _FAST:
+    if col.type in _ONE_PASS:
         fast = _fast_column(series, col)
         if fast is not None:
             return fast
