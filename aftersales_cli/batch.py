@@ -9,10 +9,11 @@ import os
 import re
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
+from .core.results import BatchResult
 from .errors import AftersalesError
 from .paths import month_folders, readable
 from .period import Period
@@ -26,21 +27,6 @@ class CityJob:
     params: dict[str, Any]
     rubric_path: str | None
     lang: str
-
-
-@dataclass
-class BatchResult:
-    period: str
-    rubric: Any
-    cities: list[dict[str, Any]]                 # ok rows, ranked
-    failed: list[dict[str, Any]]
-    findings: list[dict[str, Any]] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"period": self.period,
-                "rubric": {"name": self.rubric.name, "version": self.rubric.version, "max": self.rubric.max},
-                "cities": self.cities, "failed": self.failed}
 
 
 def city_folders(root: Path, out: Path | None = None) -> list[Path]:

@@ -39,11 +39,6 @@ def _fmt(template: str, params: dict[str, Any], lang: str = "zh") -> str:
         return template
 
 
-def localized(zh: str, en: str) -> dict[str, str]:
-    """A parameter whose text depends on the language (a dataset's title, a fixed phrase)."""
-    return {"zh": zh, "en": en}
-
-
 def _show(value: Any, lang: str = "zh") -> Any:
     """Lists join as 甲、乙 in Chinese and as 'a', 'b' in English; {zh, en} dicts pick the language."""
     if isinstance(value, dict) and "zh" in value:

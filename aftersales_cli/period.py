@@ -49,6 +49,14 @@ class Period:
         return self.label
 
 
+def within(dates, start, end):
+    """The one in-period rule: a bool Series, True where a date (datetime64 Series, NaT for none)
+    lies from START to END, both days included; NaT is never within."""
+    import pandas as pd   # only the callers that hold Series pay for it
+
+    return dates.notna() & (dates >= pd.Timestamp(start)) & (dates <= pd.Timestamp(end))
+
+
 def is_period_name(name: str) -> bool:
     m = _PERIOD.match(name)
     return bool(m and 1 <= int(m.group(2)) <= 12)

@@ -22,7 +22,7 @@ from aftersales_cli import i18n
 from aftersales_cli.cli import app
 from aftersales_cli.formats import load_formats
 from aftersales_cli.pipeline import validate_path
-from aftersales_cli.validate.finding import SEVERITIES, display
+from aftersales_cli.core.finding import SEVERITIES, display
 
 PKG = Path(aftersales_cli.__file__).resolve().parent
 SAMPLES = PKG.parent / "sample_data"

@@ -26,7 +26,7 @@ from aftersales_cli.formats import load_formats
 from aftersales_cli.pipeline import validate_path
 from aftersales_cli.sample import DEFECTS, LAYOUTS, CityData, build_city
 from aftersales_cli.sample.writer import write_city
-from aftersales_cli.validate.finding import Finding
+from aftersales_cli.core.finding import Finding
 
 FORMATS = load_formats().datasets
 SHEET = {name: fmt.sheet for name, fmt in FORMATS.items()}

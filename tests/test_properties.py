@@ -19,7 +19,8 @@ from aftersales_cli.i18n import finding_entry
 from aftersales_cli.period import Period
 from aftersales_cli.read import read_submission
 from aftersales_cli.validate.engine import validate_submission
-from aftersales_cli.validate.finding import SEVERITIES
+from aftersales_cli.core.cells import is_blank
+from aftersales_cli.core.finding import SEVERITIES
 from xlsx_factory import columns, headers, write_xlsx
 
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -217,7 +218,7 @@ def test_fast_column_path_agrees_with_the_per_value_parser(values, kind):
     fast = cells._all_standard_strings(list(values), col)
     if fast:
         for v in values:
-            assert not cells.is_blank(v), repr(v)
+            assert not is_blank(v), repr(v)
             assert v.strip() not in cells.EXCEL_ERRORS, repr(v)
             out = cells.PARSERS[kind](v, col, ctx)
             assert out.code is None and out.value == v, (repr(v), out)

@@ -1,6 +1,8 @@
 """The `aftersales` command line (Typer). Each command lives in its own module."""
 from __future__ import annotations
 
+from importlib import import_module
+
 import typer
 
 app = typer.Typer(
@@ -14,14 +16,10 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
-from . import validate as _validate  # noqa: E402,F401  (registers the commands)
-
-for _module in ("template", "sample", "score", "rubric", "batch"):
-    try:
-        __import__(f"{__name__}.{_module}")
-    except ModuleNotFoundError as _exc:  # a command still being built is simply absent
-        if _exc.name != f"{__name__}.{_module}":
-            raise
+# importing a command module registers its commands on `app`, in this order (the order of --help);
+# a module that is missing or broken is an error, never a silently absent command
+for _module in ("validate", "template", "sample", "score", "rubric", "batch"):
+    import_module(f"{__name__}.{_module}")
 
 
 def main() -> None:

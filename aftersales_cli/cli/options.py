@@ -18,11 +18,6 @@ class Lang(str, Enum):
     en = "en"
 
 
-def _default_lang() -> Lang:
-    from ..i18n import default_lang
-    return Lang(default_lang())
-
-
 FormatOpt = Annotated[OutputFormat, typer.Option("--format", "-f", help="输出格式 table | json (output format)")]
 LangOpt = Annotated[Optional[Lang], typer.Option("--lang", help="界面语言 zh | en（默认 zh，或环境变量 AFTERSALES_LANG）")]
 PeriodOpt = Annotated[Optional[str], typer.Option("--period", help="周期 YYYY-MM（默认取文件夹名或按数据推断）")]

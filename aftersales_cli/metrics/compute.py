@@ -8,6 +8,7 @@ from typing import Any
 
 import pandas as pd
 
+from ..period import within
 from ..validate.checks import signed_movements
 from ..validate.context import Checked
 from ..validate.engine import ValidationResult
@@ -83,10 +84,6 @@ def _codes(values, limit: int = 5) -> dict[str, str]:
     return _tr(text or "—", text.replace("、", ", ") or "—")
 
 
-def _in(dates: pd.Series, start, end) -> pd.Series:
-    return dates.notna() & (dates >= pd.Timestamp(start)) & (dates <= pd.Timestamp(end))
-
-
 def compute_facts(result: ValidationResult, params: dict[str, Any]) -> Facts:
     p = result.period
     ck = result.checked
@@ -115,7 +112,7 @@ def _roster(ck: dict[str, Checked], counts: Counter, p) -> dict[str, Any]:
     unknown: set = set()
     report = ck.get("repair_report")
     if report is not None:
-        in_p = _in(report.col("service_date"), p.first, p.last)
+        in_p = within(report.col("service_date"), p.first, p.last)
         used = set(report.col("tech_id")[in_p].dropna())
         unknown = used - set(r.col("tech_id").dropna())
     ids = _count(counts, "roster", "CE070", "CE071", "CE072", "CE073")
@@ -141,9 +138,9 @@ def _turnover(r: Checked | None, p, params: dict[str, Any]) -> dict[str, Any]:
     hire, leave = hire[usable], leave[usable]
     first, last = pd.Timestamp(p.first), pd.Timestamp(p.last)
     opening = int((( hire < first) & (leave.isna() | (leave >= first))).sum())
-    hires = int(_in(hire, first, last).sum())
+    hires = int(within(hire, first, last).sum())
     closing = int(((hire <= last) & (leave.isna() | (leave > last))).sum())
-    leavers = int(_in(leave, first, last).sum())
+    leavers = int(within(leave, first, last).sum())
     if params.get("turnover_formula", "opening_plus_hires") == "average":
         denominator = Fraction(opening + closing, 2)
         basis = _tr(f"(期初{opening}人+期末{closing}人)/2", f"(opening {opening} + closing {closing}) / 2")
@@ -164,7 +161,7 @@ def _training(t: Checked | None, p) -> dict[str, Any]:
         return {"trainings_dealer": 0, "trainings_distributor": 0, "trainings_set_aside": 0}
     bad = t.error_rows()
     ok = ~t.values.index.isin(list(bad))
-    in_p = _in(t.col("date"), p.first, p.last)
+    in_p = within(t.col("date"), p.first, p.last)
     kind = t.col("type")
     return {"trainings_dealer": int((ok & in_p & (kind == "经销商培训")).sum()),
             "trainings_distributor": int((ok & in_p & (kind == "分销专场培训")).sum()),
@@ -186,7 +183,7 @@ def _report(rr: Checked | None, result: ValidationResult, p) -> dict[str, Any]:
              "report_issue_breakdown": _tr("—", "—")}
     if rr is None:
         return empty
-    in_p = _in(rr.col("service_date"), p.first, p.last)
+    in_p = within(rr.col("service_date"), p.first, p.last)
     rows_in_p = int(in_p.sum())
     bad = {row for row, key in rr.error_cells if key in ("order_no", "service_date")}
     counted = in_p & ~rr.values.index.isin(list(bad))
@@ -225,7 +222,7 @@ def _parts(ck: dict[str, Checked], counts: Counter, result: ValidationResult) ->
     p = result.period
     ledger, master, stock, plan = (ck.get(n) for n in ("parts_ledger", "parts_master", "stocktake", "parts_plan"))
     out: dict[str, Any] = {}
-    out["ledger_rows_in_period"] = int(_in(ledger.col("date"), p.first, p.last).sum()) if ledger else 0
+    out["ledger_rows_in_period"] = int(within(ledger.col("date"), p.first, p.last).sum()) if ledger else 0
     out["fifo_violations"] = _count(counts, "parts_ledger", "PL009")
     out["ledger_balance_errors"] = _count(counts, "parts_ledger", "PL006", "PL007")
     out["stocktake_book_errors"] = _count(counts, "stocktake", "ST004")
@@ -244,7 +241,7 @@ def _parts(ck: dict[str, Checked], counts: Counter, result: ValidationResult) ->
     out["parts_without_card"] = len(without)
     out["parts_without_card_codes"] = _codes(without)
     if stock is not None:
-        for_p = _in(stock.col("count_date"), window[0], window[1])
+        for_p = within(stock.col("count_date"), window[0], window[1])
         bad = {row for row, key in stock.error_cells if key in ("book_qty", "actual_qty", "part_code")}
         ok = for_p & ~stock.values.index.isin(list(bad))
         book, actual = stock.col("book_qty"), stock.col("actual_qty")
@@ -267,7 +264,7 @@ def _parts(ck: dict[str, Checked], counts: Counter, result: ValidationResult) ->
     out["stocktake_missing_codes"] = _codes(missing)
     if plan is not None:
         bad = plan.error_rows()
-        ok = _in(plan.col("apply_date"), p.first, p.last) & ~plan.values.index.isin(list(bad))
+        ok = within(plan.col("apply_date"), p.first, p.last) & ~plan.values.index.isin(list(bad))
         out["plan_rows"] = int(ok.sum())
     else:
         out["plan_rows"] = 0

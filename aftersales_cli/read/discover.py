@@ -16,8 +16,9 @@ import numpy as np
 import pandas as pd
 
 from ..formats import DATASETS, DatasetFormat, Formats, load_formats
-from ..validate.finding import Finding
-from .files import RawSheet, col_letter, find_workbooks, open_workbook
+from ..core.cells import col_letter, is_blank
+from ..core.finding import Finding
+from .files import RawSheet, find_workbooks, open_workbook
 from .guard import Limits
 
 _SPACE = re.compile(r"[\s\u00a0\u1680\u180e\u2000-\u200f\u2028-\u202f\u205f-\u2064\u3000\ufeff]+")
@@ -168,20 +169,12 @@ def find_header(sheet: RawSheet, fmt: DatasetFormat, formats: Formats) -> tuple[
     return None, best, best_share
 
 
-def _is_blank(v: Any) -> bool:
-    if v is None:
-        return True
-    if not isinstance(v, str):
-        return False
-    return not v or v.isspace() or not _SPACE.sub("", v)
-
-
 def build_dataset(sheet: RawSheet, fmt: DatasetFormat, formats: Formats) -> tuple[Dataset | None, list[Finding]]:
     findings: list[Finding] = []
     h, closest, _ = find_header(sheet, fmt, formats)
     if h is None:
         row = sheet.rows[closest] if closest < len(sheet.rows) else []
-        best = " | ".join(str(c) for c in row if not _is_blank(c))[:120] or "（空行）"
+        best = " | ".join(str(c) for c in row if not is_blank(c))[:120] or "（空行）"
         findings.append(Finding("RD002", dataset=fmt.name, file=sheet.file, sheet=sheet.name, params={
             "rows": formats.common.header_search_rows, "expected": [c.header for c in fmt.required],
             "best_row": closest + 1, "best": best}))
@@ -192,7 +185,7 @@ def build_dataset(sheet: RawSheet, fmt: DatasetFormat, formats: Formats) -> tupl
     columns: dict[str, int] = {}
     headers: dict[str, str] = {}
     for j, cell in enumerate(header):
-        if _is_blank(cell):
+        if is_blank(cell):
             continue
         key = index.get(norm(cell))
         if key is None:
@@ -282,7 +275,7 @@ _ODD_STARTS = frozenset("\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u3000\u00a0"
 
 def _first_cell(row: list[Any]) -> tuple[int, Any]:
     """(column index, value) of the first non-empty cell of a row; (-1, None) for a blank row."""
-    return next(((j, c) for j, c in enumerate(row) if not _is_blank(c)), (-1, None))
+    return next(((j, c) for j, c in enumerate(row) if not is_blank(c)), (-1, None))
 
 
 def _fill_merged(rows: list[list[Any]], merged, header_index: int) -> None:

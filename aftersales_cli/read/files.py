@@ -11,7 +11,6 @@ import csv
 import io
 import os
 import posixpath
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -242,13 +241,3 @@ def read_csv(path: Path) -> RawSheet:
     return RawSheet(file=str(path), name=path.stem, rows=rows, is_csv=True, single=True)
 
 
-_CELL = re.compile(r"^([A-Z]+)([0-9]+)$")
-
-
-def col_letter(index0: int) -> str:
-    s = ""
-    n = index0 + 1
-    while n:
-        n, r = divmod(n - 1, 26)
-        s = chr(65 + r) + s
-    return s

@@ -13,6 +13,7 @@ import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..core.cells import col_index
 from ..errors import AftersalesError
 from ..i18n import both
 
@@ -118,7 +119,6 @@ def _has_entities(data: bytes) -> bool:
 
 # --- what the Rust readers hide -------------------------------------------------------------
 
-_CELL_START = re.compile(rb"<c[\s>]")
 _MARK = re.compile(rb"<f[\s>/]|\st=\"e\"")
 _REF = re.compile(rb'\sr="([A-Z]+)([0-9]+)"')
 _TYPE = re.compile(rb'\st="([a-zA-Z]+)"')
@@ -126,13 +126,6 @@ _FORMULA = re.compile(rb"<f(?:\s[^>]*)?(?:/>|>(.*?)</f>)", re.S)
 _VALUE = re.compile(rb"<v(?:\s[^>]*)?>(.*?)</v>", re.S)
 _HAS_VALUE = re.compile(rb"<v[\s/>]")
 _LAST_ROW = re.compile(rb'<row[^>]*?\sr="([0-9]+)"')
-
-
-def col_index(letters: str) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + ord(ch) - 64
-    return n - 1
 
 
 def scan_bad_cells(xml: bytes) -> dict[tuple[int, int], tuple[str, str]]:

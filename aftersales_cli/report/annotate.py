@@ -33,7 +33,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from ..read.files import RawSheet
     from ..validate.engine import ValidationResult
-    from ..validate.finding import Finding
+    from ..core.finding import Finding
 
 #: Fill colours (ARGB): red for errors, yellow for format findings and warnings.
 ERROR_FILL = "FFFF9999"
@@ -189,7 +189,7 @@ def put_value(cell, value: Any) -> None:
 def _fit_widths(ws: "Worksheet", rows: list[list[Any]], sample: int = 200) -> None:
     from openpyxl.utils import get_column_letter
 
-    from ..validate.finding import display
+    from ..core.finding import display
 
     widths: dict[int, int] = {}
     for row in rows[:sample]:

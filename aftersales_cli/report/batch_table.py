@@ -6,7 +6,7 @@ from rich.table import Table
 from rich.text import Text
 
 from .. import i18n
-from ..batch import BatchResult
+from ..core.results import BatchResult
 
 SHOW = 10
 

@@ -8,7 +8,7 @@ from rich.text import Text
 from .. import i18n
 from ..formats import DATASETS, load_formats
 from ..validate.engine import ValidationResult
-from ..validate.finding import display
+from ..core.finding import display
 
 STYLES = {"error": "bold red", "format": "yellow", "warning": "magenta", "info": "dim"}
 

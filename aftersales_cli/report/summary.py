@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import i18n
-from ..batch import BatchResult
+from ..core.results import BatchResult
 from ..errors import AftersalesError
 from ..rubric.engine import ItemResult, Scorecard
 from .atomic import write_atomic, write_text_atomic

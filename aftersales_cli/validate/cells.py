@@ -15,6 +15,7 @@ from typing import Any, Callable
 import numpy as np
 import pandas as pd
 
+from ..core.cells import is_blank
 from ..formats import Column
 
 EXCEL_ERRORS = {"#REF!", "#N/A", "#DIV/0!", "#VALUE!", "#NAME?", "#NUM!", "#NULL!", "#GETTING_DATA",
@@ -44,19 +45,6 @@ def clean(text: str) -> str:
     if _INVISIBLE.search(text):
         text = _INVISIBLE.sub("", text)
     return text.strip()
-
-
-def is_blank(value: Any) -> bool:
-    if value is None:
-        return True
-    if isinstance(value, float) and value != value:
-        return True
-    if not isinstance(value, str):
-        return False
-    stripped = value.strip()
-    if not stripped:
-        return True
-    return _INVISIBLE.search(stripped) is not None and not clean(stripped)
 
 
 def _is_number(value: Any) -> bool:

@@ -8,7 +8,7 @@ import pandas as pd
 
 from ..period import Period
 from ..read.discover import Dataset
-from .finding import Finding
+from ..core.finding import Finding
 
 
 @dataclass

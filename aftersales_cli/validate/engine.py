@@ -19,7 +19,7 @@ from ..read.discover import Dataset, Submission
 from . import cells
 from .checks import CHECKS
 from .context import Checked, Context
-from .finding import Finding, summarize
+from ..core.finding import Finding, summarize
 from .rules import RULES, rule_fields
 
 DEFAULT_PARAMS = {"max_report_lag_days": 1}

@@ -10,9 +10,9 @@ from typing import Callable
 import pandas as pd
 
 from ..formats import Rule
-from ..period import Period
+from ..period import Period, within
 from .context import Checked, Context
-from .finding import display
+from ..core.finding import display
 
 RULES: dict[str, Callable[[Checked, Rule, Context], None]] = {}
 
@@ -43,7 +43,7 @@ def _day(value) -> str:
 @rule("in_period")
 def in_period(c: Checked, r: Rule, ctx: Context) -> None:
     v = c.col(r.field)
-    bad = v.notna() & ((v < ctx.first) | (v > ctx.last))
+    bad = v.notna() & ~within(v, ctx.first, ctx.last)
     for row in v.index[bad]:
         ctx.emit(c, r.code, row, r.field, _raw(c, r.field, row), period=ctx.period.label)
 
@@ -138,14 +138,14 @@ def inspection_rows(c: Checked, period: Period) -> pd.Series:
     """Inspection rows that count for the period: dated in P or the next month's first days."""
     dates = c.col("date")
     end = pd.Timestamp(period.next().first) + pd.Timedelta(days=c.ds.fmt.period_window.get("next_days", 0) - 1)
-    return dates.notna() & (dates >= pd.Timestamp(period.first)) & (dates <= end)
+    return within(dates, period.first, end)
 
 
 @rule("count_window")
 def count_window_rule(c: Checked, r: Rule, ctx: Context) -> None:
     start, end = count_window(ctx.period, c.ds.fmt.count_window)
     v = c.col(r.field)
-    bad = v.notna() & ((v < start) | (v > end))
+    bad = v.notna() & ~within(v, start, end)
     for row in v.index[bad]:
         ctx.emit(c, r.code, row, r.field, _raw(c, r.field, row), start=_day(start), end=_day(end))
 

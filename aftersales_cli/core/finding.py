@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .. import i18n
+from .cells import col_index
 
 SEVERITIES = ("error", "format", "warning", "info")
 
@@ -43,20 +44,13 @@ class Finding:
         return i18n.finding_text(self.code, lang, params)
 
     def sort_key(self) -> tuple:
-        return (self.file or "", self.sheet or "", self.row or 0, _col_index(self.column), self.code)
+        return (self.file or "", self.sheet or "", self.row or 0, col_index(self.column), self.code)
 
     def to_dict(self, lang: str | None = None) -> dict[str, Any]:
         return {"code": self.code, "name": self.name, "severity": self.severity,
                 "dataset": self.dataset, "file": self.file, "sheet": self.sheet, "row": self.row,
                 "column": self.column, "header": self.header, "cell": self.cell,
                 "value": json_value(self.value), "message": self.message(lang)}
-
-
-def _col_index(col: str | None) -> int:
-    n = 0
-    for ch in col or "":
-        n = n * 26 + ord(ch) - 64
-    return n
 
 
 def display(value: Any) -> str:
