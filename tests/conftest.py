@@ -1,7 +1,11 @@
-"""Shared test set-up: the helper modules in tests/ are importable (`from xlsx_factory import ...`)."""
+"""Shared test set-up: the helper modules in tests/ are importable (`from xlsx_factory import ...`),
+the suite has a cache folder of its own, and the shared fixtures are found in one place."""
 from __future__ import annotations
 
+import os
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -9,6 +13,38 @@ import pytest
 TESTS = Path(__file__).resolve().parent
 if str(TESTS) not in sys.path:
     sys.path.insert(0, str(TESTS))
+
+
+@pytest.fixture
+def fixtures_dir() -> Path:
+    """The shared fixtures folder (../shared/fixtures): skips when missing, fails under CI=true."""
+    from shared_fixtures import fixture_dir
+    return fixture_dir()
+
+
+_REAL_CACHE = os.environ.get("AFTERSALES_CACHE")
+
+
+def pytest_configure(config) -> None:
+    """Before any test module is imported (some load the formats at import): the suite's own cache."""
+    os.environ["AFTERSALES_CACHE"] = tempfile.mkdtemp(prefix="aftersales-test-cache-")
+
+
+def pytest_unconfigure(config) -> None:
+    shutil.rmtree(os.environ["AFTERSALES_CACHE"], ignore_errors=True)
+    if _REAL_CACHE is None:
+        os.environ.pop("AFTERSALES_CACHE", None)
+    else:
+        os.environ["AFTERSALES_CACHE"] = _REAL_CACHE
+
+
+@pytest.fixture(scope="session", autouse=True)
+def own_cache() -> Path:
+    """The suite's own cache folder (AFTERSALES_CACHE), never the user's real one: every test and
+    every process a test starts (they inherit the environment) reads and writes it."""
+    folder = Path(os.environ["AFTERSALES_CACHE"])
+    assert folder.name.startswith("aftersales-test-cache-") and folder != Path(_REAL_CACHE or "/nonexistent")
+    return folder
 
 
 @pytest.fixture

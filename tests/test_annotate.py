@@ -16,7 +16,6 @@ from aftersales_cli.pipeline import validate_path
 from aftersales_cli.read.files import RawSheet, open_workbook
 from aftersales_cli.report.annotate import ERROR_FILL, WARNING_FILL, sheet_titles, write_annotated
 
-FIXTURES = Path("/work/shared/fixtures")
 HEADER = ["服务日期", "工单号", "技师工号", "技师姓名", "客户姓名", "联系电话", "服务地址", "产品型号", "服务类型",
           "故障描述", "处理措施", "使用配件编码", "配件数量", "收费金额", "完工状态", "完工日期", "满意度", "填报日期"]
 INJECTION = '=HYPERLINK("http://x","y")'
@@ -253,10 +252,10 @@ def test_formula_text_in_a_csv_stays_text(tmp_path):
     pytest.param("ods/维修日报表.ods", id="ods"),
     pytest.param("csv-gbk/维修日报表.csv", id="csv-gbk"),
 ])
-def test_other_formats_keep_their_positions(fixture, tmp_path):
+def test_other_formats_keep_their_positions(fixture, tmp_path, fixtures_dir):
     src = tmp_path / "in" / Path(fixture).name
     src.parent.mkdir()
-    shutil.copy(FIXTURES / fixture, src)
+    shutil.copy(fixtures_dir / fixture, src)
     before = sha256(src)
     (raw,) = open_workbook(src)
     wb = annotate(src, tmp_path / "out" / "标注.xlsx")
@@ -284,10 +283,10 @@ def test_other_formats_keep_their_positions(fixture, tmp_path):
     assert [c.value for c in ws[header_row]][:3] == ["服务日期", "工单号", "技师工号"]
 
 
-def test_csv_findings_sit_on_their_cells(tmp_path):
+def test_csv_findings_sit_on_their_cells(tmp_path, fixtures_dir):
     src = tmp_path / "in" / "维修日报表.csv"
     src.parent.mkdir()
-    shutil.copy(FIXTURES / "csv-gbk/维修日报表.csv", src)
+    shutil.copy(fixtures_dir / "csv-gbk/维修日报表.csv", src)
     result = validate_path(src)
     wb = annotate(src, tmp_path / "out" / "标注.xlsx")
     ws = wb["维修日报表"]
@@ -298,10 +297,10 @@ def test_csv_findings_sit_on_their_cells(tmp_path):
     assert ws["B2"].comment is None
 
 
-def test_libreoffice_xlsx_keeps_formula_and_merge(tmp_path):
+def test_libreoffice_xlsx_keeps_formula_and_merge(tmp_path, fixtures_dir):
     src = tmp_path / "in" / "维修日报表.xlsx"
     src.parent.mkdir()
-    shutil.copy(FIXTURES / "libreoffice/维修日报表.xlsx", src)
+    shutil.copy(fixtures_dir / "libreoffice/维修日报表.xlsx", src)
     wb = annotate(src, tmp_path / "out" / "标注.xlsx")
     ws = wb["维修日报表"]
     assert "A1:R1" in {str(r) for r in ws.merged_cells.ranges}

@@ -224,7 +224,7 @@ def test_table_mode_error_is_one_line_on_stderr_and_nothing_on_stdout(tmp_path):
     assert len(result.stderr.strip().splitlines()) == 1 and path.name in result.stderr
 
 
-# --- XML attacks: refused, or read as inert text; never expanded, never fetched -------------------
+# --- XML attacks: refused; never expanded, never fetched -------------------
 
 LAUGHS = ('<!DOCTYPE lolz [<!ENTITY lol "lol">'
           + "".join(f'<!ENTITY lol{i} "{("&lol" + (str(i - 1) if i > 1 else "") + ";") * 10}">'
@@ -259,18 +259,16 @@ def _external_entity(tmp: Path) -> Path:
     pytest.param(_laughs_in_sheet, id="billion-laughs-sheet"),
     pytest.param(_external_entity, id="external-entity"),
 ])
-def test_xml_entities_are_refused_or_inert(tmp_path, build, command):
+def test_xml_entities_are_refused(tmp_path, build, command):
+    """Any DTD in a part of the workbook is refused (quality.md): exit 2, err.xml_unsafe, the file named."""
     path = build(tmp_path)
     before = sha256(path)
     result = invoke(command, str(path), "--format", "json")
     output = result.stdout + result.stderr
     assert "lollollol" not in output                     # never expanded
     assert "root:" not in output                          # never fetched
-    if result.exit_code == 2:
-        assert_cannot_run(result, path)
-    else:
-        assert result.exit_code in (0, 1)
-        json.loads(result.stdout)
+    assert_cannot_run(result, path, "xml_unsafe")
+    assert "不安全的 XML" in result.stderr                  # the catalogue's words for the refusal
     assert sha256(path) == before
 
 
@@ -391,7 +389,6 @@ def test_hidden_sheet_is_read_with_info(tmp_path, command, sheet):
 # --- outputs never overwrite inputs --------------------------------------------------------------
 
 def test_annotate_onto_the_input_is_refused(tmp_path):
-    pytest.importorskip("aftersales_cli.report.annotate")
     path = write_xlsx(tmp_path / "r.xlsx", {REPORT: report_rows(valid_row("repair_report", phone="123"))})
     before = sha256(path)
     result = invoke("validate", str(path), "--annotate", str(path), "--format", "json")

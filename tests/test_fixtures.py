@@ -1,6 +1,7 @@
 """The shared fixtures written by other programs (LibreOffice .xlsx, legacy .xls, .ods, GBK CSV).
 
-They are read in place from ../shared/fixtures beside the repository (never copied into it).
+They are read in place from ../shared/fixtures beside the repository (never copied into it), found by
+the `fixtures_dir` fixture (tests/shared_fixtures.py).
 """
 from __future__ import annotations
 
@@ -12,12 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from aftersales_cli.cli import app
-
-FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures"
-
-pytestmark = pytest.mark.skipif(
-    not FIXTURES.is_dir(),
-    reason=f"shared fixtures folder not found at {FIXTURES} (expected shared/ beside the repository)")
+from shared_fixtures import fixture_dir
 
 DATE_COLUMNS = {"A", "P", "R"}          # 服务日期, 完工日期, 填报日期 in the fixture's layout
 
@@ -41,11 +37,11 @@ def run_validate(folder: Path) -> tuple[int, dict]:
     # the CSV holds the same 24 orders under a header on row 1, without the title, totals or sign-off
     pytest.param("csv-gbk", "维修日报表.csv", 1, [], id="csv-gbk"),
 ])
-def test_fixture_validates(folder, file, header_row, skipped):
-    path = FIXTURES / folder / file
+def test_fixture_validates(folder, file, header_row, skipped, fixtures_dir):
+    path = fixtures_dir / folder / file
     before = sha256(path)
 
-    code, doc = run_validate(FIXTURES / folder)
+    code, doc = run_validate(fixtures_dir / folder)
 
     assert code == 0
     assert doc["period"] == "2026-10"
@@ -61,16 +57,16 @@ def test_fixture_validates(folder, file, header_row, skipped):
 
 
 @pytest.mark.parametrize("folder", ["libreoffice", "legacy-xls", "ods"])
-def test_spreadsheet_fixtures_have_no_cell_findings(folder):
+def test_spreadsheet_fixtures_have_no_cell_findings(folder, fixtures_dir):
     """Real date and number cells: every value is standard, nothing to say about any cell."""
-    _, doc = run_validate(FIXTURES / folder)
+    _, doc = run_validate(fixtures_dir / folder)
     assert [f for f in doc["findings"] if f["code"].startswith("CE")] == []
     assert doc["summary"]["format"] == 0
 
 
-def test_csv_text_dates_are_format_findings_on_date_columns():
+def test_csv_text_dates_are_format_findings_on_date_columns(fixtures_dir):
     """In a CSV every cell is text; 2026/10/03 is understood but not YYYY-MM-DD: a `format` finding."""
-    _, doc = run_validate(FIXTURES / "csv-gbk")
+    _, doc = run_validate(fixtures_dir / "csv-gbk")
     formats = [f for f in doc["findings"] if f["severity"] == "format"]
 
     assert {f["code"] for f in formats} == {"CE021"}
@@ -81,3 +77,15 @@ def test_csv_text_dates_are_format_findings_on_date_columns():
     first = next(f for f in formats if f["cell"] == "A2")
     assert first["value"] == "2026/10/01"
     assert "2026-10-01" in first["message"]
+
+
+def test_a_missing_fixture_folder_fails_under_ci(tmp_path, monkeypatch):
+    """Under CI=true a missing folder is a failure; elsewhere a skip (the folder is built missing)."""
+    missing = tmp_path / "no-such-folder"
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="shared fixtures folder not found"):
+        fixture_dir(missing)
+    monkeypatch.setenv("CI", "false")
+    with pytest.raises(pytest.skip.Exception):
+        fixture_dir(missing)
+    assert fixture_dir(tmp_path) == tmp_path

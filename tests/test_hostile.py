@@ -138,7 +138,7 @@ def external_entity(path: Path) -> None:
                   + '<row r="1"><c r="A1" t="inlineStr"><is><t>&xxe;</t></is></c></row>' + SHEET_TAIL)
 
 
-# (builder, code, words of the message); entity payloads may also be read as inert text
+# (builder, code, words of the message): each is refused with its own message
 CORPUS = [
     pytest.param(text_named_xlsx, "not_spreadsheet", "不是 zip", id="text-named-xlsx"),
     pytest.param(truncated_zip, "not_spreadsheet", "损坏的压缩包", id="truncated-zip"),
@@ -148,7 +148,6 @@ CORPUS = [
     pytest.param(laughs_in_sheet, "xml_unsafe", "XML", id="billion-laughs-sheet"),
     pytest.param(external_entity, "xml_unsafe", "XML", id="external-entity"),
 ]
-ENTITIES = {"xml_unsafe"}
 
 
 def never_expanded(*texts: str) -> None:
@@ -164,14 +163,11 @@ def test_score_refuses_a_hostile_workbook(root, tmp_path, build: Callable[[Path]
     out = tmp_path / "out" / "评分表.xlsx"
     run = cli("score", str(root / CITY), "--format", "json", "--xlsx", str(out))
     never_expanded(run.stdout, run.stderr)
-    if code in ENTITIES and run.code == 0:          # read as inert text: allowed by quality.md
-        json.loads(run.stdout)
-    else:
-        assert_cannot_run(run, REPORT, code, says)
-        assert not out.exists() and not out.parent.exists()
-        table = cli("score", str(root / CITY))          # the same without --format json
-        assert table.code == 2 and table.stdout == ""
-        assert len(table.stderr.strip().splitlines()) == 1 and REPORT in table.stderr
+    assert_cannot_run(run, REPORT, code, says)      # any DTD is refused, never read as inert text
+    assert not out.exists() and not out.parent.exists()
+    table = cli("score", str(root / CITY))          # the same without --format json
+    assert table.code == 2 and table.stdout == ""
+    assert len(table.stderr.strip().splitlines()) == 1 and REPORT in table.stderr
     assert snapshot(tmp_path / "in") == before
     assert leftovers(tmp_path) == []
 
@@ -183,14 +179,11 @@ def test_batch_goes_on_past_a_hostile_city(root, tmp_path, build: Callable[[Path
     run = cli("batch", str(root), "--format", "json", "--jobs", "1")
     never_expanded(run.stdout, run.stderr)
     doc = json.loads(run.stdout)
-    if code in ENTITIES and run.code == 0:
-        assert {c["city"] for c in doc["cities"]} == {CITY, OTHER}
-    else:
-        assert run.code == 3, run.stderr
-        assert [c["city"] for c in doc["cities"]] == [OTHER]
-        [failed] = doc["failed"]
-        assert (failed["city"], failed["status"]) == (CITY, "error")
-        assert "\n" not in failed["error"] and REPORT in failed["error"] and says in failed["error"]
+    assert run.code == 3, run.stderr
+    assert [c["city"] for c in doc["cities"]] == [OTHER]
+    [failed] = doc["failed"]
+    assert (failed["city"], failed["status"]) == (CITY, "error")
+    assert "\n" not in failed["error"] and REPORT in failed["error"] and says in failed["error"]
     out = root / "_scores" / PERIOD
     assert sorted(p.name for p in out.iterdir()) == sorted(OUTPUTS)
     assert json.loads((out / "summary.json").read_text("utf-8")) == doc
@@ -200,10 +193,10 @@ def test_batch_goes_on_past_a_hostile_city(root, tmp_path, build: Callable[[Path
     assert leftovers(tmp_path) == []
 
 
-# --- the zip bomb: refused in under 1 s and under 100 MB ------------------------------------------
+# --- the zip bomb: refused in under 100 MB ------------------------------------------
 
 GUARD = textwrap.dedent("""
-    import json, resource, sys, time
+    import json, resource, sys
     import openpyxl, pandas, python_calamine                     # start-up is not the guard: import first
     import aftersales_cli.pipeline, aftersales_cli.report.summary, aftersales_cli.rubric.loader
     from typer.testing import CliRunner
@@ -211,17 +204,15 @@ GUARD = textwrap.dedent("""
     CliRunner().invoke(app, ["rubric", "check", str(aftersales_cli.rubric.loader.default_rubric_path())])
     scale = 1 if sys.platform == "darwin" else 1024              # ru_maxrss: bytes on macOS, KiB on Linux
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale
-    start = time.perf_counter()
     result = CliRunner().invoke(app, json.loads(sys.argv[1]))
-    seconds = time.perf_counter() - start
     grew = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale - before
-    print(json.dumps({"code": result.exit_code, "seconds": seconds, "grew_mb": grew / 2**20,
+    print(json.dumps({"code": result.exit_code, "grew_mb": grew / 2**20,
                       "stdout": result.stdout}))
 """)
 
 
 def measure(*args: str) -> dict:
-    """Run one command in a fresh process after its imports; its time and peak-memory growth."""
+    """Run one command in a fresh process after its imports; its peak-memory growth."""
     proc = subprocess.run([sys.executable, "-c", GUARD, json.dumps(list(args))], capture_output=True,
                           text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
@@ -229,7 +220,7 @@ def measure(*args: str) -> dict:
 
 
 @pytest.mark.parametrize("command", ["score", "batch"])
-def test_zip_bomb_is_refused_in_under_1_second_and_100_mb(tmp_path, command):
+def test_zip_bomb_is_refused_in_under_100_mb(tmp_path, command):
     city = tmp_path / "root" / CITY / PERIOD
     city.mkdir(parents=True)
     zip_bomb(city / REPORT)                      # 60 MB of sheet XML in a ~60 kB file
@@ -240,8 +231,7 @@ def test_zip_bomb_is_refused_in_under_1_second_and_100_mb(tmp_path, command):
         got = measure("batch", str(tmp_path / "root"), "--format", "json", "--jobs", "1",
                       "--out", str(tmp_path / "out"))
         assert got["code"] == 3 and "压缩炸弹" in json.loads(got["stdout"])["failed"][0]["error"]
-    assert got["seconds"] < 1.0, got
-    assert got["grew_mb"] < 100, got
+    assert got["grew_mb"] < 100, got           # the time is measured by benchmarks/, not asserted here
 
 
 # --- rubric files ---------------------------------------------------------------------------------
