@@ -53,7 +53,7 @@ def load_cached(text: str, loader=None, salt: str = "") -> Any:
 
     base = os.environ.get("AFTERSALES_CACHE") or os.path.join(
         os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "aftersales-cli")
-    key = hashlib.sha256(f"{salt}\0{text}".encode("utf-8") if salt else text.encode("utf-8")).hexdigest()[:32]
+    key = hashlib.sha256(f"{salt}\0{text}".encode() if salt else text.encode("utf-8")).hexdigest()[:32]
     path = Path(base) / f"{key}.json"
     try:
         return json.loads(path.read_text("utf-8"))

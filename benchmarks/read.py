@@ -96,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
           "peak MB: max RSS of a fresh process running the method once")
     for n, path in files.items():
         path = str(path)
-        times = c.median_times({name: (lambda f=fn: f(path)) for name, fn in methods.items()}, args.repeat)
+        times = c.median_times({name: (lambda f=fn, p=path: f(p)) for name, fn in methods.items()}, args.repeat)
         base = times["floor (unzip + expat)"]
         rows = []
         for name, fn in methods.items():

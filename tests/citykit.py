@@ -113,8 +113,11 @@ def valid_id(n: int, birth: str = "19900101") -> str:
     return first + id_check_digit(first)
 
 
+ROSTER_UPDATED = D(2026, 11, 27)
+
+
 def set_roster(month: Path, people: list[tuple[dt.date, dt.date | None]],
-               update: dt.date = D(2026, 11, 27)) -> None:
+               update: dt.date = ROSTER_UPDATED) -> None:
     """Rewrite the roster with one valid technician per (入职日期, 离职日期)."""
     with edit(month, "roster") as t:
         template = {h: t.get(t.rows[0], h) for h in t.cols}

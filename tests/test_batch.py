@@ -166,7 +166,7 @@ def test_cities_yaml_override_applies(doc):
 def test_competition_ranking_ties_in_code_point_order(doc):
     cities = doc["cities"]
     assert cities == sorted(cities, key=lambda c: (-c["total"], c["city"]))
-    for i, c in enumerate(cities):
+    for c in cities:
         first = next(j for j, d in enumerate(cities) if d["total"] == c["total"])
         assert c["rank"] == first + 1
     tied = [c for c in cities if c["total"] == 90]
@@ -361,6 +361,6 @@ def test_period_option_picks_that_month(root):
     doc = json.loads(run.stdout)
     assert doc["period"] == "2026-10"
     assert [(c["city"], c["rank"]) for c in doc["cities"]] == [("十月市", 1)]
-    assert all("未提交该月数据（2026-10）" == f["error"] for f in doc["failed"])
+    assert all(f["error"] == "未提交该月数据（2026-10）" for f in doc["failed"])
     assert len(doc["failed"]) == len(expected_ok()) + 2               # every other city, 损坏市, 空月市
     assert json.loads((root / "_scores" / "2026-10" / "summary.json").read_text("utf-8")) == doc

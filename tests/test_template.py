@@ -87,7 +87,7 @@ def test_notes_sheet_describes_every_column(templates, name):
     rows = notes_rows(wb)
     assert list(rows) == [c.header for c in fmt.columns]
     for col in fmt.columns:
-        header, key, kind, required, rule, aliases = rows[col.header][:6]
+        _header, key, kind, required, rule, aliases = rows[col.header][:6]
         assert key == col.key and kind == TYPE_WORDS[col.type]
         assert required == ("是" if col.required else "条件" if col.required_if else "否")
         for value in col.values:
@@ -166,7 +166,7 @@ def test_english_notes(tmp_path):
     ws = wb[NOTES]
     head = next(r for r in ws.iter_rows(values_only=True) if r[0] == "Column")
     assert head[:4] == ("Column", "Key", "Type", "Required")
-    assert [c.value for c in wb["现场检查"][1]][0] == "*检查项编码"
+    assert wb["现场检查"]["A1"].value == "*检查项编码"
 
 
 def test_a_yaml_change_shows_without_code_change():

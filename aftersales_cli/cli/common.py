@@ -43,7 +43,7 @@ def cannot_run(fmt: OutputFormat, lang: str, debug: bool = False, path: object =
     except AftersalesError as exc:
         _fail(exc.code, exc.message(lang), exc.path, fmt, lang, debug)
     except KeyboardInterrupt:
-        raise typer.Exit(130)
+        raise typer.Exit(130) from None
     except Exception as exc:  # noqa: BLE001 - the last line of defence: never a bare traceback
         from .. import i18n
         detail = f"{type(exc).__name__}: {exc}"

@@ -78,7 +78,7 @@ def json_value(value: Any) -> Any:
 
 
 def summarize(findings) -> dict[str, int]:
-    counts = {s: 0 for s in SEVERITIES}
+    counts = dict.fromkeys(SEVERITIES, 0)
     for f in findings:
         counts[f.severity] += 1
     return counts

@@ -199,7 +199,7 @@ def _read_calamine(path: Path, bad: dict[str, dict], limits: Limits) -> list[Raw
     finally:
         try:
             wb.close()
-        except Exception:
+        except Exception:  # noqa: BLE001 - closing what could not be read: its error is already raised
             pass
     return sheets
 

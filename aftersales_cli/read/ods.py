@@ -8,7 +8,7 @@ from __future__ import annotations
 import io
 
 TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
-_T = "{%s}" % TABLE
+_T = f"{{{TABLE}}}"
 
 
 def ods_merges(content: bytes) -> dict[str, list[tuple[tuple[int, int], tuple[int, int]]]]:

@@ -322,7 +322,7 @@ def rule_text(fmt: "DatasetFormat", rule, lang: str, formats: "Formats") -> str:
             params[name] = _header(fmt, value)
         else:
             params.setdefault(name, value)
-    params.update({k: v for k, v in fmt.count_window.items()})
+    params.update(fmt.count_window)
     params.update({f"period_{k}": v for k, v in fmt.period_window.items()})
     if isinstance(extras.get("param"), str):
         default = rubric_params().get(extras["param"])

@@ -403,7 +403,7 @@ class _Builder:
 
         def simulate(force: int | None):
             rows: list[dict] = []
-            balance = {c: 0 for c in codes}
+            balance = dict.fromkeys(codes, 0)
             batches: dict[str, list[list]] = {c: [] for c in codes}
             history: dict[str, list[tuple[dt.date, int]]] = {c: [] for c in codes}
             eligible: list[int] = []
