@@ -23,10 +23,6 @@ class Period:
             raise AftersalesError("err.bad_period", value=text)
         return cls(int(m.group(1)), int(m.group(2)))
 
-    @classmethod
-    def of(cls, day: dt.date) -> "Period":
-        return cls(day.year, day.month)
-
     @property
     def label(self) -> str:
         return f"{self.year:04d}-{self.month:02d}"
@@ -41,9 +37,6 @@ class Period:
 
     def next(self) -> "Period":
         return Period(self.year + self.month // 12, self.month % 12 + 1)
-
-    def contains(self, day: dt.date) -> bool:
-        return self.first <= day <= self.last
 
     def __str__(self) -> str:
         return self.label
