@@ -30,7 +30,8 @@ from aftersales_cli.validate.finding import Finding
 
 FORMATS = load_formats().datasets
 SHEET = {name: fmt.sheet for name, fmt in FORMATS.items()}
-DIRECTION = FORMATS["parts_ledger"].directions
+DIRECTION = {**{t: 1 for t in FORMATS["parts_ledger"].role("type", "adds")},      # the YAML's roles
+             **{t: -1 for t in FORMATS["parts_ledger"].role("type", "subtracts")}}
 Expected = dict[str, list[tuple]]
 
 
