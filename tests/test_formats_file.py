@@ -127,6 +127,16 @@ def test_a_format_edit_changes_validation(tmp_path, city):
     rows = sorted(f.row for f in edited.findings if f.code == "CE050" and f.header == "服务类型")
     assert rows == expected
     assert len(edited.findings) == len(shipped.findings) + len(expected)
+    # score and batch (a worker process builds the same context) read the same edited formats
+    import json
+    errors = lambda *a: json.loads(cli(*a, "--format", "json").stdout)  # noqa: E731
+    assert errors("score", str(city), "--formats", str(folder))["findings_summary"]["error"] == \
+        errors("score", str(city))["findings_summary"]["error"] + len(expected)
+    root = city.parents[1]
+    shutil.copytree(city, root / "第二市" / "2026-11")               # two cities: two worker processes
+    batch = lambda *a: errors("batch", str(root), "-j", "2", "--out", str(root.parent / "out"), *a)  # noqa: E731
+    summary = lambda doc: [c["findings_summary"]["error"] for c in doc["cities"]]  # noqa: E731
+    assert summary(batch("--formats", str(folder))) == [n + len(expected) for n in summary(batch())]
 
 
 def _renamed(folder: Path, name: str, key: str, old: str, new: str) -> None:
