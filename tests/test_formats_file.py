@@ -78,6 +78,8 @@ MISTAKES = [
                  id="role-missing-for-check"),
     pytest.param("stocktake", "count_window: {last_days: 7, next_days: 5}", "count_window: {last_days: 7}",
                  "count_window:", "next_days", id="window-incomplete"),
+    pytest.param("common", "header_search_rows: 20 ", "header_search_rows: twenty ", "twenty", "valid integer",
+                 id="wrong-type-common"),
     pytest.param("inspection", "roles: {pass: [是], fail: [否]}", "roles: {fail: [否]}", "name: inspection",
                  "the metrics needs the role 'pass'", id="role-missing-for-metric"),
 ]

@@ -157,7 +157,7 @@ class DatasetFormat(BaseModel):
 
 
 class Common(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = _STRICT
     header_search_rows: int = Field(default=20, ge=1)
     header_match_share: float = Field(default=0.6, gt=0, le=1)
     signature_match_share: float = Field(default=0.6, gt=0, le=1)
