@@ -33,19 +33,27 @@ def load_formats(folder: Path | str | None = None) -> Formats:
     a file it lacks is the shipped one. Raises AftersalesError `err.formats` (file and line) for a
     broken file, `err.formats_folder` for a folder that does not exist or holds an unknown file.
     """
-    return _load(str(Path(folder).resolve()) if folder is not None else None)
-
-
-@lru_cache(maxsize=4)
-def _load(folder: str | None) -> Formats:
-    paths = _paths(Path(folder) if folder else None)
+    if folder is None:
+        return _shipped()
+    paths = _paths(Path(folder))
     texts = []
     for path in paths:
         try:
             texts.append(path.read_text("utf-8"))
         except (OSError, UnicodeDecodeError) as exc:
             raise AftersalesError("err.formats", path, line=1, detail=str(exc)) from exc
-    return frozen.build(load_cached(_SEP.join(texts), lambda t: _checked(paths, t), salt=_salt()), KINDS)
+    return _build(tuple(paths), _SEP.join(texts))      # keyed by the texts: an edited file is read anew
+
+
+@lru_cache(maxsize=1)
+def _shipped() -> Formats:
+    paths = _paths(None)
+    return _build(tuple(paths), _SEP.join(p.read_text("utf-8") for p in paths))
+
+
+@lru_cache(maxsize=4)
+def _build(paths: tuple[Path, ...], text: str) -> Formats:
+    return frozen.build(load_cached(text, lambda t: _checked(list(paths), t), salt=_salt()), KINDS)
 
 
 def _paths(folder: Path | None) -> list[Path]:
@@ -69,6 +77,7 @@ def _folder_detail(key: str, **params: Any) -> dict[str, str]:
     return both(key, **params)
 
 
+@lru_cache(maxsize=1)
 def _salt() -> str:
     """The checking code and the names it checks against: the schema, the registries, the codes."""
     here = resources.files(__name__)
