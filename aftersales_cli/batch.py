@@ -27,6 +27,7 @@ class CityJob:
     params: dict[str, Any]
     rubric_path: str | None
     lang: str
+    formats_dir: str | None = None
 
 
 def city_folders(root: Path, out: Path | None = None) -> list[Path]:
@@ -80,10 +81,10 @@ def _clean(row: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
-def plan(root: Path, period: Period | None, params_by_city: dict[str, dict[str, Any]],
-         rubric_params: dict[str, Any], rubric_path: str | None, lang: str,
+def plan(root: Path, period: Period | None, params_by_city: dict[str, dict[str, Any]], run,
          out: Path | None = None) -> tuple[str | None, list[CityJob], list[str]]:
-    """(batch period, one job per city, warnings)."""
+    """(batch period, one job per city, warnings); each job carries the city's parameters
+    (`run.city_params`) and what a worker needs to build the same run context."""
     folders = city_folders(root, out)
     if period is None:
         months = [m.name for f in folders for m in month_folders(f)]
@@ -99,9 +100,9 @@ def plan(root: Path, period: Period | None, params_by_city: dict[str, dict[str, 
         else:
             folder = f
         city = readable(f.name)
-        own = params_by_city.get(f.name, params_by_city.get(city, {}))
-        jobs.append(CityJob(city=city, folder=folder, period=label, params={**rubric_params, **own},
-                            rubric_path=rubric_path, lang=lang))
+        key = f.name if f.name in params_by_city else city
+        jobs.append(CityJob(city=city, folder=folder, period=label, params=run.city_params(key, params_by_city),
+                            rubric_path=run.rubric_path, lang=run.lang, formats_dir=run.formats_dir))
     names = {f.name for f in folders} | {readable(f.name) for f in folders}
     warnings = [c for c in params_by_city if c not in names]
     return label, jobs, warnings
@@ -115,9 +116,8 @@ def score_city_safe(job: CityJob) -> dict[str, Any]:
             return {"city": job.city, "status": "error",
                     "error": i18n.text("batch.no_month", job.lang, period=job.period)}
         from .pipeline import score_path
-        rubric = _rubric(job.rubric_path)
         card, result = score_path(job.folder, Period.parse(job.period) if job.period else None, job.city,
-                                  rubric, job.params, job.lang, city_params={})
+                                  _run(job.formats_dir, job.rubric_path, job.lang), job.params)
         row = {"city": job.city, "status": "ok", **{k: v for k, v in card.to_dict().items()
                                                      if k not in ("city", "rubric")}}
         row["findings"] = [f.to_dict(job.lang) for f in result.findings]
@@ -128,14 +128,16 @@ def score_city_safe(job: CityJob) -> dict[str, Any]:
         return {"city": job.city, "status": "error", "error": one_line(f"{type(exc).__name__}: {exc}")}
 
 
-_RUBRICS: dict[str | None, Any] = {}
+_RUNS: dict[tuple, Any] = {}
 
 
-def _rubric(path: str | None):
-    if path not in _RUBRICS:
-        from .rubric.loader import load_rubric
-        _RUBRICS[path] = load_rubric(Path(path) if path else None)
-    return _RUBRICS[path]
+def _run(formats_dir: str | None, rubric_path: str | None, lang: str):
+    """The run context of a worker process: built once per (formats, rubric, language)."""
+    key = (formats_dir, rubric_path, lang)
+    if key not in _RUNS:
+        from .run import build_run
+        _RUNS[key] = build_run(formats_dir, rubric_path, (), lang)
+    return _RUNS[key]
 
 
 def run(jobs: list[CityJob], workers: int, on_done: Callable[[dict[str, Any]], None] | None = None) -> list[dict]:

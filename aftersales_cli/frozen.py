@@ -56,11 +56,12 @@ def _plain(value: Any) -> Any:
 
 
 def tag(model: Any) -> Any:
-    """A checked pydantic model as plain data: each model a dict tagged with its class name."""
+    """A checked pydantic model as plain data: each model a dict tagged with its class name (or its
+    class attribute `RECORD`, when several models share one record class)."""
     from pydantic import BaseModel
 
     if isinstance(model, BaseModel):
-        out: dict[str, Any] = {KIND: type(model).__name__}
+        out: dict[str, Any] = {KIND: getattr(type(model), "RECORD", type(model).__name__)}
         for name in type(model).model_fields:
             out[name] = tag(getattr(model, name))
         for name, value in (model.model_extra or {}).items():

@@ -1,6 +1,7 @@
 """Wiring of the one-way pipeline for a path: read → validate (the scorer adds metrics → rubric).
 
-Commands call these; they hold no I/O other than reading the inputs.
+Commands build one run context (`run.build_run`) and call these; they hold no I/O other than
+reading the inputs (and the cities.yaml beside the city folders).
 """
 from __future__ import annotations
 
@@ -9,11 +10,12 @@ from pathlib import Path
 from typing import Any
 
 from .errors import AftersalesError
-from .formats import DATASETS, load_formats
-from .paths import resolve
+from .formats import DATASETS
+from .paths import city_folder, city_name, resolve
 from .period import Period
 from .read.discover import Submission, locate, norm
 from .read.files import find_workbooks, open_workbook
+from .run import Run, default_run
 from .validate.engine import ValidationResult, validate_submission
 
 
@@ -35,17 +37,22 @@ FAMILIES = {
 
 
 def validate_path(path: Path, period: Period | None = None, family: Family = FAMILIES["all"],
-                  extra: dict[str, Path] | None = None, params: dict[str, Any] | None = None,
-                  checklist_codes: tuple[str, ...] | None = None) -> ValidationResult:
-    """Read the submission at `path` and validate the family's datasets.
+                  extra: dict[str, Path] | None = None, run: Run | None = None,
+                  params: dict[str, Any] | None = None) -> ValidationResult:
+    """Read the submission at `path` and validate the family's datasets with the run's formats,
+    the city's parameters (`city_params`, unless `params` are given) and the rubric's checklist.
 
     `extra` gives files for context datasets (--roster, --parts); otherwise context datasets are
     looked for beside `path` when it is a file (a broken neighbour is ignored, it is not checked).
+    Raises AftersalesError when the path cannot be read or the family's dataset is not found.
     """
-    formats = load_formats()
+    run = run or default_run()
+    formats = run.formats
     folder, period, how = resolve(Path(path), period)
+    if params is None:
+        params = city_params(run, folder)
     files = find_workbooks(folder)
-    sheets = [s for f in files for s in open_workbook(f)]
+    sheets = [s for f in files for s in open_workbook(f, run.limits)]
     sub = locate(str(folder), [str(f) for f in files], sheets, formats, family.datasets)
     if family.needs and family.needs not in sub.datasets:
         missing = next((f for f in sub.findings if f.code in ("RD002", "RD011") and f.dataset == family.needs), None)
@@ -53,25 +60,30 @@ def validate_path(path: Path, period: Period | None = None, family: Family = FAM
             fmt = formats[family.needs]
             raise AftersalesError("err.dataset_not_found", folder, title=fmt.title.to_dict(),
                                   names=list(fmt.sheet_names))
-    _add_context(sub, family, folder, files, extra or {}, formats)
-    if checklist_codes is None:
-        from .rubric.loader import default_checklist_codes
-        checklist_codes = default_checklist_codes()
+    _add_context(sub, family, folder, files, extra or {}, run)
     result = validate_submission(sub, period=period, period_source=how, params=params,
-                                 checklist_codes=checklist_codes)
+                                 checklist_codes=run.checklist_codes, formats=formats)
     keep = set(family.datasets)
     result.findings = [f for f in result.findings if f.dataset in keep or f.dataset == ""]
     return result
 
 
+def city_params(run: Run, folder: Path, city: str | None = None) -> dict[str, Any]:
+    """The parameters of the city whose folder (or month folder, or file) is `folder`: the rubric's
+    defaults, its entry in the cities.yaml of the folder above the city folder, then --params."""
+    city = city or city_name(folder)
+    return run.city_params(city, run.cities(city_folder(folder).parent))
+
+
 def _add_context(sub: Submission, family: Family, folder: Path, files: list[Path],
-                 extra: dict[str, Path], formats) -> None:
+                 extra: dict[str, Path], run: Run) -> None:
+    formats = run.formats
     wanted = [d for d in family.context if d not in sub.datasets]
     if not wanted:
         return
     for name, given in extra.items():
         if name in wanted:
-            sheets = [s for f in find_workbooks(Path(given)) for s in open_workbook(f)]
+            sheets = [s for f in find_workbooks(Path(given)) for s in open_workbook(f, run.limits)]
             found = locate(str(given), [], sheets, formats, (name,))
             if name not in found.datasets:
                 fmt = formats[name]
@@ -90,7 +102,7 @@ def _add_context(sub: Submission, family: Family, folder: Path, files: list[Path
     neighbours = []
     for f in candidates:
         try:
-            neighbours.extend(find_workbooks(f) and open_workbook(f))
+            neighbours.extend(find_workbooks(f) and open_workbook(f, run.limits))
         except AftersalesError:
             continue
         found = locate(str(folder.parent), [], neighbours, formats, tuple(wanted))
@@ -102,30 +114,25 @@ def _add_context(sub: Submission, family: Family, folder: Path, files: list[Path
             return
 
 
-def score_path(path: Path, period: Period | None = None, city: str | None = None, rubric=None,
-               overrides: dict[str, Any] | None = None, lang: str = "zh",
-               city_params: dict[str, dict[str, Any]] | None = None):
-    """Validate a city's month and apply the rubric: (Scorecard, ValidationResult).
+def score_path(path: Path, period: Period | None = None, city: str | None = None, run: Run | None = None,
+               params: dict[str, Any] | None = None):
+    """Validate a city's month and apply the run's rubric: (Scorecard, ValidationResult).
 
     Parameters: the rubric's defaults, then the city's entry in the cities.yaml of the folder
-    above the city folder (so `score` equals `batch`), then `overrides` (--params).
+    above the city folder (so `score` equals `batch` and `validate`), then --params; `params`
+    (a batch job's, from the cities.yaml it already read) replaces them.
     """
-    from .cities import CITIES_FILE, load_cities
     from .metrics import compute_facts
-    from .paths import city_folder, city_name
     from .rubric.engine import score
-    from .rubric.loader import load_rubric
 
-    rubric = rubric or load_rubric()
+    run = run or default_run()
     folder, period, how = resolve(Path(path), period)
     city = city or city_name(folder)
-    if city_params is None:
-        city_params = load_cities(city_folder(folder).parent / CITIES_FILE, rubric.params, rubric.param_choices)
-    params = {**rubric.params, **city_params.get(city, {}), **(overrides or {})}
-    result = validate_path(folder, period, params=params, checklist_codes=tuple(rubric.checklist))
+    if params is None:
+        params = city_params(run, folder, city)
+    result = validate_path(folder, period, run=run, params=params)
     if how != "option":
         result.period_source = how if how != "rows" else result.period_source
-    facts = compute_facts(result, params)
-    card = score(rubric, facts, city, result.period.label, result.summary, lang)
+    facts = compute_facts(result, params, run.formats)
+    card = score(run.rubric, facts, city, result.period.label, result.summary, run.lang, run.formats)
     return card, result
-

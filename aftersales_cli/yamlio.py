@@ -29,6 +29,12 @@ def _alias_error(mark: Any) -> Exception:
     return err
 
 
+def yaml_problem(exc: Exception) -> tuple[int, str]:
+    """(1-based line, "YAML: what is wrong") of a PyYAML error, for a file-and-line message."""
+    mark = getattr(exc, "problem_mark", None)
+    return (mark.line + 1) if mark else 1, f"YAML: {getattr(exc, 'problem', None) or exc}"
+
+
 def load(text: str) -> Any:
     """Trusted package files (formats, messages)."""
     import yaml
@@ -89,3 +95,36 @@ def load_untrusted(text: str) -> Any:
 def load_untrusted_cached(text: str) -> Any:
     """`load_untrusted` with the same cache: a text is cached only once it passed the alias check."""
     return load_cached(text, load_untrusted)
+
+
+def node_lines(text: str) -> dict[tuple, int]:
+    """Every path of a YAML document (mapping keys and list indexes) → its 1-based line."""
+    import yaml
+
+    out: dict[tuple, int] = {}
+
+    def walk(node: "yaml.Node", path: tuple) -> None:
+        out[path] = node.start_mark.line + 1
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                out[path + (key.value,)] = key.start_mark.line + 1
+                walk(value, path + (key.value,))
+        elif isinstance(node, yaml.SequenceNode):
+            for i, value in enumerate(node.value):
+                walk(value, path + (i,))
+
+    try:
+        root = yaml.compose(text, Loader=safe_loader())
+    except yaml.YAMLError:
+        return {}
+    if root is not None:
+        walk(root, ())
+    return out
+
+
+def line_for(lines: dict[tuple, int], loc: tuple) -> int:
+    """The line of `loc`, or of its nearest enclosing path that is in the document (else 1)."""
+    loc = tuple(loc)
+    while loc and loc not in lines:
+        loc = loc[:-1]
+    return lines.get(loc, 1)

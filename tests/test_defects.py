@@ -30,7 +30,8 @@ from aftersales_cli.core.finding import Finding
 
 FORMATS = load_formats().datasets
 SHEET = {name: fmt.sheet for name, fmt in FORMATS.items()}
-DIRECTION = FORMATS["parts_ledger"].directions
+DIRECTION = {**dict.fromkeys(FORMATS["parts_ledger"].role("type", "adds"), 1),      # the YAML's roles
+             **dict.fromkeys(FORMATS["parts_ledger"].role("type", "subtracts"), -1)}
 Expected = dict[str, list[tuple]]
 
 

@@ -176,7 +176,7 @@ def test_a_yaml_change_shows_without_code_change():
     data["columns"].append({"key": "brand", "header": "品牌", "aliases": ["牌子"], "type": "enum",
                             "values": ["恒洁", "其他品牌"], "value_aliases": {"HEGII": "恒洁"}, "width": 9})
     data["columns"].append({"key": "family", "header": "系列", "type": "enum", "values": many, "width": 11})
-    data["rules"].append({"rule": "brand_new_kind", "field": "brand", "code": "PM999"})
+    data["rules"].append({"rule": "unique", "field": "brand", "code": "PM001"})
     fmt = dataset_format(data)
     wb = template_workbook(fmt, "zh")
     ws = wb["配件档案"]
@@ -192,4 +192,4 @@ def test_a_yaml_change_shows_without_code_change():
     assert dvs["H"].formula1.endswith("!$A$1:$A$80")
     rows = notes_rows(wb)
     assert rows["品牌"][5] == "牌子"
-    assert "HEGII→恒洁" in rows["品牌"][4] and "brand_new_kind" in rows["品牌"][4]
+    assert "HEGII→恒洁" in rows["品牌"][4] and "不得重复" in rows["品牌"][4]

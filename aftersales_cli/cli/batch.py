@@ -9,8 +9,7 @@ import typer
 
 from . import app
 from .common import cannot_run, lang_of, print_json, stderr, stdout
-from .options import DebugOpt, FormatOpt, LangOpt, OutputFormat, PeriodOpt
-from .score import RubricOpt
+from .options import DebugOpt, FormatOpt, FormatsOpt, LangOpt, OutputFormat, PeriodOpt, RubricOpt
 
 
 @app.command(rich_help_panel="评分 Score")
@@ -18,8 +17,8 @@ def batch(root: Annotated[Path, typer.Argument(help="总部根目录：每个子
           period: PeriodOpt = None,
           jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, help="并行进程数（默认：CPU 核数）")] = None,
           out: Annotated[Optional[Path], typer.Option("--out", "-o", help="输出文件夹（默认 ROOT/_scores/YYYY-MM）")] = None,
-          fmt: FormatOpt = OutputFormat.table, rubric: RubricOpt = None, lang: LangOpt = None,
-          debug: DebugOpt = False) -> None:
+          fmt: FormatOpt = OutputFormat.table, rubric: RubricOpt = None, formats: FormatsOpt = None,
+          lang: LangOpt = None, debug: DebugOpt = False) -> None:
     """给所有城市打分并排名，写出汇总工作簿。Score and rank every city under ROOT.
 
     示例 / example:  aftersales batch sample_data --jobs 2
@@ -28,18 +27,17 @@ def batch(root: Annotated[Path, typer.Argument(help="总部根目录：每个子
     with cannot_run(fmt, language, debug, root):
         from .. import i18n
         from ..batch import assemble, check_out, plan, run
-        from ..cities import CITIES_FILE, load_cities
         from ..errors import AftersalesError
         from ..period import Period
         from ..report.summary import write_outputs
-        from ..rubric.loader import load_rubric
+        from ..run import build_run
 
-        loaded = load_rubric(rubric)
-        by_city = load_cities(root / CITIES_FILE, loaded.params, loaded.param_choices)
+        context = build_run(formats and formats.resolve(), rubric and rubric.resolve(), (), language)
+        loaded = context.rubric
+        by_city = context.cities(root)
         chosen = Period.parse(period) if period else None
         check_out(root, out)
-        label, city_jobs, warnings = plan(root, chosen, by_city, loaded.params,
-                                          str(rubric) if rubric else None, language, out)
+        label, city_jobs, warnings = plan(root, chosen, by_city, context, out)
         if not city_jobs:
             raise AftersalesError("batch.no_cities", root)
         err = stderr()

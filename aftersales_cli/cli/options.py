@@ -25,3 +25,8 @@ DebugOpt = Annotated[bool, typer.Option("--debug", help="出错时显示完整�
 StrictOpt = Annotated[bool, typer.Option("--strict", help="格式问题也视为不通过（退出码 1）")]
 AnnotateOpt = Annotated[Optional[Path], typer.Option("--annotate", metavar="OUT.xlsx",
                                                      help="另存一份标注副本：问题单元格着色并加批注，附「问题清单」表；原文件不变")]
+FormatsOpt = Annotated[Optional[Path], typer.Option(
+    "--formats", metavar="DIR", help="格式文件夹：修改过的格式 YAML（缺少的文件用内置的；先用 `aftersales formats check DIR` 检查）")]
+RubricOpt = Annotated[Optional[Path], typer.Option("--rubric", help="评分标准 YAML（默认：内置的 2.0 评分系统）")]
+ParamsOpt = Annotated[Optional[list[str]], typer.Option(
+    "--params", help="覆盖评分参数 KEY=VALUE，可重复，如 --params max_report_lag_days=2")]

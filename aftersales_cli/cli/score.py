@@ -8,17 +8,14 @@ import typer
 
 from . import app
 from .common import cannot_run, lang_of, print_json, stderr, stdout
-from .options import DebugOpt, FormatOpt, LangOpt, OutputFormat, PeriodOpt
-
-RubricOpt = Annotated[Optional[Path], typer.Option("--rubric", help="评分标准 YAML（默认：内置的 2.0 评分系统）")]
+from .options import DebugOpt, FormatOpt, FormatsOpt, LangOpt, OutputFormat, ParamsOpt, PeriodOpt, RubricOpt
 
 
 @app.command(rich_help_panel="评分 Score")
 def score(path: Annotated[Path, typer.Argument(help="城市文件夹（或其 YYYY-MM 子文件夹）/ a city folder", show_default=False)],
           period: PeriodOpt = None,
           city: Annotated[Optional[str], typer.Option("--city", help="城市名（默认取文件夹名）")] = None,
-          rubric: RubricOpt = None,
-          params: Annotated[Optional[list[str]], typer.Option("--params", help="覆盖评分参数 KEY=VALUE，可重复，如 --params min_orders=200")] = None,
+          rubric: RubricOpt = None, params: ParamsOpt = None, formats: FormatsOpt = None,
           fmt: FormatOpt = OutputFormat.table, lang: LangOpt = None,
           xlsx: Annotated[Optional[Path], typer.Option("--xlsx", metavar="OUT.xlsx", help="写出正式评分表（Excel，可直接打印）")] = None,
           debug: DebugOpt = False) -> None:
@@ -29,15 +26,13 @@ def score(path: Annotated[Path, typer.Argument(help="城市文件夹（或其 YY
     language = lang_of(lang)
     with cannot_run(fmt, language, debug, path):
         from .. import i18n
-        from ..cities import parse_overrides
         from ..period import Period
         from ..pipeline import score_path
-        from ..rubric.loader import load_rubric
+        from ..run import build_run
 
-        loaded = load_rubric(rubric)
-        overrides = parse_overrides(params or [], loaded.params, loaded.param_choices)
+        run = build_run(formats, rubric, params or [], language)
         chosen = Period.parse(period) if period else None
-        card, result = score_path(path, chosen, city, loaded, overrides, language)
+        card, result = score_path(path, chosen, city, run)
         if xlsx is not None:
             from ..report.scoresheet import write_scoresheet
             written = write_scoresheet(card, xlsx, language, inputs=result.submission.files)

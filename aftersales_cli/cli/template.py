@@ -8,7 +8,7 @@ import typer
 
 from . import app
 from .common import cannot_run, lang_of, stdout
-from .options import DebugOpt, LangOpt, OutputFormat
+from .options import DebugOpt, FormatsOpt, LangOpt, OutputFormat, RubricOpt
 
 DatasetsArg = Annotated[Optional[list[str]], typer.Argument(
     metavar="DATASET", show_default=False,
@@ -20,7 +20,8 @@ ForceOpt = Annotated[bool, typer.Option("--force", help="覆盖已存在的同�
 
 @app.command(rich_help_panel="模板与样例 Templates")
 def template(datasets: DatasetsArg = None, out: OutOpt = Path("."), force: ForceOpt = False,
-             lang: LangOpt = None, debug: DebugOpt = False) -> None:
+             formats: FormatsOpt = None, rubric: RubricOpt = None, lang: LangOpt = None,
+             debug: DebugOpt = False) -> None:
     """生成标准空白模板：标准表头（* 为必填）、下拉列表、日期与数字格式，附「填写说明」表。
 
     Write blank standard workbooks, one per dataset, with a 填写说明 (how to fill in) sheet.
@@ -31,8 +32,10 @@ def template(datasets: DatasetsArg = None, out: OutOpt = Path("."), force: Force
     with cannot_run(OutputFormat.table, lg, debug, out):
         from .. import i18n
         from ..report.template import write_templates
+        from ..run import build_run
 
-        written = write_templates(datasets or None, out, lg, force=force)
+        run = build_run(formats, rubric, (), lg)
+        written = write_templates(datasets or None, out, lg, force=force, run=run)
         console = stdout()
         for path in written:
             console.print(i18n.text("template.written", lg, path=path), markup=False, soft_wrap=True)

@@ -1,43 +1,239 @@
-"""Load the standard formats (the YAML files in this package).
+"""Load the formats: the YAML files in this package, or an edited copy of them (`--formats DIR`).
 
-They are checked by the pydantic schema (`model.py`) the first time a version of them is read; the
-checked data is cached (JSON, keyed by the files' text and the schema's source) and every run builds
-the read-only records of `records.py` from it, so a warm run does not import pydantic.
+They are checked the first time a version of them is read — the pydantic schema (`model.py`), then
+`semantic_problems` (field, dataset and check names, finding codes, roles) — and a problem is an
+`err.formats` error naming the file and the line (exit 2), like a broken rubric. The checked data
+is cached (JSON, keyed by the files' text and the checking code) and every run builds the read-only
+records of `records.py` from it, so a warm run does not import pydantic.
 """
 from __future__ import annotations
 
 from functools import lru_cache
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from .. import frozen
-from ..yamlio import load_cached
-from .records import KINDS, Column, Common, DatasetFormat, Formats, Localized, Rule
+from ..errors import AftersalesError
+from ..yamlio import line_for, load_cached, load_untrusted, node_lines, yaml_error, yaml_problem
+from .records import FIELD_OPTIONS, KINDS, Column, Common, DatasetFormat, Formats, Localized, Rule
 
 #: Canonical dataset order: the order of formats.md, used in every output.
 DATASETS = ("repair_report", "roster", "parts_ledger", "parts_master", "stocktake",
             "parts_plan", "training_log", "inspection")
+FILES = ("common", *DATASETS)            # one YAML file each: <name>.yaml
 
 _SEP = "\n\x00\n"          # between the files' texts in the cache key (never inside a YAML file)
 
 
+def load_formats(folder: Path | str | None = None) -> Formats:
+    """The formats of `folder` (None: the shipped ones), checked; cached per process and on disk.
+
+    A folder holds `<name>.yaml` files named like the shipped ones (common, repair_report, …);
+    a file it lacks is the shipped one. Raises AftersalesError `err.formats` (file and line) for a
+    broken file, `err.formats_folder` for a folder that does not exist or holds an unknown file.
+    """
+    if folder is None:
+        return _shipped()
+    paths = _paths(Path(folder))
+    texts = []
+    for path in paths:
+        try:
+            texts.append(path.read_text("utf-8"))
+        except (OSError, UnicodeDecodeError) as exc:
+            raise AftersalesError("err.formats", path, line=1, detail=str(exc)) from exc
+    return _build(tuple(paths), _SEP.join(texts))      # keyed by the texts: an edited file is read anew
+
+
 @lru_cache(maxsize=1)
-def load_formats() -> Formats:
-    """Every format file shipped in the package, checked (cached per process and on disk)."""
-    pkg = resources.files(__name__)
-    texts = [pkg.joinpath(f"{name}.yaml").read_text("utf-8") for name in ("common", *DATASETS)]
-    salt = frozen.schema_salt(pkg.joinpath("model.py").read_bytes())
-    return frozen.build(load_cached(_SEP.join(texts), _checked, salt=salt), KINDS)
+def _shipped() -> Formats:
+    paths = _paths(None)
+    return _build(tuple(paths), _SEP.join(p.read_text("utf-8") for p in paths))
 
 
-def _checked(text: str) -> dict[str, Any]:
-    """The formats' texts → checked, tagged data (pydantic; only when the cache has no entry)."""
-    from ..yamlio import load
+@lru_cache(maxsize=4)
+def _build(paths: tuple[Path, ...], text: str) -> Formats:
+    return frozen.build(load_cached(text, lambda t: _checked(list(paths), t), salt=_salt()), KINDS)
+
+
+def _paths(folder: Path | None) -> list[Path]:
+    shipped = Path(str(resources.files(__name__)))
+    if folder is None:
+        return [shipped / f"{name}.yaml" for name in FILES]
+    if not folder.is_dir():
+        raise AftersalesError("err.formats_folder", folder, detail=_folder_detail("formats.not_a_folder"))
+    unknown = sorted(p.name for p in folder.iterdir() if p.suffix.lower() in (".yaml", ".yml")
+                     and p.stem not in FILES)
+    if unknown:
+        raise AftersalesError("err.formats_folder", folder,
+                              detail=_folder_detail("formats.unknown_file", name=unknown[0],
+                                                    allowed=", ".join(f"{n}.yaml" for n in FILES)))
+    return [folder / f"{name}.yaml" if (folder / f"{name}.yaml").is_file() else shipped / f"{name}.yaml"
+            for name in FILES]
+
+
+def _folder_detail(key: str, **params: Any) -> dict[str, str]:
+    from ..i18n import both
+    return both(key, **params)
+
+
+@lru_cache(maxsize=1)
+def _salt() -> str:
+    """The checking code and the names it checks against: the schema, the registries, the codes."""
+    here = resources.files(__name__)
+    root = resources.files("aftersales_cli")
+    return frozen.schema_salt(here.joinpath("model.py").read_bytes(), Path(__file__).read_bytes(),
+                              root.joinpath("validate", "rules.py").read_bytes(),
+                              root.joinpath("validate", "checks.py").read_bytes(),
+                              root.joinpath("metrics", "catalogue.yaml").read_bytes(),
+                              root.joinpath("messages.yaml").read_bytes())
+
+
+def _checked(paths: list[Path], text: str) -> dict[str, Any]:
+    """The formats' texts → checked, tagged data; `err.formats` naming the first problem's line."""
+    from pydantic import TypeAdapter, ValidationError
+
     from . import model
 
-    common, *rest = text.split(_SEP)
-    datasets = {name: model.DatasetFormat.model_validate(load(t)) for name, t in zip(DATASETS, rest)}
-    return frozen.tag(model.Formats(common=model.Common.model_validate(load(common)), datasets=datasets))
+    texts = text.split(_SEP)
+    data = {name: _parse(path, t) for name, path, t in zip(FILES, paths, texts)}
+    parsed: dict[str, Any] = {}
+    for name, path, t in zip(FILES, paths, texts):
+        kind = model.Common if name == "common" else model.DatasetFormat
+        try:
+            parsed[name] = TypeAdapter(kind).validate_python(data[name])
+        except ValidationError as exc:
+            # an unknown key first: a misspelt option is also reported as its missing right name
+            err = min(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")
+            lines = node_lines(t)
+            loc = _document_loc(lines, err["loc"])
+            named = loc + tuple(err["loc"][-1:]) if err["loc"] and err["loc"][-1] not in loc[-1:] else loc
+            where = ".".join(str(p) for p in named) or "(file)"
+            raise AftersalesError("err.formats", path, line=line_for(lines, loc),
+                                  detail=f"{where}: {err['msg']}") from exc
+        if name != "common" and parsed[name].name != name:
+            raise AftersalesError("err.formats", path, line=line_for(node_lines(t), ("name",)),
+                                  detail=f"name: '{parsed[name].name}' in {name}.yaml (expected '{name}')")
+    tagged = frozen.tag(model.Formats(common=parsed["common"], datasets={d: parsed[d] for d in DATASETS}))
+    built = frozen.build(tagged, KINDS)
+    for name, loc, detail in semantic_problems(built):
+        i = FILES.index(name)
+        raise AftersalesError("err.formats", paths[i], line=line_for(node_lines(texts[i]), loc), detail=detail)
+    return tagged
+
+
+def _parse(path: Path, text: str) -> Any:
+    try:
+        data = load_untrusted(text)
+    except yaml_error() as exc:
+        line, detail = yaml_problem(exc)
+        raise AftersalesError("err.formats", path, line=line, detail=detail) from exc
+    if not isinstance(data, dict):
+        raise AftersalesError("err.formats", path, line=1, detail="not a mapping")
+    return data
+
+
+def _document_loc(lines: dict[tuple, int], loc: tuple) -> tuple:
+    """pydantic's error location as a path in the document: union tags (a rule kind) left out."""
+    out: tuple = ()
+    for part in loc:
+        if out + (part,) in lines or not isinstance(part, str):
+            out += (part,)
+    return out
+
+
+def semantic_problems(formats: Formats) -> list[tuple[str, tuple, str]]:
+    """What the schema cannot see, as (file name, document path, what is wrong).
+
+    Every field a rule or a condition names is a column of its dataset (`ref` one of the other
+    dataset's); every finding code is in the message catalogue; every rule kind and named check is
+    implemented (validate/rules.py RULES, validate/checks.py CHECKS); every role a check or a metric
+    reads (checks' `reads`, metrics/catalogue.yaml `reads`) is declared.
+    """
+    from .. import i18n
+    from ..validate.checks import CHECK_READS, CHECKS
+    from ..validate.rules import RULE_READS, RULES
+
+    codes = i18n.catalogue()["findings"]
+    problems: list[tuple[str, tuple, str]] = []
+    for name in DATASETS:
+        fmt = formats.datasets[name]
+        keys = {c.key: c for c in fmt.columns}
+
+        def bad(loc: tuple, detail: str) -> None:
+            problems.append((name, loc, detail))   # noqa: B023 - used at once, inside the loop
+
+        for ci, col in enumerate(fmt.columns):
+            for alias, target in col.value_aliases.items():
+                if target not in col.values:
+                    bad(("columns", ci, "value_aliases", alias),
+                        f"column {col.key}: alias '{alias}' maps to unknown value '{target}'")
+            for role, members in col.roles.items():
+                for value in members:
+                    if value not in col.values:
+                        bad(("columns", ci, "roles", role),
+                            f"column {col.key}: role '{role}' names unknown value '{value}'")
+            cond = col.required_if
+            if cond is None:
+                continue
+            loc = ("columns", ci, "required_if")
+            if cond.field not in keys:
+                bad(loc + ("field",), f"required_if: unknown field '{cond.field}'")
+            elif keys[cond.field].values:
+                for v in cond.in_ or []:
+                    if v not in keys[cond.field].values:
+                        bad(loc + ("in",), f"required_if: '{v}' is not a value of {cond.field}")
+        for ri, rule in enumerate(fmt.rules):
+            loc = ("rules", ri)
+            if rule.rule not in RULES:
+                bad(loc + ("rule",), f"rule '{rule.rule}' has no implementation")
+            if rule.code not in codes:
+                bad(loc + ("code",), f"unknown finding code '{rule.code}' (not in messages.yaml)")
+            for option in ("field", *FIELD_OPTIONS):
+                value = rule.option(option) if option != "field" else rule.field
+                if isinstance(value, str) and value not in keys:
+                    bad(loc + (option,), f"{option}: unknown field '{value}' of {name}")
+            if rule.option("ref"):
+                other, _, ref_key = rule.option("ref").partition(".")
+                if other not in formats.datasets:
+                    bad(loc + ("ref",), f"ref: unknown dataset '{other}'")
+                else:
+                    ref_keys = {c.key for c in formats.datasets[other].columns}
+                    for option, value in (("ref", ref_key), ("ref_field", rule.option("ref_field"))):
+                        if value is not None and value not in ref_keys:
+                            bad(loc + (option,), f"{option}: unknown field '{value}' of {other}")
+            for need in RULE_READS.get(rule.rule, ()):
+                problems.extend((name, loc + ("rule",), p) for p in _missing(fmt, need, f"rule {rule.rule}"))
+        for ci, check in enumerate(fmt.checks):
+            if check not in CHECKS:
+                bad(("checks", ci), f"unknown check '{check}' (known: {', '.join(sorted(CHECKS))})")
+            for need in CHECK_READS.get(check, ()):
+                problems.extend((name, ("checks", ci), p) for p in _missing(fmt, need, f"check {check}"))
+    for name, needs in metric_reads().items():
+        for need in needs:
+            problems.extend((name, (), p) for p in _missing(formats.datasets[name], need, "the metrics"))
+    return problems
+
+
+def _missing(fmt: DatasetFormat, need: str, who: str) -> list[str]:
+    """`need` is `field.role` (a role of a column) or `count_window` / `period_window`."""
+    if "." not in need:
+        return [] if getattr(fmt, need, None) is not None else [f"{who} needs `{need}`"]
+    key, _, role = need.partition(".")
+    col = next((c for c in fmt.columns if c.key == key), None)
+    if col is None:
+        return [f"{who} needs the column '{key}'"]
+    if not col.roles.get(role):
+        return [f"{who} needs the role '{role}' of column '{key}' (roles: {{{role}: [values]}})"]
+    return []
+
+
+@lru_cache(maxsize=1)
+def metric_reads() -> dict[str, tuple[str, ...]]:
+    """What the metrics read from the formats: dataset → `field.role` / window names (catalogue.yaml)."""
+    from ..metrics.catalogue import catalogue
+
+    return {name: tuple(needs) for name, needs in catalogue()["reads"].items()}
 
 
 def dataset_format(data: dict[str, Any]) -> DatasetFormat:
@@ -47,5 +243,5 @@ def dataset_format(data: dict[str, Any]) -> DatasetFormat:
     return frozen.build(frozen.tag(model.DatasetFormat.model_validate(data)), KINDS)
 
 
-__all__ = ["DATASETS", "Column", "Common", "DatasetFormat", "Formats", "Localized", "Rule", "dataset_format",
-           "load_formats"]
+__all__ = ["DATASETS", "FILES", "Column", "Common", "DatasetFormat", "Formats", "Localized", "Rule",
+           "dataset_format", "load_formats", "semantic_problems"]

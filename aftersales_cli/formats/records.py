@@ -22,13 +22,17 @@ class Column(Record):
         return [self.header, *self.aliases]
 
 
+#: The rule options that name another column of the rule's own dataset.
+FIELD_OPTIONS = ("other", "base", "at", "minuend", "subtrahend", "key")
+
+
 class Rule(Record):
     """One declarative rule; `rule` names the kind, `code` the finding it raises; the rest are its
     options (read with `option`, since an option may be called `param`)."""
 
     def options(self) -> dict[str, Any]:
-        """The rule's own parameters: every field but rule, field and code."""
-        return {k: v for k, v in self.__dict__.items() if k not in ("rule", "field", "code")}
+        """The rule's own parameters that are set: every field but rule, field and code."""
+        return {k: v for k, v in self.__dict__.items() if k not in ("rule", "field", "code") and v is not None}
 
     def option(self, name: str, default: Any = None) -> Any:
         return self.options().get(name, default)
@@ -51,6 +55,19 @@ class DatasetFormat(Record):
                 return c
         raise KeyError(key)
 
+    def role(self, key: str, role: str) -> tuple[str, ...]:
+        """The values of column `key` that play `role` (formats.md roles; checked to be declared
+        wherever a check or a metric reads it)."""
+        return tuple(self.column(key).roles.get(role, ()))
+
+
+class CountWindow(Record):
+    """The stocktake dates that count: `last_days` of the period, `next_days` of the next month."""
+
+
+class PeriodWindow(Record):
+    """Rows that count: dated in the period or the next month's first `next_days` days."""
+
 
 class Common(Record):
     """What every dataset shares (合计/签字 words, header search)."""
@@ -65,4 +82,4 @@ class Formats(Record):
 
 KINDS = kinds_of(globals())   # the tag of each class: its name (Localized comes from frozen)
 
-__all__ = ["KINDS", "Column", "Common", "DatasetFormat", "Formats", "Localized", "RequiredIf", "Rule"]
+__all__ = ["FIELD_OPTIONS", "KINDS", "Column", "Common", "DatasetFormat", "Formats", "Localized", "RequiredIf", "Rule"]

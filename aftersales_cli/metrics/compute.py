@@ -8,83 +8,42 @@ from typing import Any
 
 import pandas as pd
 
+from .. import i18n
 from ..period import within
 from ..validate.checks import signed_movements
 from ..validate.context import Checked
 from ..validate.engine import ValidationResult
 from ..validate.rules import count_window, inspection_rows
+from .catalogue import catalogue, counted_codes, descriptions
 
-#: Every metric a rubric may name, with what it measures (shown by `rubric show --metrics`).
-METRICS: dict[str, str] = {
-    "period_first": "本期第一天",
-    "roster_rows": "技师档案人数",
-    "roster_missing_cells": "技师档案必填项缺失处数（含缺少的必填列）",
-    "unknown_technicians": "本期维修日报表中不在技师档案的技师工号数",
-    "unknown_technician_ids": "这些工号（文本）",
-    "roster_incomplete": "档案不完整处数 = 必填项缺失 + 不在档案的技师",
-    "invalid_id_cards": "无效身份证号处数",
-    "invalid_mobiles": "无效手机号处数",
-    "duplicate_people": "重复的工号或身份证号处数",
-    "roster_false_info": "虚假信息处数 = 无效身份证 + 无效手机 + 重复",
-    "roster_last_update": "最近更新日期",
-    "roster_maintained": "本月已维护（1/0）：最近更新日期不早于本期第一天",
-    "turnover_opening": "期初人数",
-    "turnover_hires": "本期入职人数",
-    "turnover_closing": "期末人数",
-    "turnover_leavers": "本期离职人数",
-    "turnover_denominator": "流失率分母（按 turnover_formula）",
-    "turnover_rate": "月度流失率",
-    "turnover_basis": "流失率分母的说明（文本）",
-    "turnover_set_aside": "日期无效、未计入流失率的行数",
-    "trainings_dealer": "本期有效的经销商培训场次",
-    "trainings_distributor": "本期有效的分销专场培训场次",
-    "trainings_set_aside": "有错误而未计的培训记录行数",
-    "report_rows_in_period": "服务日期在本期的维修日报表行数",
-    "orders": "本期有效工单数（不同工单号）",
-    "orders_set_aside": "有错误而未计的工单行数",
-    "fabricated_rows": "有伪造迹象的行数（每行只计一次）",
-    "fabrication_ratio": "伪造行占本期行数的比例",
-    "fabrication_breakdown": "伪造迹象分类（文本）",
-    "report_issues": "维修日报表的错误和格式问题处数",
-    "report_issue_breakdown": "问题分类及数量（文本）",
-    "ledger_rows_in_period": "本期配件台账行数",
-    "fifo_violations": "先进先出违规次数",
-    "stocktake_for_period": "有本期月末盘点（1/0）",
-    "count_window": "本期盘点日期范围（文本）",
-    "parts_cards": "配件档案（物料存储卡）种数",
-    "parts_without_card": "台账和盘点中没有存储卡的配件种数",
-    "parts_without_card_codes": "这些配件编码（文本）",
-    "ledger_balance_errors": "台账结存错误处数",
-    "stocktake_book_errors": "账面数量与台账不符处数",
-    "usage_shortfalls": "维修用配件未出库登记的配件种数",
-    "stocktake_rows": "本期盘点行数",
-    "stocktake_matching": "实盘数量等于账面数量的行数",
-    "stock_accuracy": "账实相符率",
-    "stocktake_missing_parts": "期末有库存却未盘点的配件种数",
-    "stocktake_missing_codes": "这些配件编码（文本）",
-    "plan_rows": "本期有效的配件申请计划行数",
-}
+#: Every metric a rubric may name, with what it measures (metrics/catalogue.yaml).
+METRICS: dict[str, str] = descriptions()
 
 
 @dataclass
 class Facts:
     metrics: dict[str, Any]
     datasets: set[str]
-    checklist: dict[str, str]          # code → 是 | 否 | invalid
+    checklist: dict[str, str]          # code → pass | fail | invalid
     params: dict[str, Any] = field(default_factory=dict)
 
 
-def _tr(zh: str, en: str) -> dict[str, str]:
-    return {"zh": zh, "en": en}
+def _tr(key: str, **params: Any) -> dict[str, str]:
+    """A text of the catalogue in both languages (metric values that go into reasons)."""
+    return i18n.both(key, **params)
 
 
 def _codes(values, limit: int = 5) -> dict[str, str]:
     values = sorted(str(v) for v in values)
-    text = "、".join(values[:limit]) + ("…" if len(values) > limit else "")
-    return _tr(text or "—", text.replace("、", ", ") or "—")
+    if not values:
+        return _tr("metric.none")
+    sep, more = i18n.both("metric.list_separator"), i18n.both("metric.more")
+    return {lang: sep[lang].join(values[:limit]) + (more[lang] if len(values) > limit else "") for lang in i18n.LANGS}
 
 
-def compute_facts(result: ValidationResult, params: dict[str, Any]) -> Facts:
+def compute_facts(result: ValidationResult, params: dict[str, Any], formats) -> Facts:
+    """Every metric of the catalogue from a validated submission (rubric.md "The data-derived
+    items"); `params` are the run's rubric parameters, `formats` the run's formats."""
     p = result.period
     ck = result.checked
     counts = Counter((f.dataset, f.code) for f in result.findings)
@@ -93,11 +52,13 @@ def compute_facts(result: ValidationResult, params: dict[str, Any]) -> Facts:
     m.update(_turnover(ck.get("roster"), p, params))
     m.update(_training(ck.get("training_log"), p))
     m.update(_report(ck.get("repair_report"), result, p))
-    m.update(_parts(ck, counts, result))
+    m.update(_parts(ck, counts, result, formats))
     return Facts(metrics=m, datasets=set(ck), checklist=_checklist(ck.get("inspection"), result), params=params)
 
 
-def _count(counts: Counter, dataset: str, *codes: str) -> int:
+def _count(counts: Counter, metric: str) -> int:
+    """How many findings of the metric's codes its dataset has (metrics/catalogue.yaml)."""
+    dataset, codes = counted_codes(metric)
     return sum(counts[(dataset, c)] for c in codes)
 
 
@@ -108,16 +69,16 @@ def _roster(ck: dict[str, Checked], counts: Counter, p) -> dict[str, Any]:
                 "unknown_technician_ids": _codes([]), "roster_incomplete": 0, "invalid_id_cards": 0,
                 "invalid_mobiles": 0, "duplicate_people": 0, "roster_false_info": 0,
                 "roster_last_update": "—", "roster_maintained": 0}
-    missing = _count(counts, "roster", "CE001", "CE002", "RD011")
+    missing = _count(counts, "roster_missing_cells")
     unknown: set = set()
     report = ck.get("repair_report")
     if report is not None:
         in_p = within(report.col("service_date"), p.first, p.last)
         used = set(report.col("tech_id")[in_p].dropna())
         unknown = used - set(r.col("tech_id").dropna())
-    ids = _count(counts, "roster", "CE070", "CE071", "CE072", "CE073")
-    mobiles = _count(counts, "roster", "CE060")
-    dups = _count(counts, "roster", "RO001", "RO002")
+    ids = _count(counts, "invalid_id_cards")
+    mobiles = _count(counts, "invalid_mobiles")
+    dups = _count(counts, "duplicate_people")
     last = r.col("update_date").max() if r.has("update_date") else pd.NaT
     return {"roster_rows": r.ds.rows, "roster_missing_cells": missing, "unknown_technicians": len(unknown),
             "unknown_technician_ids": _codes(unknown), "roster_incomplete": missing + len(unknown),
@@ -130,7 +91,7 @@ def _roster(ck: dict[str, Checked], counts: Counter, p) -> dict[str, Any]:
 def _turnover(r: Checked | None, p, params: dict[str, Any]) -> dict[str, Any]:
     if r is None:
         return {"turnover_opening": 0, "turnover_hires": 0, "turnover_closing": 0, "turnover_leavers": 0,
-                "turnover_denominator": 0, "turnover_rate": None, "turnover_basis": _tr("—", "—"),
+                "turnover_denominator": 0, "turnover_rate": None, "turnover_basis": _tr("metric.none"),
                 "turnover_set_aside": 0}
     hire, leave = r.col("hire_date"), r.col("leave_date")
     bad = {row for row, key in r.error_cells if key in ("hire_date", "leave_date")}
@@ -141,15 +102,15 @@ def _turnover(r: Checked | None, p, params: dict[str, Any]) -> dict[str, Any]:
     hires = int(within(hire, first, last).sum())
     closing = int(((hire <= last) & (leave.isna() | (leave > last))).sum())
     leavers = int(within(leave, first, last).sum())
-    if params.get("turnover_formula", "opening_plus_hires") == "average":
+    if params["turnover_formula"] == "average":
         denominator = Fraction(opening + closing, 2)
-        basis = _tr(f"(期初{opening}人+期末{closing}人)/2", f"(opening {opening} + closing {closing}) / 2")
+        basis = _tr("metric.turnover_average", opening=opening, closing=closing)
     else:
         denominator = Fraction(opening + hires)
-        basis = _tr(f"期初{opening}人+入职{hires}人", f"opening {opening} + hired {hires}")
+        basis = _tr("metric.turnover_opening_plus_hires", opening=opening, hires=hires)
     set_aside = int((~usable).sum())
     if set_aside:
-        basis = _tr(basis["zh"] + f"；{set_aside}行日期无效未计", basis["en"] + f"; {set_aside} rows with unusable dates left out")
+        basis = _tr("metric.turnover_set_aside", basis=basis, n=set_aside)
     return {"turnover_opening": opening, "turnover_hires": hires, "turnover_closing": closing,
             "turnover_leavers": leavers, "turnover_denominator": denominator,
             "turnover_rate": Fraction(leavers) / denominator if denominator else None,
@@ -163,24 +124,16 @@ def _training(t: Checked | None, p) -> dict[str, Any]:
     ok = ~t.values.index.isin(list(bad))
     in_p = within(t.col("date"), p.first, p.last)
     kind = t.col("type")
-    return {"trainings_dealer": int((ok & in_p & (kind == "经销商培训")).sum()),
-            "trainings_distributor": int((ok & in_p & (kind == "分销专场培训")).sum()),
+    role = t.ds.fmt.role
+    return {"trainings_dealer": int((ok & in_p & kind.isin(role("type", "dealer"))).sum()),
+            "trainings_distributor": int((ok & in_p & kind.isin(role("type", "distributor"))).sum()),
             "trainings_set_aside": len(bad)}
-
-
-_ISSUE_KINDS = (  # (label zh, label en, codes or None for 'other errors')
-    ("缺失必填项", "missing required values", ("CE001", "CE002", "RD011")),
-    ("服务日期不在本期", "rows outside the period", ("RR001",)),
-    ("技师或配件不在档案中", "technicians or parts not on file", ("RR003", "RR004", "RR005")),
-    ("工单号重复", "repeated order numbers", ("RR002",)),
-    ("未及时填报", "late entries", ("RR008",)),
-)
 
 
 def _report(rr: Checked | None, result: ValidationResult, p) -> dict[str, Any]:
     empty = {"report_rows_in_period": 0, "orders": 0, "orders_set_aside": 0, "fabricated_rows": 0,
-             "fabrication_ratio": None, "fabrication_breakdown": _tr("—", "—"), "report_issues": 0,
-             "report_issue_breakdown": _tr("—", "—")}
+             "fabrication_ratio": None, "fabrication_breakdown": _tr("metric.none"), "report_issues": 0,
+             "report_issue_breakdown": _tr("metric.none")}
     if rr is None:
         return empty
     in_p = within(rr.col("service_date"), p.first, p.last)
@@ -189,47 +142,46 @@ def _report(rr: Checked | None, result: ValidationResult, p) -> dict[str, Any]:
     counted = in_p & ~rr.values.index.isin(list(bad))
     orders = int(rr.col("order_no")[counted].dropna().nunique())
     mine = [f for f in result.findings if f.dataset == "repair_report"]
-    signals = {"RR002": set(), "RR009": set(), "RR007": set()}
+    _, signal_codes = counted_codes("fabricated_rows")
+    signals: dict[str, set] = {code: set() for code in signal_codes}
     for f in mine:
         if f.code in signals and f.row is not None:
             signals[f.code].add(f.row)
     in_p_rows = set(rr.values.index[in_p])
-    fabricated = (signals["RR002"] | signals["RR009"] | signals["RR007"]) & in_p_rows
-    breakdown = _tr(
-        f"重复工单号{len(signals['RR002'] & in_p_rows)}行，复制行{len(signals['RR009'] & in_p_rows)}行，"
-        f"先登记后服务{len(signals['RR007'] & in_p_rows)}行",
-        f"{len(signals['RR002'] & in_p_rows)} repeated order numbers, {len(signals['RR009'] & in_p_rows)} copied rows, "
-        f"{len(signals['RR007'] & in_p_rows)} entered before service")
+    fabricated = set().union(*signals.values()) & in_p_rows
+    breakdown = _joined([_tr(f"metric.fabrication.{code}", n=len(rows & in_p_rows)) for code, rows in signals.items()])
     issues = [f for f in mine if f.severity in ("error", "format")]
-    kinds = Counter()
+    kinds: Counter = Counter()
+    groups = catalogue()["report_issue_kinds"]
     for f in issues:
-        for zh, en, codes in _ISSUE_KINDS:
-            if f.code in codes:
-                kinds[(zh, en)] += 1
-                break
-        else:
-            kinds[("格式不统一", "non-standard formats") if f.severity == "format" else ("数据错误", "invalid values")] += 1
-    zh = "，".join(f"{k[0]} {n} 处" for k, n in kinds.items())
-    en = ", ".join(f"{n} {k[1]}" for k, n in kinds.items())
+        label = next((g["label"] for g in groups if f.code in g["codes"]),
+                     "metric.issue.other_format" if f.severity == "format" else "metric.issue.other_error")
+        kinds[label] += 1
     return {"report_rows_in_period": rows_in_p, "orders": orders,
             "orders_set_aside": int((in_p & ~counted).sum()), "fabricated_rows": len(fabricated),
             "fabrication_ratio": Fraction(len(fabricated), rows_in_p) if rows_in_p else None,
             "fabrication_breakdown": breakdown, "report_issues": len(issues),
-            "report_issue_breakdown": _tr(zh or "—", en or "—")}
+            "report_issue_breakdown": _joined([_tr(label, n=n) for label, n in kinds.items()])}
 
 
-def _parts(ck: dict[str, Checked], counts: Counter, result: ValidationResult) -> dict[str, Any]:
+def _joined(parts: list[dict[str, str]]) -> dict[str, str]:
+    """{zh, en} texts joined with the catalogue's list separator; "—" when there are none."""
+    if not parts:
+        return _tr("metric.none")
+    sep = i18n.both("metric.separator")
+    return {lang: sep[lang].join(p[lang] for p in parts) for lang in i18n.LANGS}
+
+
+def _parts(ck: dict[str, Checked], counts: Counter, result: ValidationResult, formats) -> dict[str, Any]:
     p = result.period
     ledger, master, stock, plan = (ck.get(n) for n in ("parts_ledger", "parts_master", "stocktake", "parts_plan"))
     out: dict[str, Any] = {}
     out["ledger_rows_in_period"] = int(within(ledger.col("date"), p.first, p.last).sum()) if ledger else 0
-    out["fifo_violations"] = _count(counts, "parts_ledger", "PL009")
-    out["ledger_balance_errors"] = _count(counts, "parts_ledger", "PL006", "PL007")
-    out["stocktake_book_errors"] = _count(counts, "stocktake", "ST004")
-    out["usage_shortfalls"] = _count(counts, "parts_ledger", "PL013")
-    from ..formats import load_formats
-    window = count_window(p, (stock.ds.fmt if stock else load_formats()["stocktake"]).count_window)
-    out["count_window"] = _tr(f"{window[0].date()} 至 {window[1].date()}", f"{window[0].date()} to {window[1].date()}")
+    for name in ("fifo_violations", "ledger_balance_errors", "stocktake_book_errors", "usage_shortfalls"):
+        out[name] = _count(counts, name)
+    window = count_window(p, formats["stocktake"].count_window)
+    out["count_window"] = _tr("metric.count_window", start=window[0].date().isoformat(),
+                              end=window[1].date().isoformat())
     cards = set(master.col("part_code").dropna()) if master else set()
     out["parts_cards"] = len(cards)
     used_codes = set()
@@ -272,15 +224,18 @@ def _parts(ck: dict[str, Checked], counts: Counter, result: ValidationResult) ->
 
 
 def _checklist(ins: Checked | None, result: ValidationResult) -> dict[str, str]:
-    """code → 是 / 否 / invalid, over the rows that count for the period (first row per code)."""
+    """code → pass / fail / invalid, over the rows that count for the period (first row per code):
+    the 结果 value's role (pass: 是, fail: 否), invalid for a row with an error or another value."""
     if ins is None:
         return {}
     counts = inspection_rows(ins, result.period)
+    roles = {**dict.fromkeys(ins.ds.fmt.role("result", "fail"), "fail"),
+             **dict.fromkeys(ins.ds.fmt.role("result", "pass"), "pass")}
     bad = {row for row, key in ins.error_cells if key in ("code", "result", "date")}
     answers: dict[str, str] = {}
     for row in ins.values.index[counts]:
         code = ins.col("code")[row]
         if code is None or pd.isna(code) or code in answers:
             continue
-        answers[code] = "invalid" if row in bad else (ins.col("result")[row] or "invalid")
+        answers[code] = "invalid" if row in bad else roles.get(ins.col("result")[row], "invalid")
     return answers

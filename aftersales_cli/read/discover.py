@@ -18,6 +18,7 @@ import pandas as pd
 from ..formats import DATASETS, DatasetFormat, Formats, load_formats
 from ..core.cells import col_letter, is_blank
 from ..core.finding import Finding
+from ..i18n import both
 from .files import RawSheet, find_workbooks, open_workbook
 from .guard import Limits
 
@@ -174,7 +175,7 @@ def build_dataset(sheet: RawSheet, fmt: DatasetFormat, formats: Formats) -> tupl
     h, closest, _ = find_header(sheet, fmt, formats)
     if h is None:
         row = sheet.rows[closest] if closest < len(sheet.rows) else []
-        best = " | ".join(str(c) for c in row if not is_blank(c))[:120] or "（空行）"
+        best = " | ".join(str(c) for c in row if not is_blank(c))[:120] or both("read.blank_row")
         findings.append(Finding("RD002", dataset=fmt.name, file=sheet.file, sheet=sheet.name, params={
             "rows": formats.common.header_search_rows, "expected": [c.header for c in fmt.required],
             "best_row": closest + 1, "best": best}))

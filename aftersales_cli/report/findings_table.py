@@ -14,7 +14,7 @@ STYLES = {"error": "bold red", "format": "yellow", "warning": "magenta", "info":
 
 
 def render(result: ValidationResult, lang: str) -> Group:
-    formats = load_formats()
+    formats = result.formats or load_formats()
     parts = []
     how = i18n.text(f"period.how.{result.period_source}", lang)
     parts.append(Text(i18n.text("period.inferred", lang, period=result.period.label, how=how), style="dim"))

@@ -102,7 +102,8 @@ def fill_scoresheet(ws, card: Scorecard, lang: str = "zh", styles: Styles | None
             item_start = row
             for c in item.criteria:
                 r = card.item(c.id)
-                values = (r.id, f"{s.title}\n({s.max}分)" if row == section_start else None,
+                section = i18n.text("sheet.section", lang, title=s.title, max=s.max)
+                values = (r.id, section if row == section_start else None,
                           item.title if row == item_start else None, r.max, c.text, r.score,
                           "\n".join(r.reasons), "")
                 for j, v in enumerate(values, start=1):
@@ -129,8 +130,8 @@ def fill_scoresheet(ws, card: Scorecard, lang: str = "zh", styles: Styles | None
     set_text(ws.cell(row, 7), f"{card.percent}%")
     for j in range(1, ncol + 1):
         style(ws.cell(row, j), "total")
-    if card.rubric.name.startswith("恒洁") and card.max == 90:
-        set_text(ws.cell(row + 1, 1), i18n.text("sheet.row9_note", lang))
+    if card.rubric.note is not None:
+        set_text(ws.cell(row + 1, 1), card.rubric.note.get(lang))
         _merge(ws, row + 1, 1, row + 1, ncol)
         style(ws.cell(row + 1, 1), "note")
 

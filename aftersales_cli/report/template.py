@@ -11,7 +11,6 @@ without a code change (a rule kind without words of its own is still listed by n
 from __future__ import annotations
 
 import unicodedata
-from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
@@ -25,6 +24,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from openpyxl import Workbook
 
     from ..formats import Column, DatasetFormat, Formats
+    from ..run import Run
 
 #: Data rows (below the header) that get cell formats and input checks.
 DATA_ROWS = 1000
@@ -70,14 +70,17 @@ def _norm(text: Any) -> str:
 
 # --- writing -----------------------------------------------------------------------------------
 
-def write_templates(names: Sequence[str] | None, out_dir: Path, lang: str, force: bool = False) -> list[Path]:
-    """Write `out_dir/<canonical sheet name>.xlsx` for each dataset; return the paths written.
+def write_templates(names: Sequence[str] | None, out_dir: Path, lang: str, force: bool = False,
+                    run: "Run | None" = None) -> list[Path]:
+    """Write `out_dir/<canonical sheet name>.xlsx` for each dataset of the run's formats; return
+    the paths written.
 
     An existing file is never overwritten unless `force` (it may be a filled-in workbook).
     """
-    from ..formats import load_formats
+    from ..run import default_run
 
-    formats = load_formats()
+    run = run or default_run()
+    formats = run.formats
     keys = resolve_datasets(names, formats)
     out_dir = Path(out_dir)
     taken: set[str] = set()
@@ -90,7 +93,7 @@ def write_templates(names: Sequence[str] | None, out_dir: Path, lang: str, force
                 raise AftersalesError("err.output_exists", path)
     written = []
     for key, path in targets:
-        wb = template_workbook(formats[key], lang, formats)
+        wb = template_workbook(formats[key], lang, run)
         try:
             written.append(write_atomic(path, wb.save))
         except OSError as exc:
@@ -98,15 +101,16 @@ def write_templates(names: Sequence[str] | None, out_dir: Path, lang: str, force
     return written
 
 
-def template_workbook(fmt: "DatasetFormat", lang: str, formats: "Formats | None" = None) -> "Workbook":
-    """The blank workbook for one dataset: the data sheet, then the notes sheet."""
+def template_workbook(fmt: "DatasetFormat", lang: str, run: "Run | None" = None) -> "Workbook":
+    """The blank workbook for one dataset: the data sheet, then the notes sheet (the run's
+    formats and rubric; None: the shipped ones)."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
     from openpyxl.utils import get_column_letter
 
-    from ..formats import load_formats
+    from ..run import default_run
 
-    formats = formats or load_formats()
+    run = run or default_run()
     wb = Workbook()
     ws = wb.active
     ws.title = fmt.sheet
@@ -135,7 +139,7 @@ def template_workbook(fmt: "DatasetFormat", lang: str, formats: "Formats | None"
             ws.add_data_validation(dv)
     ws.row_dimensions[1].height = 22
     ws.freeze_panes = "A2"
-    notes_sheet(wb, fmt, lang, formats)
+    notes_sheet(wb, fmt, lang, run)
     lists.finish()
     wb.active = 0
     return wb
@@ -208,7 +212,7 @@ def data_validation(col: "Column", lang: str, lists: _Lists):
 
 # --- the notes sheet ---------------------------------------------------------------------------
 
-def notes_sheet(wb: "Workbook", fmt: "DatasetFormat", lang: str, formats: "Formats") -> None:
+def notes_sheet(wb: "Workbook", fmt: "DatasetFormat", lang: str, run: "Run") -> None:
     """`填写说明`: the sheet's names, then one row per column, then the whole-sheet checks."""
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
@@ -243,7 +247,7 @@ def notes_sheet(wb: "Workbook", fmt: "DatasetFormat", lang: str, formats: "Forma
         row += 1
         values = (col.header, col.key, type_name(col.type, lang),
                   i18n.text(f"template.required.{required_kind(col)}", lang),
-                  column_rule_text(fmt, col, lang, formats), _join(col.aliases, lang))
+                  column_rule_text(fmt, col, lang, run), _join(col.aliases, lang))
         for j, value in enumerate(values, start=1):
             cell = ws.cell(row=row, column=j)
             set_text(cell, value)
@@ -267,11 +271,11 @@ def type_name(column_type: str, lang: str) -> str:
     return _text_or(f"template.type.{column_type}", lang, column_type)
 
 
-def column_rule_text(fmt: "DatasetFormat", col: "Column", lang: str, formats: "Formats | None" = None) -> str:
+def column_rule_text(fmt: "DatasetFormat", col: "Column", lang: str, run: "Run | None" = None) -> str:
     """The column's rule in words: type hint, condition, minimum, values, aliases, dataset rules."""
-    from ..formats import load_formats
+    from ..run import default_run
 
-    formats = formats or load_formats()
+    run = run or default_run()
     parts = [_text_or(f"template.hint.{col.type}", lang, "")]
     cond = col.required_if
     if cond is not None:
@@ -290,7 +294,7 @@ def column_rule_text(fmt: "DatasetFormat", col: "Column", lang: str, formats: "F
         parts.append(i18n.text("template.rule.value_aliases", lang, pairs=_join(pairs, lang)))
     for rule in fmt.rules:
         if col.key in (rule.field, rule.option("at")):
-            parts.append(rule_text(fmt, rule, lang, formats))
+            parts.append(rule_text(fmt, rule, lang, run))
     if col.note is not None:
         parts.append(col.note.get(lang))
     end = "." if lang == "en" else "。"
@@ -298,9 +302,11 @@ def column_rule_text(fmt: "DatasetFormat", col: "Column", lang: str, formats: "F
     return sep.join(p.rstrip("。.；; ") for p in parts if p) + (end if any(parts) else "")
 
 
-def rule_text(fmt: "DatasetFormat", rule, lang: str, formats: "Formats") -> str:
+def rule_text(fmt: "DatasetFormat", rule, lang: str, run: "Run") -> str:
     """One declarative rule in words. Every parameter is offered to the catalogue text: a field key
-    of this dataset becomes its header, `ref`/`ref_field` name the other dataset and its column."""
+    of this dataset becomes its header, `ref`/`ref_field` name the other dataset and its column,
+    `param` the rubric parameter's value (the run's), `checklist_code` the rubric's codes."""
+    formats = run.formats
     keys = {c.key for c in fmt.columns}
     extras = rule.options()
     params: dict[str, Any] = {"rule": rule.rule, "code": rule.code, "field": _header(fmt, rule.field)}
@@ -322,13 +328,14 @@ def rule_text(fmt: "DatasetFormat", rule, lang: str, formats: "Formats") -> str:
             params[name] = _header(fmt, value)
         else:
             params.setdefault(name, value)
-    params.update(fmt.count_window)
-    params.update({f"period_{k}": v for k, v in fmt.period_window.items()})
+    if fmt.count_window is not None:
+        params.update(fmt.count_window.to_dict())
+    if fmt.period_window is not None:
+        params.update({f"period_{k}": v for k, v in fmt.period_window.to_dict().items()})
     if isinstance(extras.get("param"), str):
-        default = rubric_params().get(extras["param"])
-        params["days"] = default if default is not None else extras["param"]
+        params["days"] = run.params[extras["param"]]
     if rule.rule == "checklist_code":
-        params["codes"] = _join(checklist_codes(), lang)
+        params["codes"] = _join(run.checklist_codes, lang)
     key = f"template.rule.{rule.rule}"
     flags = [name for name, value in extras.items() if value is True and _has(f"{key}.{name}")]
     if flags:
@@ -341,29 +348,6 @@ def rule_text(fmt: "DatasetFormat", rule, lang: str, formats: "Formats") -> str:
 def check_text(name: str, lang: str) -> str:
     key = f"template.check.{name}"
     return i18n.text(key, lang) if _has(key) else i18n.text("template.check.other", lang, name=name)
-
-
-@lru_cache(maxsize=1)
-def rubric_params() -> dict[str, Any]:
-    """The shipped rubric's parameters (defaults such as max_report_lag_days), or {}."""
-    import yaml
-
-    from ..rubric.loader import default_rubric_path
-
-    try:
-        data = yaml.safe_load(default_rubric_path().read_text("utf-8")) or {}
-        params = data.get("params") or {}
-        return dict(params) if isinstance(params, dict) else {}
-    except Exception:  # noqa: BLE001 - the notes then name the parameter instead of its default
-        return {}
-
-
-def checklist_codes() -> tuple[str, ...]:
-    try:
-        from ..rubric.loader import default_checklist_codes
-        return default_checklist_codes()
-    except Exception:  # noqa: BLE001
-        return ()
 
 
 def _header(fmt: "DatasetFormat", key: str) -> str:

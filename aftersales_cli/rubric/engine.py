@@ -14,8 +14,19 @@ from typing import Any
 from .. import i18n
 from ..errors import RubricError
 from ..metrics import Facts
-from .records import (AllCond, AnyCond, ChecklistCond, Condition, Criterion, DatasetCond, MetricCond,
-                      NotCond, ParamCond, Rubric, Text)
+from .records import (
+    AllCond,
+    AnyCond,
+    ChecklistCond,
+    Condition,
+    Criterion,
+    DatasetCond,
+    MetricCond,
+    NotCond,
+    ParamCond,
+    Rubric,
+    Text,
+)
 
 
 @dataclass(frozen=True)
@@ -151,7 +162,7 @@ def holds(cond: Condition, facts: Facts, params: dict[str, Any]) -> bool:
     if isinstance(cond, DatasetCond):
         return cond.dataset in facts.datasets
     if isinstance(cond, ChecklistCond):
-        return facts.checklist.get(cond.checklist) == "是"
+        return facts.checklist.get(cond.checklist) == "pass"
     if isinstance(cond, AllCond):
         return all(holds(c, facts, params) for c in cond.all)
     if isinstance(cond, AnyCond):
@@ -203,7 +214,7 @@ def _evidence(c: Criterion, facts: Facts, lang: str) -> dict[str, Any]:
 
 
 def score_criterion(c: Criterion, facts: Facts, params: dict[str, Any], done: dict[str, ItemResult],
-                    lang: str) -> tuple[int, list[str]]:
+                    lang: str, formats) -> tuple[int, list[str]]:
     values = {**params, **facts.metrics}
     if c.requires is not None and done[c.requires].score == 0:
         return 0, [i18n.text("rubric.requires", lang, id=c.requires)]
@@ -211,16 +222,15 @@ def score_criterion(c: Criterion, facts: Facts, params: dict[str, Any], done: di
     if c.checklist is not None and "inspection" not in facts.datasets:
         missing.append("inspection")
     if missing:
-        from ..formats import load_formats
-        titles = "、".join(load_formats()[d].title.get(lang) for d in missing)
+        titles = i18n.text("metric.list_separator", lang).join(formats[d].title.get(lang) for d in missing)
         return 0, [i18n.text("rubric.missing", lang, titles=titles)]
     if c.checklist is not None:
         reasons, ok = [], True
         for code in c.checklist:
             answer = facts.checklist.get(code)
-            key = {"是": "rubric.checklist_yes", "否": "rubric.checklist_no", None: "rubric.checklist_absent"}.get(
-                answer, "rubric.checklist_invalid")
-            ok = ok and answer == "是"
+            key = {"pass": "rubric.checklist_yes", "fail": "rubric.checklist_no",
+                   None: "rubric.checklist_absent"}.get(answer, "rubric.checklist_invalid")
+            ok = ok and answer == "pass"
             reasons.append(i18n.text(key, lang, code=code))
         return (c.max if ok else 0), reasons
     if c.rules is not None:
@@ -235,11 +245,13 @@ def score_criterion(c: Criterion, facts: Facts, params: dict[str, Any], done: di
 
 
 def score(rubric: Rubric, facts: Facts, city: str, period: str, findings_summary: dict[str, int],
-          lang: str = "zh") -> Scorecard:
+          lang: str, formats) -> Scorecard:
+    """Every criterion of the rubric scored from the facts (rubric.md); `formats` name the
+    datasets a criterion lacks."""
     params = facts.params
     done: dict[str, ItemResult] = {}
     for section, item, c in rubric.criteria():
-        points, reasons = score_criterion(c, facts, params, done, lang)
+        points, reasons = score_criterion(c, facts, params, done, lang, formats)
         done[c.id] = ItemResult(id=c.id, section=section.title, item_no=str(item.seq), title=item.title,
                                 max=c.max, score=points, reasons=tuple(reasons),
                                 metrics=_evidence(c, facts, lang))

@@ -6,18 +6,13 @@ Line numbers come from PyYAML's node tree (the safe loader), matched to pydantic
 from __future__ import annotations
 
 import string
-from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from .. import frozen
 from ..errors import RubricError
-from ..yamlio import load_cached, load_untrusted, load_untrusted_cached, safe_loader, yaml_error
+from ..yamlio import line_for, load_cached, load_untrusted, node_lines, yaml_error, yaml_problem
 from .records import KINDS
-
-if TYPE_CHECKING:
-    import yaml
 
 DEFAULT_RUBRIC = "hegii-2.0.yaml"
 
@@ -28,40 +23,6 @@ def default_rubric_path() -> Path:
     if packaged.is_file():
         return Path(str(packaged))
     return Path(__file__).resolve().parents[2] / "rubrics" / DEFAULT_RUBRIC
-
-
-@lru_cache(maxsize=1)
-def default_checklist_codes() -> tuple[str, ...]:
-    """The checklist codes the shipped rubric reads from the inspection sheet."""
-    path = default_rubric_path()
-    if not path.is_file():
-        return ()
-    data = load_untrusted_cached(path.read_text("utf-8")) or {}
-    return tuple(str(c) for c in data.get("checklist", {}) or {})
-
-
-def _lines(node: "yaml.Node", path: tuple = (), out: dict | None = None) -> dict[tuple, int]:
-    """Map every path in the document (keys and list indexes) to its 1-based line."""
-    import yaml
-
-    out = {} if out is None else out
-    out[path] = node.start_mark.line + 1
-    if isinstance(node, yaml.MappingNode):
-        for key, value in node.value:
-            k = key.value
-            out[path + (k,)] = key.start_mark.line + 1
-            _lines(value, path + (k,), out)
-    elif isinstance(node, yaml.SequenceNode):
-        for i, value in enumerate(node.value):
-            _lines(value, path + (i,), out)
-    return out
-
-
-def _line_for(lines: dict[tuple, int], loc: tuple) -> int:
-    loc = tuple(loc)
-    while loc and loc not in lines:
-        loc = loc[:-1]
-    return lines.get(loc, 1)
 
 
 def _fail(path: Path, line: int, detail: str) -> RubricError:
@@ -100,27 +61,23 @@ def _checked(path: Path, text: str) -> dict:
     try:
         data = load_untrusted(text)
     except yaml_error() as exc:
-        mark = getattr(exc, "problem_mark", None)
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise _fail(path, (mark.line + 1) if mark else 1, f"YAML: {problem}") from exc
+        raise _fail(path, *yaml_problem(exc)) from exc
     if not isinstance(data, dict):
         raise _fail(path, 1, "not a mapping (expected name, version, params, sections)")
 
     def lines() -> dict[tuple, int]:   # the node tree is built only to report a problem's line
-        import yaml
-
-        return _lines(yaml.compose(text, Loader=safe_loader()))
+        return node_lines(text)
 
     try:
         tagged = frozen.tag(Rubric.model_validate(data))
     except ValidationError as exc:
         err = exc.errors()[0]
         where = ".".join(str(p) for p in err["loc"] if not str(p).endswith("Cond"))
-        raise _fail(path, _line_for(lines(), _model_loc(err["loc"])), f"{where}: {err['msg']}") from exc
+        raise _fail(path, line_for(lines(), _model_loc(err["loc"])), f"{where}: {err['msg']}") from exc
     problems = semantic_problems(frozen.build(tagged, KINDS))
     if problems:
         loc, detail = problems[0]
-        raise _fail(path, _line_for(lines(), loc), detail)
+        raise _fail(path, line_for(lines(), loc), detail)
     return tagged
 
 

@@ -154,6 +154,7 @@ class Rubric(BaseModel):
     params: dict[str, Any] = {}
     param_choices: dict[str, list[Any]] = {}     # parameters that take one of a few values
     checklist: dict[str, str] = {}
+    note: Text | None = None                     # printed below the score sheet's total line
     sections: list[Section]
 
     @field_validator("version", mode="before")

@@ -530,9 +530,9 @@ class _Builder:
         return rows
 
     def _inspection(self) -> list[dict]:
-        from ..rubric.loader import default_checklist_codes
+        from ..rubric.loader import load_rubric
 
-        codes = default_checklist_codes() or tuple(CHECKLIST)
+        codes = tuple(load_rubric().checklist) or tuple(CHECKLIST)
         days = self.days[9:25] or self.days
         day = self.rng.choice(days)
         return [{"code": code, "content": CHECKLIST.get(code), "result": "是",

@@ -13,13 +13,23 @@ from .context import Checked, Context
 from .rules import count_window
 
 CHECKS: dict[str, Callable[[Checked, Context], None]] = {}
+#: The roles (`field.role`) and windows a check reads from its dataset's format: `formats check`
+#: requires them, so a renamed value cannot silently switch a check off.
+CHECK_READS: dict[str, tuple[str, ...]] = {}
 
 
-def check(name: str):
+def check(name: str, reads: tuple[str, ...] = ()):
     def register(fn):
         CHECKS[name] = fn
+        CHECK_READS[name] = reads
         return fn
     return register
+
+
+def directions(fmt) -> dict[str, int]:
+    """Ledger type → +1 (adds to the batch) or −1 (takes from it): the `type` column's roles
+    `adds` and `subtracts`."""
+    return {**dict.fromkeys(fmt.role("type", "adds"), 1), **dict.fromkeys(fmt.role("type", "subtracts"), -1)}
 
 
 def _raw(c: Checked, key: str, row: int):
@@ -64,13 +74,15 @@ def copied_rows(c: Checked, ctx: Context) -> None:
 
 # --- roster --------------------------------------------------------------------------------------
 
-@check("roster_status")
+@check("roster_status", reads=("status.departed", "status.active"))
 def roster_status(c: Checked, ctx: Context) -> None:
-    """RO004: 离职 exactly when a 离职日期 is given on or before the row's 更新日期."""
+    """RO004: departed (离职) exactly when a 离职日期 is given on or before the row's 更新日期."""
     status, leave, update = c.col("status"), c.col("leave_date"), c.col("update_date")
+    departed, active = c.ds.fmt.role("status", "departed"), c.ds.fmt.role("status", "active")
     left = leave.notna() & (update.isna() | (leave <= update))
-    expected = left.map({True: "离职", False: "在职"})
-    bad = status.notna() & (status != expected)
+    expected = left.map({True: departed[0], False: active[0]})
+    ok = status.isin(departed).where(left, status.isin(active))
+    bad = status.notna() & ~ok.astype(bool)
     for row in status.index[bad]:
         ctx.emit(c, "RO004", row, "status", _raw(c, "status", row), expected=expected[row],
                  leave=_day(leave[row]) or "—", update=_day(update[row]) or "—")
@@ -88,9 +100,10 @@ def latest_count_date(ctx: Context) -> pd.Timestamp | None:
     return dates.max() if len(dates) else None
 
 
-@check("ledger_dates")
+@check("ledger_dates", reads=("type.opening",))
 def ledger_dates(c: Checked, ctx: Context) -> None:
-    """PL001 outside P, PL002 after P up to the count, PL003 期初 not on day 1, PL008 out of order."""
+    """PL001 outside P, PL002 after P up to the count, PL003 an opening row (期初) not on day 1,
+    PL008 out of order."""
     dates, kind = c.col("date"), c.col("type")
     count = latest_count_date(ctx)
     after = dates.notna() & (dates > ctx.last)
@@ -100,7 +113,7 @@ def ledger_dates(c: Checked, ctx: Context) -> None:
         ctx.emit(c, "PL001", row, "date", _raw(c, "date", row), period=ctx.period.label)
     for row in dates.index[counted]:
         ctx.emit(c, "PL002", row, "date", _raw(c, "date", row))
-    opening = dates.notna() & (kind == "期初") & (dates != ctx.first) & ~outside
+    opening = dates.notna() & kind.isin(c.ds.fmt.role("type", "opening")) & (dates != ctx.first) & ~outside
     for row in dates.index[opening]:
         ctx.emit(c, "PL003", row, "date", _raw(c, "date", row), expected=ctx.period.first.isoformat())
     valid = dates.dropna()
@@ -115,13 +128,16 @@ def _absent(value) -> bool:
     return value is None or value != value
 
 
-@check("ledger_balance")
+@check("ledger_balance", reads=("type.adds", "type.subtracts", "type.receipt", "type.issue"))
 def ledger_balance(c: Checked, ctx: Context) -> None:
     """PL006/PL007 running balance per part, PL010 batch below zero, PL009 FIFO.
 
-    One pass in sheet order; per part: the running balance, each batch's stock and age.
+    One pass in sheet order; per part: the running balance, each batch's stock and age. The types
+    that add or subtract, that date a batch (`receipt`) and that must take the oldest batch
+    (`issue`) are roles of the `type` column.
     """
-    directions = c.ds.fmt.directions
+    signs = directions(c.ds.fmt)
+    receipt, issue = set(c.ds.fmt.role("type", "receipt")), set(c.ds.fmt.role("type", "issue"))
     latest = pd.Timestamp.max          # read once: the attribute is computed on every access
     never = (latest, 0)
     balance: dict[str, int] = {}
@@ -132,7 +148,7 @@ def ledger_balance(c: Checked, ctx: Context) -> None:
         if not isinstance(part, str):
             continue
         stated = None if _absent(stated) else int(stated)
-        sign = directions.get(kind) if isinstance(kind, str) else None
+        sign = signs.get(kind) if isinstance(kind, str) else None
         if sign is None or _absent(qty) or not isinstance(batch, str):
             if stated is not None:            # cannot compute: resynchronise on the stated balance
                 balance[part] = stated
@@ -140,9 +156,9 @@ def ledger_balance(c: Checked, ctx: Context) -> None:
         qty = int(qty)
         batches = stock.setdefault(part, {})
         ages = age.setdefault(part, {})
-        if kind in ("期初", "入库") and batch not in ages:
+        if kind in receipt and batch not in ages:
             ages[batch] = (date if isinstance(date, pd.Timestamp) and not _absent(date) else latest, order)
-        if kind == "出库":
+        if kind in issue:
             mine = ages.get(batch, (latest, order))
             older = [(ages.get(b, never), b, s) for b, s in batches.items()
                      if b != batch and s > 0 and ages.get(b, never) < mine]
@@ -160,23 +176,22 @@ def ledger_balance(c: Checked, ctx: Context) -> None:
             ctx.emit(c, "PL007", row, "balance", _raw(c, "balance", row), part=part, expected=computed)
 
 
-@check("ledger_handler")
+@check("ledger_handler", reads=("type.issue",))
 def ledger_handler(c: Checked, ctx: Context) -> None:
-    """PL012: the handler of an issue must be a technician (工号 or 姓名) on the roster."""
+    """PL012: the handler of an issue (出库) must be a technician (工号 or 姓名) on the roster."""
     roster = ctx.other(c, "roster", "PL012")
     if roster is None:
         return
     known = set(roster.col("tech_id").dropna()) | set(roster.col("name").dropna())
     handler, kind = c.col("handler"), c.col("type")
-    bad = (kind == "出库") & handler.notna() & ~handler.isin(known)
+    bad = kind.isin(c.ds.fmt.role("type", "issue")) & handler.notna() & ~handler.isin(known)
     for row in handler.index[bad]:
         ctx.emit(c, "PL012", row, "handler", _raw(c, "handler", row))
 
 
 def signed_movements(ledger: Checked) -> pd.DataFrame:
     """date, part_code, signed qty of every computable ledger row."""
-    directions = ledger.ds.fmt.directions
-    sign = ledger.col("type").map(directions)
+    sign = ledger.col("type").map(directions(ledger.ds.fmt))
     frame = pd.DataFrame({"date": ledger.col("date"), "part": ledger.col("part_code"),
                           "qty": pd.to_numeric(ledger.col("qty"), errors="coerce") * sign})
     return frame.dropna()
@@ -214,7 +229,7 @@ def stocktake_book(c: Checked, ctx: Context) -> None:
                      date=_day(days[row]))
 
 
-@check("usage_coverage")
+@check("usage_coverage", reads=("type.issue",))
 def usage_coverage(c: Checked, ctx: Context) -> None:
     """PL013: parts the period's repair report used must be issued (出库) in the ledger in P."""
     report = ctx.checked.get("repair_report")
@@ -226,7 +241,8 @@ def usage_coverage(c: Checked, ctx: Context) -> None:
     used = used.groupby("part")["qty"].sum()
     kind = c.col("type")
     issued = pd.DataFrame({"part": c.col("part_code"), "qty": c.col("qty")})
-    issued = issued[(kind == "出库") & in_p(c.col("date")) & issued["part"].notna() & issued["qty"].notna()]
+    issues = kind.isin(c.ds.fmt.role("type", "issue"))
+    issued = issued[issues & in_p(c.col("date")) & issued["part"].notna() & issued["qty"].notna()]
     issued = issued.groupby("part")["qty"].sum()
     for part, qty in used.items():
         got = int(issued.get(part, 0))

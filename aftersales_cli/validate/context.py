@@ -46,7 +46,7 @@ class Context:
     checklist_codes: tuple[str, ...]
     checked: dict[str, Checked]
     findings: list[Finding] = field(default_factory=list)
-    lang: str | None = None
+    formats: Any = None                 # the run's formats (the other dataset's title in RD010)
     _skipped: set = field(default_factory=set)
 
     def emit(self, c: Checked, code: str, row: int | None, key: str | None, value: Any = None, /,
@@ -61,9 +61,8 @@ class Context:
         found = self.checked.get(name)
         if found is None and (c.name, name, rule) not in self._skipped:
             self._skipped.add((c.name, name, rule))
-            from ..formats import load_formats
             self.findings.append(Finding("RD010", dataset=c.name, file=c.ds.file, sheet=c.ds.sheet,
-                                         params={"other": load_formats()[name].title.to_dict(), "rule": rule}))
+                                         params={"other": self.formats[name].title.to_dict(), "rule": rule}))
         return found
 
     @property

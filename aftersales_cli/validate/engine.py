@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ..formats import DATASETS
+from ..i18n import both
 from ..period import Period
 from ..read.discover import Dataset, Submission
 from . import cells
@@ -21,8 +22,6 @@ from .checks import CHECKS
 from .context import Checked, Context
 from ..core.finding import Finding, summarize
 from .rules import RULES, rule_fields
-
-DEFAULT_PARAMS = {"max_report_lag_days": 1}
 
 
 @dataclass
@@ -33,6 +32,7 @@ class ValidationResult:
     checked: dict[str, Checked]
     findings: list[Finding]
     params: dict[str, Any] = field(default_factory=dict)
+    formats: Any = None                  # the run's formats (dataset titles in reports)
 
     @property
     def summary(self) -> dict[str, int]:
@@ -50,12 +50,24 @@ class ValidationResult:
 
 
 def validate_submission(sub: Submission, period: Period | None = None, period_source: str = "option",
-                        params: dict[str, Any] | None = None,
-                        checklist_codes: tuple[str, ...] = ()) -> ValidationResult:
+                        params: dict[str, Any] | None = None, checklist_codes: tuple[str, ...] = (),
+                        formats=None) -> ValidationResult:
+    """Cell types, then each dataset's rules, then its named checks (formats.md, quality.md).
+
+    `params` (the rules' `param:` values), `checklist_codes` (none: rule checklist_code is skipped)
+    and `formats` come from the run context (`run.Run`, as `pipeline.validate_path` passes them);
+    params and formats left out are those of the shipped rubric and formats (`run.default_run`).
+    """
+    if params is None or formats is None:
+        from ..run import default_run
+        run = default_run()
+        params = run.params if params is None else params
+        formats = run.formats if formats is None else formats
     if period is None:
         period, period_source = infer_period(sub)
-    params = {**DEFAULT_PARAMS, **(params or {})}
-    ctx = Context(period=period, params=params, checklist_codes=tuple(checklist_codes), checked={})
+    params = dict(params)
+    ctx = Context(period=period, params=params, checklist_codes=tuple(checklist_codes), checked={},
+                  formats=formats)
     for name in DATASETS:
         if name in sub.datasets:
             ctx.checked[name] = check_cells(sub.datasets[name], period, ctx)
@@ -70,7 +82,7 @@ def validate_submission(sub: Submission, period: Period | None = None, period_so
             CHECKS[check_name](c, ctx)
     findings = sorted([*sub.findings, *ctx.findings], key=Finding.sort_key)
     return ValidationResult(submission=sub, period=period, period_source=period_source,
-                            checked=ctx.checked, findings=findings, params=params)
+                            checked=ctx.checked, findings=findings, params=params, formats=formats)
 
 
 def check_cells(ds: Dataset, period: Period, ctx: Context) -> Checked:
@@ -126,11 +138,13 @@ def check_cells(ds: Dataset, period: Period, ctx: Context) -> Checked:
 
 
 def _present_text() -> dict[str, str]:
-    return {"zh": "已填写", "en": "filled in"}
+    return both("cell.filled_in")
 
 
-def _type_name(ds: Dataset, key: str) -> str:
-    return {"date": "日期", "int": "整数", "money": "金额"}.get(ds.fmt.column(key).type, "值")
+def _type_name(ds: Dataset, key: str) -> dict[str, str]:
+    """What the cell should have held: its column type in words (messages.yaml cell.expected.*)."""
+    kind = ds.fmt.column(key).type
+    return both(f"cell.expected.{kind}" if kind in ("date", "int", "money") else "cell.expected.other")
 
 
 def infer_period(sub: Submission) -> tuple[Period, str]:

@@ -10,26 +10,28 @@ from typing import Callable
 import pandas as pd
 
 from ..formats import Rule
+from ..formats.records import FIELD_OPTIONS
 from ..period import Period, within
 from .context import Checked, Context
 from ..core.finding import display
 
 RULES: dict[str, Callable[[Checked, Rule, Context], None]] = {}
+#: What a rule kind reads from its dataset's format besides its options (`formats check` requires it).
+RULE_READS: dict[str, tuple[str, ...]] = {}
 
 
-def rule(name: str):
+def rule(name: str, reads: tuple[str, ...] = ()):
+    """Register a rule kind; `reads`: the format entries it needs (`count_window`, `field.role`)."""
     def register(fn):
         RULES[name] = fn
+        RULE_READS[name] = reads
         return fn
     return register
 
 
-FIELD_PARAMS = ("other", "base", "at", "minuend", "subtrahend", "key")
-
-
 def rule_fields(r: Rule) -> list[str]:
     """The columns of its own dataset a rule reads."""
-    return [r.field, *(r.option(p) for p in FIELD_PARAMS if r.option(p))]
+    return [r.field, *(r.option(p) for p in FIELD_OPTIONS if r.option(p))]
 
 
 def _raw(c: Checked, key: str, row: int):
@@ -119,7 +121,7 @@ def not_after(c: Checked, r: Rule, ctx: Context) -> None:
 @rule("max_lag")
 def max_lag(c: Checked, r: Rule, ctx: Context) -> None:
     v, base = c.col(r.field), c.col(r.option("base"))
-    limit = int(ctx.params.get(r.option("param"), 1))
+    limit = int(ctx.params[r.option("param")])      # the run context checked it is a rubric parameter
     lag = (v - base).dt.days
     bad = v.notna() & base.notna() & (lag > limit)
     for row in v.index[bad]:
@@ -127,21 +129,24 @@ def max_lag(c: Checked, r: Rule, ctx: Context) -> None:
                  lag=int(lag[row]), max=limit)
 
 
-def count_window(period: Period, window: dict) -> tuple[pd.Timestamp, pd.Timestamp]:
-    """The stocktake dates that count for the period: its last days or the next month's first."""
-    start = pd.Timestamp(period.last) - pd.Timedelta(days=window.get("last_days", 7) - 1)
-    end = pd.Timestamp(period.next().first) + pd.Timedelta(days=window.get("next_days", 5) - 1)
+def count_window(period: Period, window) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """The stocktake dates that count for the period (formats.md 月末盘点): its last `last_days`
+    days or the next month's first `next_days` days; `window` is a format's `count_window`."""
+    start = pd.Timestamp(period.last) - pd.Timedelta(days=window.last_days - 1)
+    end = pd.Timestamp(period.next().first) + pd.Timedelta(days=window.next_days - 1)
     return start, end
 
 
 def inspection_rows(c: Checked, period: Period) -> pd.Series:
-    """Inspection rows that count for the period: dated in P or the next month's first days."""
+    """Rows that count for the period: dated in P or in the next month's first `period_window`
+    days (no `period_window`: in P only)."""
     dates = c.col("date")
-    end = pd.Timestamp(period.next().first) + pd.Timedelta(days=c.ds.fmt.period_window.get("next_days", 0) - 1)
+    window = c.ds.fmt.period_window
+    end = pd.Timestamp(period.next().first) + pd.Timedelta(days=(window.next_days if window else 0) - 1)
     return within(dates, period.first, end)
 
 
-@rule("count_window")
+@rule("count_window", reads=("count_window",))
 def count_window_rule(c: Checked, r: Rule, ctx: Context) -> None:
     start, end = count_window(ctx.period, c.ds.fmt.count_window)
     v = c.col(r.field)
