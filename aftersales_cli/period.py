@@ -42,6 +42,9 @@ class Period:
     def next(self) -> "Period":
         return Period(self.year + self.month // 12, self.month % 12 + 1)
 
+    def previous(self) -> "Period":
+        return Period(self.year - (self.month == 1), (self.month - 2) % 12 + 1)
+
     def contains(self, day: dt.date) -> bool:
         return self.first <= day <= self.last
 

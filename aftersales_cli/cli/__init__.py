@@ -16,7 +16,7 @@ app = typer.Typer(
 
 from . import validate as _validate  # noqa: E402,F401  (registers the commands)
 
-for _module in ("template", "sample", "score", "rubric", "batch"):
+for _module in ("template", "sample", "score", "kpi", "rubric", "batch"):
     try:
         __import__(f"{__name__}.{_module}")
     except ModuleNotFoundError as _exc:  # a command still being built is simply absent
