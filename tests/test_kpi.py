@@ -240,3 +240,105 @@ def test_display_rounds_half_up():
     assert display_ratio(None) == "—"
     assert display_days(Fraction(1, 20)) == "0.1" and display_days(Fraction(1, 4)) == "0.3"
     assert display_yuan(Fraction(1, 200)) == "0.01" and display_yuan(None) == "—"
+
+
+# --- the workbook (--xlsx) ---------------------------------------------------------------------------------
+
+SHEETS_ZH = ["概览", "技师绩效", "计件工资", "返修明细", "不满意回访", "故障统计", "待核实"]
+
+
+def write_workbook(month, tmp_path, *args):
+    out = tmp_path / "out" / "统计.xlsx"
+    run = cli("kpi", str(month), "--xlsx", str(out), *args)
+    assert run.code == 0, run.stderr
+    return out
+
+
+def test_workbook_sheets_marker_and_charts(month, tmp_path):
+    import zipfile
+
+    import openpyxl
+    out = write_workbook(month, tmp_path)
+    wb = openpyxl.load_workbook(out)
+    assert wb.sheetnames == SHEETS_ZH
+    assert {p.name: p.value for p in wb.custom_doc_props} == {"aftersales-cli": "kpi"}   # a tool output
+    with zipfile.ZipFile(out) as z:
+        charts = [n for n in z.namelist() if n.startswith("xl/charts/chart")]
+        assert len(charts) == 3                                      # 概览: completed, satisfaction, Pareto
+        pareto = max((z.read(n).decode() for n in charts), key=len)
+        assert "<c:barChart>" in pareto and "<c:lineChart>" in pareto   # bars with the cumulative line
+    assert not list(out.parent.glob("*.tmp"))                        # written atomically: no leftovers
+
+
+def test_piece_sheet_totals_are_sums_and_amounts_are_counts_times_rates(month, tmp_path):
+    import openpyxl
+    out = write_workbook(month, tmp_path, "--params", "piece_rates.维修=42.5")
+    ws = openpyxl.load_workbook(out, data_only=True)["计件工资"]
+    formulas = openpyxl.load_workbook(out)["计件工资"]
+    rates = {"安装": 50, "维修": 42.5, "保养": 30, "其他": 0}     # the shipped rates, 维修 set by --params
+    types = [ws.cell(3, c).value for c in range(4, 12, 2)]
+    assert types == list(rates)
+    body = [r for r in range(5, ws.max_row + 1) if isinstance(ws.cell(r, 1).value, int)]
+    assert [ws.cell(r, 2).value for r in body] == ["T001", "T002", "T003", "T009"]
+    total_row = body[-1] + 1
+    assert ws.cell(total_row, 1).value == "合计"
+    for i, t in enumerate(types):
+        count_col, amount_col = 4 + 2 * i, 5 + 2 * i
+        for r in body:
+            assert ws.cell(r, amount_col).value == pytest.approx(ws.cell(r, count_col).value * rates[t])
+        for col in (count_col, amount_col):
+            assert ws.cell(total_row, col).value == pytest.approx(sum(ws.cell(r, col).value for r in body))
+            assert formulas.cell(total_row, col).value.startswith("=SUM(")
+    total_col = 4 + 2 * len(types)
+    for r in body:
+        assert ws.cell(r, total_col).value == pytest.approx(sum(ws.cell(r, 5 + 2 * i).value for i in range(4)))
+    # by construction: 维修 10 × 42.5 + 安装 2 × 50 + 保养 1 × 30
+    assert ws.cell(total_row, total_col).value == pytest.approx(425 + 100 + 30)
+    text = [str(c.value) for row in ws.iter_rows() for c in row if c.value is not None]
+    for line in ("制表", "审核", "财务确认", "日期"):
+        assert any(line in v for v in text), line
+    assert int(ws.page_setup.paperSize) == 9 and ws.sheet_properties.pageSetUpPr.fitToPage     # A4, fits the width
+
+
+def test_workbook_lists_repeats_calls_faults_and_rows_set_aside(month, tmp_path):
+    import openpyxl
+    wb = openpyxl.load_workbook(write_workbook(month, tmp_path), data_only=True)
+
+    def column(name: str, col: int) -> list:
+        ws = wb[name]
+        return [ws.cell(r, col).value for r in range(3, ws.max_row + 1) if ws.cell(r, col).value is not None]
+
+    assert column("返修明细", 1) == ["N05", "N07", "N09", "N11", "N12"]
+    assert column("返修明细", 6) == ["T003", "T001", "T002", "T001", "T003"]      # charged to a's technician
+    assert column("不满意回访", 1) == ["不满意", "一般"] and column("不满意回访", 3) == ["N02", "N06"]
+    assert column("故障统计", 4) == [3, 2, 1, 1, 1, 1, 1, 1]
+    assert column("待核实", 3) == [kpi_city.ROW[r] for r in ("R15", "R17", "R-P2", "R-P4")]
+    techs = wb["技师绩效"]
+    t9 = next(r for r in range(3, techs.max_row + 1) if techs.cell(r, 1).value == "T009")
+    assert techs.cell(t9, 7).value == "—"                                      # 完工率 0 ÷ 0
+
+
+def test_input_text_is_written_as_text_never_a_formula(month, tmp_path):
+    import openpyxl
+
+    from aftersales_cli.report.cellsafe import set_text
+    report = month / "2026-11" / "维修日报表.xlsx"
+    wb = openpyxl.load_workbook(report)
+    ws = wb.active
+    set_text(ws.cell(kpi_city.ROW["R2"], 5), '=HYPERLINK("http://example.invalid","x")')   # 客户姓名 of N02
+    wb.save(report)
+    out = write_workbook(month, tmp_path)
+    calls = openpyxl.load_workbook(out)["不满意回访"]
+    cell = calls.cell(3, 5)
+    assert cell.value == '=HYPERLINK("http://example.invalid","x")' and cell.data_type == "s"
+
+
+def test_english_workbook(month, tmp_path):
+    import openpyxl
+    wb = openpyxl.load_workbook(write_workbook(month, tmp_path, "--lang", "en"))
+    assert wb.sheetnames == ["Overview", "Technicians", "Piece pay", "Repeats", "Call list", "Faults", "Set aside"]
+
+
+def test_xlsx_must_not_overwrite_an_input(month):
+    run = cli("kpi", str(month), "--xlsx", str(month / "2026-11" / "维修日报表.xlsx"))
+    assert run.code == 2
