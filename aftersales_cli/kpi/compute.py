@@ -185,8 +185,8 @@ def compute(report: ReportRows, previous: ReportRows | None, roster: dict[str, d
         return d is not None and first <= d <= last
 
     # --- every row against every figure it can feed (the previous report: 计件 and 返修 only) ----
-    good = {fig: [r for r in rows if ok(r, fig)] for fig in FIGURES}
-    prev_good = {fig: [r for r in prev_rows if ok(r, fig)] for fig in ("piece", "repeats")}
+    good = {fig: [r for r in rows if not r.errors or ok(r, fig)] for fig in FIGURES}
+    prev_good = {fig: [r for r in prev_rows if not r.errors or ok(r, fig)] for fig in ("piece", "repeats")}
     for r in prev_rows:   # the previous report's rows too old to matter in P are not listed
         if id(r) in aside and not _recent(r, first, window):
             del aside[id(r)]
@@ -218,17 +218,21 @@ def compute(report: ReportRows, previous: ReportRows | None, roster: dict[str, d
     repeat_of = {rep.b.order_no: rep for rep in repeats}
 
     # --- per technician and for the city ----------------------------------------------------------
-    def figures(tech: str | None) -> Figures:
-        mine = (lambda r: True) if tech is None else (lambda r: r.tech_id == tech)
-        return _figures([r for r in orders if mine(r)], [r for r in days_rows if mine(r)],
-                        [r for r in sat_rows if mine(r)], [r for r in counted if mine(r)],
-                        [rep for rep in repeats if tech is None or rep.charged_to == tech],
+    def figures(part: dict[str, list]) -> Figures:
+        return _figures(part["orders"], part["days"], part["sat"], part["counted"], part["repeats"],
                         repeat_of, params, completed, cancelled, satisfied, unhappy)
 
-    techs = sorted({r.tech_id for r in [*orders, *counted] if r.tech_id is not None}
-                   | {rep.charged_to for rep in repeats if rep.charged_to is not None})
-    technicians = [(t, roster.get(t, {}), figures(t)) for t in techs]
-    city_totals = figures(None)
+    everything = {"orders": orders, "days": days_rows, "sat": sat_rows, "counted": counted, "repeats": repeats}
+    by_tech: dict[str, dict[str, list]] = defaultdict(lambda: {k: [] for k in everything})
+    for key, items in everything.items():
+        for item in items:
+            tech = item.charged_to if key == "repeats" else item.tech_id
+            if tech is not None:
+                by_tech[tech][key].append(item)
+    for tech in [t for t, part in by_tech.items() if not (part["orders"] or part["counted"] or part["repeats"])]:
+        del by_tech[tech]
+    technicians = [(t, roster.get(t, {}), figures(by_tech[t])) for t in sorted(by_tech)]
+    city_totals = figures(everything)
 
     # --- faults, parts, call list ---------------------------------------------------------------------
     fault_orders = _distinct(r for r in good["faults"] if in_p(r.service_date) and r.service_type in repair)
@@ -278,18 +282,27 @@ def _find_repeats(visits: list[Row], originals: list[Row], window: int, install:
     """kpi.md "Repeat repair": for each b, the qualifying a with the latest 完工日期, then the
     latest 服务日期, then the later row."""
     by_phone: dict[str, list[Row]] = defaultdict(list)
-    by_address: dict[str, list[Row]] = defaultdict(list)
+    by_address: dict[str, list[Row]] = defaultdict(list)       # originals whose phone has an error
     for a in originals:
         if "phone" not in a.errors and a.phone_key:
             by_phone[a.phone_key].append(a)
-        if "address" not in a.errors and a.address_key:
+        elif "address" not in a.errors and a.address_key:
             by_address[a.address_key].append(a)
+    every_address: dict[str, list[Row]] | None = None          # all originals: built if a b needs it
     out = []
     for b in visits:
         phone_ok = "phone" not in b.errors and b.phone_key
         candidates = list(by_phone.get(b.phone_key, [])) if phone_ok else []
         if "address" not in b.errors and b.address_key:   # either phone has an error: the address
-            candidates += [a for a in by_address.get(b.address_key, []) if not phone_ok or "phone" in a.errors]
+            if phone_ok:
+                candidates += by_address.get(b.address_key, [])
+            else:
+                if every_address is None:
+                    every_address = defaultdict(list)
+                    for a in originals:
+                        if "address" not in a.errors and a.address_key:
+                            every_address[a.address_key].append(a)
+                candidates += every_address.get(b.address_key, [])
         best = None
         for a in candidates:
             if a.order_no == b.order_no or not (a.service_date < b.service_date

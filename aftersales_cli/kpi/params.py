@@ -15,41 +15,14 @@ from dataclasses import dataclass
 from fractions import Fraction
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Any
-
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    StrictFloat,
-    StrictInt,
-    StrictStr,
-    ValidationError,
-)
+from typing import Any
 
 from ..cities import KPI_KEY as CITY_KEY
 from ..errors import AftersalesError
 from ..yamlio import load_untrusted, safe_loader, yaml_error
 
 PARAMS_FILE = "params.yaml"
-
-Number = Annotated[StrictInt, Field(ge=0)] | Annotated[StrictFloat, Field(ge=0, allow_inf_nan=False)]
-Days = Annotated[StrictInt, Field(ge=0)]
-Values = Annotated[list[StrictStr], Field(min_length=1)]
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
-
-
-class Fragment(_Strict):
-    """One source's parameters: any subset of the keys (the shipped file must give all)."""
-    piece_rates: dict[StrictStr, Number] | None = None
-    on_time_days: dict[StrictStr, Days] | None = None
-    repeat_window_days: Days | None = None
-    top_faults: Annotated[StrictInt, Field(ge=1)] | None = None
-    roles: dict[StrictStr, dict[StrictStr, Values]] | None = None
-    keep_codes: list[StrictStr] | None = None
+KEYS = ("piece_rates", "on_time_days", "repeat_window_days", "top_faults", "roles", "keep_codes")
 
 
 @dataclass(frozen=True)
@@ -90,7 +63,7 @@ def load_params(rates: Path | None = None, pairs: list[str] | None = None,
     shipped = default_params_path()
     merged: dict[str, Any] = {}
     source = str(shipped)
-    _merge(merged, _read_fragment(shipped))
+    _merge(merged, _shipped(shipped))
     if city_file is not None and city is not None and city_file.is_file():
         city_part = city_fragment(city_file, city)
         if city_part:
@@ -104,7 +77,7 @@ def load_params(rates: Path | None = None, pairs: list[str] | None = None,
         part = _pair_fragment(pair)
         _merge(merged, part)
         source = "--params" if "piece_rates" in part else source
-    missing = [k for k in Fragment.model_fields if k not in merged]
+    missing = [k for k in KEYS if k not in merged]
     if missing:
         raise AftersalesError("err.kpi_params", shipped, line=1, detail=f"missing: {', '.join(missing)}")
     return KpiParams(rates_source=source, **merged)
@@ -164,6 +137,17 @@ def _parse(path: Path, text: str):
     return data, node
 
 
+def _shipped(path: Path) -> dict[str, Any]:
+    """The shipped file, checked once and cached (keyed by its text and the code that checks it)."""
+    from ..yamlio import load_cached
+
+    here = resources.files(__package__)
+    formats = resources.files("aftersales_cli.formats")
+    salt = "kpi-params\0" + "\0".join(here.joinpath(n).read_text("utf-8") for n in ("schema.py", "params.py")) + \
+        formats.joinpath("repair_report.yaml").read_text("utf-8")
+    return load_cached(_read_text(path), lambda text: _read_fragment(path), salt=salt)
+
+
 def _read_fragment(path: Path, wrap: str | None = None) -> dict[str, Any]:
     text = _read_text(path)
     data, node = _parse(path, text)
@@ -174,7 +158,10 @@ def _read_fragment(path: Path, wrap: str | None = None) -> dict[str, Any]:
 
 
 def _checked(path: Path, text: str, data: Any, node, prefix: tuple, wrapped: str | None = None) -> dict[str, Any]:
+    from pydantic import ValidationError
+
     from ..rubric.loader import _line_for, _lines
+    from .schema import Fragment
 
     def line(loc: tuple) -> int:
         lines = _lines(node) if node is not None else {}
@@ -198,7 +185,7 @@ def _checked(path: Path, text: str, data: Any, node, prefix: tuple, wrapped: str
     return checked.model_dump(exclude_none=True)
 
 
-def _semantic(fragment: Fragment) -> tuple[tuple, str] | None:
+def _semantic(fragment) -> tuple[tuple, str] | None:
     """Keys the format does not know: a 服务类型 that is no value of the column, a role value."""
     from ..formats import load_formats
 
@@ -234,6 +221,10 @@ def _pair_fragment(pair: str) -> dict[str, Any]:
         value = load_untrusted(raw) if raw.strip() else raw
     except yaml_error():
         value = raw
+    from pydantic import ValidationError
+
+    from .schema import Fragment
+
     data: Any = value
     for part in reversed(name.split(".")):
         data = {part: data}

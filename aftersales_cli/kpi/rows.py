@@ -8,37 +8,45 @@ import math
 import re
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 import pandas as pd
 
 from ..validate.finding import Finding
 
-#: The repair-report columns a Row carries (format keys, formats/repair_report.yaml).
-FIELDS = ("order_no", "tech_id", "tech_name", "customer_name", "phone", "address", "product_model",
-          "service_type", "fault", "action", "part_code", "part_qty", "status", "satisfaction",
-          "service_date", "completion_date")
 _DATES = ("service_date", "completion_date")
 _SPACE = re.compile(r"\s+")
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Row:
-    """One data row. `source` orders rows across reports: 0 the previous report, 1 the report."""
+    """One data row. `source` orders rows across reports: 0 the previous report, 1 the report.
+
+    The value fields hold the normalised values of the columns of the same name (None when unusable).
+    """
     source: int
     row: int                                   # the Excel row number
-    values: dict[str, Any]                     # field key → normalised value (None when unusable)
-    errors: frozenset[str] = frozenset()       # field keys with an error finding that sets rows aside
-    findings: tuple[Finding, ...] = ()         # every finding on the row (what 待核实 shows)
-    file: str = ""
-    sheet: str = ""
-
-    def __getattr__(self, key: str) -> Any:
-        try:
-            return self.__dict__["values"][key]
-        except KeyError:
-            raise AttributeError(key) from None
+    errors: frozenset[str]                     # field keys with an error finding that sets rows aside
+    findings: tuple[Finding, ...]              # every finding on the row (what 待核实 shows)
+    file: str
+    sheet: str
+    order_no: Any = None
+    tech_id: Any = None
+    tech_name: Any = None
+    customer_name: Any = None
+    phone: Any = None
+    address: Any = None
+    product_model: Any = None
+    service_type: Any = None
+    fault: Any = None
+    action: Any = None
+    part_code: Any = None
+    part_qty: Any = None
+    status: Any = None
+    satisfaction: Any = None
+    service_date: Any = None
+    completion_date: Any = None
 
     @property
     def pos(self) -> tuple[int, int]:
@@ -47,19 +55,23 @@ class Row:
     @property
     def phone_key(self) -> str | None:
         """联系电话 as formats.md normalises it (+86/0086, spaces, hyphens removed)."""
-        return self.values["phone"].replace("-", "") if self.values.get("phone") else None
+        return self.phone.replace("-", "") if self.phone else None
 
     @property
     def address_key(self) -> str | None:
-        return text_key(self.values.get("address"))
+        return text_key(self.address)
 
     @property
     def model_key(self) -> str | None:
-        return text_key(self.values.get("product_model"))
+        return text_key(self.product_model)
 
     @property
     def fault_key(self) -> str | None:
-        return text_key(self.values.get("fault"))
+        return text_key(self.fault)
+
+
+#: The repair-report columns a Row carries (format keys, formats/repair_report.yaml), in field order.
+FIELDS = tuple(f.name for f in fields(Row))[6:]
 
 
 @dataclass
@@ -95,21 +107,22 @@ def report_rows(checked, findings: Iterable[Finding], source: int, keep_codes: I
         if f.dataset == ds.name and f.file == ds.file and f.sheet == ds.sheet and f.row is not None:
             by_row.setdefault(f.row, []).append(f)
     values = checked.values
-    columns: dict[str, list[Any]] = {}
+    columns: list[list[Any]] = []
     for key in FIELDS:
         if key not in values.columns:
-            columns[key] = [None] * len(values)
-        elif key in _DATES:
-            columns[key] = [None if pd.isna(v) else v.date() for v in values[key]]
-        else:
-            columns[key] = [None if _missing(v) else v for v in values[key].tolist()]
+            columns.append([None] * len(values))
+            continue
+        series = values[key]
+        missing = series.isna().tolist()
+        items = series.dt.date.tolist() if key in _DATES else series.tolist()
+        columns.append([None if m else v for v, m in zip(items, missing)])
     rows = []
+    none: frozenset[str] = frozenset()
     for i, excel_row in enumerate(values.index.tolist()):
         found = tuple(by_row.get(excel_row, ()))
         errors = frozenset(key_of[f.column] for f in found
-                           if f.column in key_of and f.code not in keep and f.severity == "error")
-        rows.append(Row(source, int(excel_row), {k: columns[k][i] for k in FIELDS}, errors, found,
-                        ds.file, ds.sheet))
+                           if f.column in key_of and f.code not in keep and f.severity == "error") if found else none
+        rows.append(Row(source, int(excel_row), errors, found, ds.file, ds.sheet, *(c[i] for c in columns)))
     return ReportRows(rows, ds.file, ds.sheet, period)
 
 
