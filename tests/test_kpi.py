@@ -342,3 +342,32 @@ def test_english_workbook(month, tmp_path):
 def test_xlsx_must_not_overwrite_an_input(month):
     run = cli("kpi", str(month), "--xlsx", str(month / "2026-11" / "维修日报表.xlsx"))
     assert run.code == 2
+
+
+def test_october_does_not_pay_what_november_pays(month):
+    """P3 (served 10-30, completed 11-01) is paid in November (test_city_totals), so not in October."""
+    data = kpi_json(month, "--period", "2026-10")
+    piece = data["city_totals"]["piece"]
+    # October: 安装 P1, P4 (2 × 50); 维修 P5, P6 (2 × 40); P2 not completed; P3 completed in November
+    assert (piece["安装"]["count"], piece["维修"]["count"], piece["保养"]["count"]) == (2, 2, 0)
+    assert data["city_totals"]["piece_total"] == 180
+    assert data["notes"] == ["未找到上月（2026-09）的维修日报表：返修和计件只按本月报表统计"]
+
+
+def test_json_has_the_keys_of_the_spec(month):
+    data = kpi_json(month)
+    # kpi.md "Outputs" (notes and parts are additions, see the README's decisions)
+    assert {"city", "period", "params", "city_totals", "technicians", "repeats", "dissatisfied", "faults",
+            "set_aside"} <= set(data)
+    assert set(data["city_totals"]) == {
+        "orders", "completed", "completion_rate", "on_time_rate", "mean_days", "median_days",
+        "satisfaction_rate", "dissatisfied", "follow_up_rate", "repeats", "repeat_rate", "repeats_after_install",
+        "repeat_rate_after_install", "piece", "piece_total"}
+    assert set(data["technicians"][0]) == {
+        "tech_id", "name", "category", "unit", "orders", "completed", "completion_rate", "on_time_rate",
+        "mean_days", "median_days", "satisfaction_rate", "dissatisfied", "follow_up_rate", "repeats",
+        "repeat_rate", "piece", "piece_total"}
+    assert {"order", "repeat_of", "days", "charged_to", "after_install"} <= set(data["repeats"][0])
+    assert {"order", "tech_id", "satisfaction"} <= set(data["dissatisfied"][0])
+    assert set(data["faults"][0]) == {"model", "fault", "count", "share", "cumulative"}
+    assert (data["city"], data["period"]) == ("测试市", "2026-11")

@@ -40,8 +40,8 @@ def technician_cells(kpi: Kpi) -> list[list[str]]:
 
 
 def render(kpi: Kpi, lang: str) -> Group:
-    title = Text(i18n.text("kpi.title", lang, city=kpi.city, period=kpi.period.label))
-    head = Table(title=title, title_justify="left", show_header=False)
+    title = Text(i18n.text("kpi.title", lang, city=kpi.city, period=kpi.period.label), style="bold")
+    head = Table(show_header=False)
     head.add_column(style="bold")
     head.add_column(justify="right")
     for key, value in headline(kpi):
@@ -54,4 +54,4 @@ def render(kpi: Kpi, lang: str) -> Group:
         techs.add_row(*(Text(c) for c in cells))
     notes = [Text(i18n.text(n["key"], lang, **{k: v for k, v in n.items() if k != "key"}), style="dim")
              for n in kpi.notes]
-    return Group(head, techs, *notes)
+    return Group(title, head, techs, *notes)
