@@ -371,3 +371,18 @@ def test_json_has_the_keys_of_the_spec(month):
     assert {"order", "tech_id", "satisfaction"} <= set(data["dissatisfied"][0])
     assert set(data["faults"][0]) == {"model", "fault", "count", "share", "cumulative"}
     assert (data["city"], data["period"]) == ("测试市", "2026-11")
+
+
+def test_unreadable_previous_month_is_a_note_not_an_error(tmp_path):
+    folder = kpi_city.build(tmp_path, previous=False)
+    (folder / "2026-10").mkdir()
+    (folder / "2026-10" / "维修日报表.xlsx").write_bytes(b"not a workbook at all")
+    data = kpi_json(folder)
+    assert data["city_totals"]["piece_total"] == 550          # as without a previous month
+    assert len(data["notes"]) == 1 and "2026-10" in data["notes"][0] and "无法读取" in data["notes"][0]
+
+
+def test_cities_yaml_kpi_that_is_not_a_map_names_its_line(month):
+    (month.parent / "cities.yaml").write_text("测试市:\n  min_orders: 1\n  kpi: 5\n", "utf-8")
+    run = cli("kpi", str(month))
+    assert run.code == 2 and "cities.yaml:3:" in run.stderr
