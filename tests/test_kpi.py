@@ -386,3 +386,36 @@ def test_cities_yaml_kpi_that_is_not_a_map_names_its_line(month):
     (month.parent / "cities.yaml").write_text("测试市:\n  min_orders: 1\n  kpi: 5\n", "utf-8")
     run = cli("kpi", str(month))
     assert run.code == 2 and "cities.yaml:3:" in run.stderr
+
+
+# --- sample material (aftersales sample --kpi) ---------------------------------------------------------
+
+def test_sample_kpi_material_gives_the_constructed_repeats_and_pay(tmp_path):
+    from aftersales_cli.sample.kpi import build_kpi_months, generate_kpi_city
+    months = generate_kpi_city(tmp_path, "样例市", orders=150, period="2026-11", seed=11)
+    october, november = months
+    assert [m.data.period.label for m in months] == ["2026-10", "2026-11"]
+    data = kpi_json(tmp_path / "样例市")
+    # the repeats are exactly the pairs the generator built (original = the row it copied the customer from)
+    assert sorted((r["order"], r["repeat_of"]) for r in data["repeats"]) == sorted(november.repeats)
+    assert len(november.repeats) == november.data.defects["kpi_repeats"] > 0
+    # 计件, read from the generated rows: November's orders completed in November, and October's
+    # orders completed in November (the late completions among them)
+    def completed_in_november(rows):
+        return [r for r in rows if r["status"] == "已完成" and r["completion_date"].strftime("%Y-%m") == "2026-11"]
+    oct_rows, nov_rows = october.data.tables["repair_report"], november.data.tables["repair_report"]
+    paid = completed_in_november(nov_rows) + completed_in_november(oct_rows)
+    assert set(october.late) <= {r["order_no"] for r in paid} and october.late
+    counts = {t: sum(1 for r in paid if r["service_type"] == t) for t in ("安装", "维修", "保养", "其他")}
+    assert {t: p["count"] for t, p in data["city_totals"]["piece"].items()} == counts
+    assert data["set_aside"] == [] and data["notes"] == []
+    # deterministic for a seed
+    again = build_kpi_months("样例市", orders=150, period="2026-11", seed=11)
+    assert [m.data.tables["repair_report"] for m in again] == [oct_rows, nov_rows]
+
+
+def test_sample_cli_kpi_writes_two_months(tmp_path):
+    run = cli("sample", str(tmp_path), "--kpi", "--city", "样例市", "--orders", "60", "--seed", "2")
+    assert run.code == 0, run.stderr
+    assert sorted(p.name for p in (tmp_path / "样例市").iterdir()) == ["2026-10", "2026-11"]
+    assert kpi_json(tmp_path / "样例市")["notes"] == []      # the previous month was found and read
