@@ -409,6 +409,12 @@ def test_sample_kpi_material_gives_the_constructed_repeats_and_pay(tmp_path):
     counts = {t: sum(1 for r in paid if r["service_type"] == t) for t in ("安装", "维修", "保养", "其他")}
     assert {t: p["count"] for t, p in data["city_totals"]["piece"].items()} == counts
     assert data["set_aside"] == [] and data["notes"] == []
+    # the fault table, read from the generated rows: November's 维修 orders by (型号, 故障)
+    from collections import Counter
+    faults = Counter((r["product_model"], r["fault"]) for r in nov_rows if r["service_type"] == "维修")
+    table = {(f["model"], f["fault"]): f["count"] for f in data["faults"] if f["model"] is not None}
+    assert all(faults[key] == n for key, n in table.items()) and max(table.values()) == max(faults.values())
+    assert sum(f["count"] for f in data["faults"]) == sum(faults.values())
     # deterministic for a seed
     again = build_kpi_months("样例市", orders=150, period="2026-11", seed=11)
     assert [m.data.tables["repair_report"] for m in again] == [oct_rows, nov_rows]

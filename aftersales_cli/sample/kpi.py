@@ -7,6 +7,9 @@ month, drawn from its own seed) and edits each month's repair report with a thir
 
 - **late completions**: completed orders served in the month's last three days are, one in two,
   completed 1–3 days into the next month (paid there: kpi.md 计件);
+- **dominant faults**: per 产品型号 one of its family's faults is drawn; the model's 维修 rows take it
+  (with its 处理措施) one in two, where the part they used (if any) is one that fault uses — so
+  the ledger stays consistent — and a few faults dominate each model's fault table;
 - **repeat repairs**: `repeat_share` of the month's 维修 orders that are not cancelled (served from
   the 4th) become repeats — each takes the 客户姓名, 联系电话 and 服务地址 of an earlier completed order
   of the same 产品型号 whose 完工日期 is 0–30 days before it. A row used as an original is never
@@ -34,6 +37,7 @@ class KpiMonth:
     data: CityData
     repeats: list[tuple[str, str]] = field(default_factory=list)       # (order b, its original a)
     late: list[str] = field(default_factory=list)                      # orders completed next month
+    dominant: dict[str, str] = field(default_factory=dict)             # 产品型号 → its dominant fault
 
 
 def build_kpi_months(city: str, orders: int = 200, period: Period | str = "2026-11", seed: int = 0,
@@ -62,10 +66,38 @@ def generate_kpi_city(out: Path, city: str, orders: int = 200, period: Period | 
     return built
 
 
+def _dominant_faults(data: CityData, rng: random.Random) -> dict[str, str]:
+    """Per model, the family fault that most of its completed 维修 rows could have (by the part they
+    used); those rows take it (with its 处理措施) seven times in ten."""
+    from .products import FAMILIES
+
+    part_names = {p["part_code"]: p["part_name"] for p in data.tables["parts_master"]}
+    family = {m: f for f in FAMILIES for m in f.models}
+    by_model: dict[str, list[dict]] = {}
+    for r in data.tables["repair_report"]:
+        if r["service_type"] == "维修" and r["status"] == "已完成" and r["product_model"] in family:
+            by_model.setdefault(r["product_model"], []).append(r)
+
+    def fits(r: dict, wanted: tuple[str, ...]) -> bool:
+        return not r["part_code"] or part_names.get(r["part_code"]) in wanted
+
+    chosen: dict[str, str] = {}
+    for model, rows in sorted(by_model.items()):
+        faults = family[model].faults
+        best = max(range(len(faults)), key=lambda i: (sum(fits(r, faults[i][2]) for r in rows), -i))
+        fault, action, wanted = faults[best]
+        chosen[model] = fault
+        for r in rows:
+            if fits(r, wanted) and rng.random() < 0.7:
+                r["fault"], r["action"] = fault, action
+    return chosen
+
+
 def _edit(data: CityData, rng: random.Random, share: float) -> KpiMonth:
     rows = data.tables["repair_report"]
     last = data.period.last
     month = KpiMonth(data)
+    month.dominant = _dominant_faults(data, rng)
     for r in rows:
         if r["status"] == "已完成" and r["service_date"] > last - dt.timedelta(days=3) and rng.random() < 0.5:
             r["completion_date"] = last + dt.timedelta(days=rng.randint(1, 3))
