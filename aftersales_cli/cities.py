@@ -9,6 +9,7 @@ from .i18n import both
 from .yamlio import load_untrusted, safe_loader, yaml_error
 
 CITIES_FILE = "cities.yaml"
+KPI_KEY = "kpi"   # a city's `kpi:` map holds `aftersales kpi` parameters (kpi.md); the rubric ignores it
 
 
 def load_cities(path: Path, known_params: dict[str, Any],
@@ -43,11 +44,12 @@ def load_cities(path: Path, known_params: dict[str, Any],
             raise AftersalesError("err.cities_yaml", path, line=key_node.start_mark.line + 1,
                                   detail={k: f"{city}: {v}" for k, v in both("param.expected_values").items()})
         for pk, _ in value_node.value:
-            if str(pk.value) not in known_params:
+            if str(pk.value) not in known_params and str(pk.value) != KPI_KEY:
                 raise AftersalesError("err.cities_yaml", path, line=pk.start_mark.line + 1,
                                       detail=both("param.unknown", name=_show(pk.value),
                                                   allowed=", ".join(known_params)))
         lines = {str(pk.value): pk.start_mark.line + 1 for pk, _ in value_node.value}
+        values = {k: v for k, v in values.items() if str(k) != KPI_KEY}
         for name, value in values.items():
             problem = value_problem(value, known_params[str(name)], (choices or {}).get(str(name)))
             if problem:

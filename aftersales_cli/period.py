@@ -38,6 +38,9 @@ class Period:
     def next(self) -> "Period":
         return Period(self.year + self.month // 12, self.month % 12 + 1)
 
+    def previous(self) -> "Period":
+        return Period(self.year - (self.month == 1), (self.month - 2) % 12 + 1)
+
     def __str__(self) -> str:
         return self.label
 

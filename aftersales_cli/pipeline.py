@@ -136,3 +136,49 @@ def score_path(path: Path, period: Period | None = None, city: str | None = None
     facts = compute_facts(result, params, run.formats)
     card = score(run.rubric, facts, city, result.period.label, result.summary, run.lang, run.formats)
     return card, result
+
+
+KPI_FAMILY = Family(("repair_report", "roster"), "repair_report")
+
+
+def kpi_path(path: Path, period: Period | None = None, city: str | None = None,
+             rates: Path | None = None, pairs: list[str] | None = None):
+    """The manager's month (kpi.md): (kpi.compute.Kpi, ValidationResult of the report).
+
+    PATH, period and city resolve as for `score_path`. The previous month's report is the city's
+    sibling YYYY-MM folder; when there is none or it cannot be read, a note says so and the
+    figures use the report alone. A missing report, or one with no rows, is AftersalesError.
+    """
+    from .cities import CITIES_FILE
+    from .kpi import check_values, compute, load_params, report_rows, roster_names
+    from .paths import city_folder, city_name
+
+    folder, period, how = resolve(Path(path), period)
+    city = city or city_name(folder)
+    params = load_params(rates, pairs, city_folder(folder).parent / CITIES_FILE, city)
+    result = validate_path(folder, period, family=KPI_FAMILY)
+    if how != "option":
+        result.period_source = how if how != "rows" else result.period_source
+    checked = result.checked["repair_report"]
+    if checked.ds.rows == 0:
+        raise AftersalesError("err.kpi_no_rows", checked.ds.file, sheet=checked.ds.sheet)
+    report = report_rows(checked, result.findings, 1, params.keep_codes, result.period.label)
+    previous, notes = None, []
+    before = result.period.previous()
+    sibling = city_folder(folder) / before.label
+    if not sibling.is_dir():
+        notes.append({"key": "kpi.note.no_previous", "period": before.label})
+    else:
+        try:
+            prev = validate_path(sibling, before, family=KPI_FAMILY)
+            previous = report_rows(prev.checked["repair_report"], prev.findings, 0, params.keep_codes,
+                                   before.label)
+        except AftersalesError as exc:
+            notes.append({"key": "kpi.note.previous_unreadable", "period": before.label,
+                          "detail": {"zh": exc.message("zh"), "en": exc.message("en")}})
+    present = {"service_type": {r.service_type for rr in (report, previous) if rr for r in rr.rows
+                                if r.service_type is not None}}
+    check_values(params, present, checked.ds.file)
+    kpi = compute(report, previous, roster_names(result.checked.get("roster")), params, result.period, city)
+    kpi.notes = notes
+    return kpi, result

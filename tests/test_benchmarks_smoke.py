@@ -68,6 +68,14 @@ def test_score(data_dir):
     assert "aftersales score --format json" in out and "python -c pass" in out
 
 
+def test_kpi(data_dir):
+    out = _run([str(BENCH / "kpi.py"), "--orders", "200", "--repeat", "1", "--data", str(data_dir)])
+    assert "kpi vs score: one city, 200 orders" in out
+    for command in ("aftersales score --format json", "aftersales kpi --format json",
+                    "aftersales kpi, with the previous month"):
+        assert command in out
+
+
 def test_batch(data_dir):
     out = _run([str(BENCH / "batch.py"), "--cities", "2", "--orders", "50", "--repeat", "1",
                 "--data", str(data_dir)])

@@ -35,6 +35,7 @@ def sample(
                                            "quirks：标题行、合计行、合并单元格、别名表名、多表合一等")] = Layout.standard,
     city: Annotated[Optional[list[str]], typer.Option("--city", metavar="NAME", help="指定城市名（可重复），代替 --cities")] = None,
     jobs: Annotated[Optional[int], typer.Option("--jobs", min=1, help="并行进程数（默认：城市多时用全部 CPU）")] = None,
+    kpi: Annotated[bool, typer.Option("--kpi", help="月度统计素材：同时生成上个月，并注入返修和跨月完工（标准布局、干净数据）")] = False,
     lang: LangOpt = None,
     debug: DebugOpt = False,
 ) -> None:
@@ -51,9 +52,16 @@ def sample(
         chosen = Period.parse(period)
         names = list(dict.fromkeys(city)) if city else city_names(cities)
         workers = jobs or (min(os.cpu_count() or 1, len(names)) if len(names) >= 4 else 1)
-        with _progress(len(names), i18n.text("sample.progress", lang_code)) as tick:
-            folders = generate(out, orders=orders, period=chosen, seed=seed, defects=defects,
-                               layout=layout.value, city_names=names, jobs=workers, progress=tick)
+        if kpi:
+            from ..sample.kpi import generate_kpi_city
+            folders = []
+            for name in names:
+                generate_kpi_city(out, name, orders, chosen, seed)
+                folders.append(Path(out) / name / chosen.label)
+        else:
+            with _progress(len(names), i18n.text("sample.progress", lang_code)) as tick:
+                folders = generate(out, orders=orders, period=chosen, seed=seed, defects=defects,
+                                   layout=layout.value, city_names=names, jobs=workers, progress=tick)
     console = stdout()
     if len(folders) <= 20:
         for name, folder in zip(names, folders):
