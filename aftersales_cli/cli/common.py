@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import contextlib
-import json
 import sys
 import traceback
 from typing import Iterator
@@ -58,14 +57,14 @@ def _fail(code: str, message: str, path: str, fmt: OutputFormat, lang: str, debu
     from ..paths import readable
     message, path = readable(message), readable(path)
     if fmt is OutputFormat.json:
-        sys.stdout.write(json.dumps({"error": {"code": code, "message": message, "path": path}},
-                                    ensure_ascii=False) + "\n")
+        from .console import json_text
+        sys.stdout.write(json_text({"error": {"code": code, "message": message, "path": path}}, None) + "\n")
     line = f"{i18n.text('err.prefix', lang)}: {message}"
     stderr().print(line, markup=False, soft_wrap=True)
     raise typer.Exit(ExitCode.CANNOT_RUN)
 
 
 def print_json(data: object) -> None:
-    from ..paths import readable   # file names that are not UTF-8 must not break the output
-    sys.stdout.write(readable(json.dumps(data, ensure_ascii=False, indent=2, default=str)) + "\n")
+    from .console import json_text
+    sys.stdout.write(json_text(data) + "\n")
     sys.stdout.flush()
