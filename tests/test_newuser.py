@@ -98,3 +98,134 @@ def test_usage_errors_are_in_the_users_language_and_version_prints():
     proc = run("--version")
     from aftersales_cli import __version__
     assert proc.returncode == 0 and proc.out.strip() == f"aftersales {__version__}"
+
+
+# --- 2. sample never deletes or overwrites what it did not write -------------------------------
+
+def _snapshot(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_sample_refuses_existing_files_and_force_removes_only_its_own(tmp_path):
+    """cli.md: every target checked before any is written; an existing one stops the run (named,
+    exit 2) and nothing changes; --force overwrites the targets and removes only earlier sample
+    files (of the other layout), never a clerk's own file."""
+    month = tmp_path / "杭州市" / "2026-11"
+    month.mkdir(parents=True)
+    (month / "配件管理.xlsx").write_bytes(b"a clerk's own workbook")        # a name the quirks layout uses
+    own = month / "维修日报表.xlsx"
+    own.write_bytes(b"a real repair report")                             # a name the standard layout uses
+    before = _snapshot(tmp_path)
+    proc = run("sample", tmp_path, "--cities", "2", "--orders", "5")
+    assert proc.returncode == 2 and str(own) in proc.err, proc.err
+    assert _snapshot(tmp_path) == before                                 # not even the second city written
+    # quirks over the clerk's 配件管理.xlsx: refused too
+    proc = run("sample", tmp_path, "--city", "杭州市", "--orders", "5", "--layout", "quirks")
+    assert proc.returncode == 2 and "配件管理.xlsx" in proc.err and _snapshot(tmp_path) == before
+
+    # a sample folder of its own: standard, then quirks with --force
+    other = tmp_path / "样例"
+    assert run("sample", other, "--city", "宁波市", "--orders", "5").returncode == 0
+    standard = sorted(p.name for p in (other / "宁波市" / "2026-11").iterdir())
+    assert len(standard) == 8
+    (other / "宁波市" / "2026-11" / "我的备注.xlsx").write_bytes(b"kept")
+    proc = run("sample", other, "--city", "宁波市", "--orders", "5", "--layout", "quirks")
+    assert proc.returncode == 2                                          # earlier sample files stop it without --force
+    assert run("sample", other, "--city", "宁波市", "--orders", "5", "--layout", "quirks", "--force").returncode == 0
+    left = sorted(p.name for p in (other / "宁波市" / "2026-11").iterdir())
+    assert not set(standard) & set(left) - {"维修日报表.xlsx"}           # the standard files are gone…
+    assert "我的备注.xlsx" in left and len(left) == 4 + 1                # …the four quirks files and ours stay
+
+    # --force over the clerk's folder: the target is overwritten, the clerk's other file stays
+    assert run("sample", tmp_path, "--city", "杭州市", "--orders", "5", "--force").returncode == 0
+    assert (month / "配件管理.xlsx").read_bytes() == b"a clerk's own workbook"
+    assert own.read_bytes()[:2] == b"PK"
+
+
+# --- 3. one output path: an OS error names the OUTPUT file and why -----------------------------
+
+LOCKED = '''
+import errno, os
+_replace = os.replace
+def _locked(src, dst, *args, **kw):      # Windows refuses to replace a file open in Excel
+    if "locked" in os.fspath(dst):
+        raise PermissionError(errno.EACCES, "Permission denied", os.fspath(src), None, os.fspath(dst))
+    return _replace(src, dst, *args, **kw)
+os.replace = _locked
+'''
+
+
+def test_every_writer_names_the_output_it_cannot_write(tmp_path):
+    """Score sheet, annotated copy, batch outputs, templates, sample data: onto a file 'open in
+    Excel' (the rename refused, simulated by a sitecustomize in the subprocess) each is one line
+    naming the output — not the temporary file — and the reason in the user's language, exit 2."""
+    hooks = tmp_path / "hooks"
+    hooks.mkdir()
+    (hooks / "sitecustomize.py").write_text(LOCKED, "utf-8")
+    env = {"PYTHONPATH": str(hooks)}
+    month = clean_city(tmp_path / "root", orders=20, city="杭州市")
+    out = tmp_path / "out"
+    cases = [
+        (["score", month.parent, "--xlsx", out / "locked.xlsx"], out / "locked.xlsx"),
+        (["validate", month, "--annotate", out / "locked标注.xlsx"], out / "locked标注.xlsx"),
+        (["batch", month.parent.parent, "--out", out / "locked", "--jobs", "1"], out / "locked" / "汇总.xlsx"),
+        (["template", "roster", "-o", out / "locked模板"], out / "locked模板" / "技师档案.xlsx"),
+        (["sample", out / "locked样例", "--city", "温州市", "--orders", "5"], out / "locked样例" / "温州市" / "2026-11"),
+    ]
+    for args, named in cases:
+        proc = run(*args, env=env)
+        errors = [line for line in proc.err.splitlines() if line.startswith("错误")]   # batch's progress bar aside
+        assert proc.returncode == 2, (args, proc.err)
+        assert len(errors) == 1 and str(named) in errors[0], (args, proc.err)
+        line = errors[0]
+        assert "文件可能正在 Excel 中打开，请关闭后重试" in line and ".tmp" not in line and "内部错误" not in line
+        proc = run(*args, "--lang", "en", env=env)
+        assert "may be open in Excel" in proc.err and "错误" not in proc.err
+    assert not [p for p in out.rglob("*.tmp")]                           # no temporary file left behind
+    # a folder where the output file should be: named, with the reason
+    (out / "dir.xlsx").mkdir()
+    (out / "dir.xlsx" / "x").write_text("x")
+    proc = run("score", month.parent, "--xlsx", out / "dir.xlsx")
+    assert proc.returncode == 2 and str(out / "dir.xlsx") in proc.err and "这是一个文件夹" in proc.err
+
+
+# --- 7. batch on a city folder --------------------------------------------------------------------
+
+def test_batch_on_a_city_folder_points_to_score(tmp_path):
+    """A ROOT holding only YYYY-MM folders, or workbooks and no city folder, is one city: exit 2 and a
+    line naming `aftersales score` — never a ranking of a "city" named 2026-11 (cli.md "Batch")."""
+    month = clean_city(tmp_path / "root", orders=10, city="宁波市")
+    for root in (month.parent, month):
+        proc = run("batch", root, "--out", tmp_path / "out")
+        assert proc.returncode == 2, proc.err
+        assert "aftersales score" in proc.err and str(root) in proc.err
+        assert not (tmp_path / "out").exists()
+    # the HQ root itself still ranks its city, a stray workbook beside the city folders or not
+    (month.parent.parent / "说明.xlsx").write_bytes((month / "技师档案.xlsx").read_bytes())
+    proc = run("batch", month.parent.parent, "--out", tmp_path / "out", "-f", "json", "--jobs", "1")
+    assert proc.returncode == 0 and [c["city"] for c in json.loads(proc.out)["cities"]] == ["宁波市"]
+
+
+# --- 8. a dataset with a header and no rows is not submitted ---------------------------------------
+
+def test_blank_templates_score_nothing_and_say_why(tmp_path):
+    """rubric.md "Empty datasets": the eight blank templates score 0 / 90 (they scored 4: an empty
+    roster "complete", an empty parts master giving every part a card), every item that needs a
+    dataset says "…没有数据（只有表头）", and cross-checks against an empty dataset are skipped."""
+    month = tmp_path / "空白市" / "2026-11"
+    assert run("template", "-o", month).returncode == 0
+    proc = run("score", month.parent, "-f", "json")
+    assert proc.returncode == 0, proc.err
+    card = json.loads(proc.out)
+    assert card["total"] == 0
+    reasons = {i["id"]: " ".join(i["reasons"]) for i in card["items"]}
+    assert any("技师档案没有数据（只有表头）" in r for r in reasons.values())
+    assert any("配件档案没有数据（只有表头）" in r for r in reasons.values())
+    assert not any("未提交" in r for r in reasons.values())            # found, only empty: not "not submitted"
+    # cross-checks: a filled repair report beside an empty roster is not told its technicians are unknown
+    filled = clean_city(tmp_path / "filled", orders=10, city="x")
+    shutil.copy(filled / "维修日报表.xlsx", month / "维修日报表.xlsx")
+    proc = run("validate", month, "-f", "json")
+    codes = {(f["code"], f["dataset"]) for f in json.loads(proc.out)["findings"]}
+    assert ("RD010", "repair_report") in codes
+    assert ("RR003", "repair_report") not in codes                      # 工号 not in the (empty) roster: not said

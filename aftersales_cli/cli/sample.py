@@ -35,12 +35,14 @@ def sample(
                                            "quirks：标题行、合计行、合并单元格、别名表名、多表合一等")] = Layout.standard,
     city: Annotated[Optional[list[str]], typer.Option("--city", metavar="NAME", help="指定城市名（可重复），代替 --cities")] = None,
     jobs: Annotated[Optional[int], typer.Option("--jobs", min=1, help="并行进程数（默认：城市多时用全部 CPU）")] = None,
+    force: Annotated[bool, typer.Option("--force", help="覆盖已存在的同名文件，并删除以前 sample 生成的旧文件"
+                                        "（其他文件从不删除）；默认遇到已存在的文件即停止")] = False,
     lang: LangOpt = None,
     debug: DebugOpt = False,
 ) -> None:
     """生成逼真的样例数据：每个城市一个月的八张表，同一种子结果相同。Realistic synthetic submissions.
 
-    示例 / example:  aftersales sample sample_data --cities 3 --orders 200 --defects 0.05
+    示例 / example:  aftersales sample 样例 --cities 3 --orders 200 --defects 0.05
     """
     lang_code = lang_of(lang)
     with cannot_run(OutputFormat.table, lang_code, debug, out):
@@ -53,7 +55,8 @@ def sample(
         workers = jobs or (min(os.cpu_count() or 1, len(names)) if len(names) >= 4 else 1)
         with _progress(len(names), i18n.text("sample.progress", lang_code)) as tick:
             folders = generate(out, orders=orders, period=chosen, seed=seed, defects=defects,
-                               layout=layout.value, city_names=names, jobs=workers, progress=tick)
+                               layout=layout.value, city_names=names, jobs=workers, progress=tick,
+                               force=force)
     console = stdout()
     if len(folders) <= 20:
         for name, folder in zip(names, folders):

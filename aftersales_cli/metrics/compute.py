@@ -68,9 +68,10 @@ METRICS: dict[str, str] = {
 @dataclass
 class Facts:
     metrics: dict[str, Any]
-    datasets: set[str]
+    datasets: set[str]                 # submitted: found with at least one data row
     checklist: dict[str, str]          # code → 是 | 否 | invalid
     params: dict[str, Any] = field(default_factory=dict)
+    empty: set[str] = field(default_factory=set)   # found with a header and no rows: not submitted (rubric.md)
 
 
 def _tr(zh: str, en: str) -> dict[str, str]:
@@ -89,7 +90,8 @@ def _in(dates: pd.Series, start, end) -> pd.Series:
 
 def compute_facts(result: ValidationResult, params: dict[str, Any]) -> Facts:
     p = result.period
-    ck = result.checked
+    empty = {name for name, c in result.checked.items() if c.ds.rows == 0}
+    ck = {name: c for name, c in result.checked.items() if name not in empty}   # rubric.md "Empty datasets"
     counts = Counter((f.dataset, f.code) for f in result.findings)
     m: dict[str, Any] = {"period_first": p.first.isoformat()}
     m.update(_roster(ck, counts, p))
@@ -97,7 +99,8 @@ def compute_facts(result: ValidationResult, params: dict[str, Any]) -> Facts:
     m.update(_training(ck.get("training_log"), p))
     m.update(_report(ck.get("repair_report"), result, p))
     m.update(_parts(ck, counts, result))
-    return Facts(metrics=m, datasets=set(ck), checklist=_checklist(ck.get("inspection"), result), params=params)
+    return Facts(metrics=m, datasets=set(ck), checklist=_checklist(ck.get("inspection"), result), params=params,
+                 empty=empty)
 
 
 def _count(counts: Counter, dataset: str, *codes: str) -> int:

@@ -10,9 +10,8 @@ from typing import Any
 
 from .. import i18n
 from ..batch import BatchResult
-from ..errors import AftersalesError
 from ..rubric.engine import ItemResult, Scorecard
-from .atomic import write_atomic, write_text_atomic
+from .atomic import ensure_folder, write_atomic, write_text_atomic
 from .cellsafe import csv_safe, set_text
 from .names import sheet_name
 from .scoresheet import Styles, fill_scoresheet
@@ -31,16 +30,8 @@ def write_outputs(result: BatchResult, out: Path, lang: str) -> list[Path]:
         ("summary.csv", lambda path: _write_csv(path, _summary_csv(result, lang))),
         ("findings.csv", lambda path: _write_csv(path, _findings_csv(result, lang))),
     ]
-    target = out
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        written = []
-        for name, write in steps:
-            target = out / name
-            written.append(write(target))
-    except OSError as exc:
-        raise AftersalesError("err.output_unwritable", target, detail=exc.strerror or str(exc)) from exc
-    return written
+    ensure_folder(out)
+    return [write(out / name) for name, write in steps]
 
 
 # RFC 4180 line ends. With "\n" as the terminator the csv module leaves a field holding a lone

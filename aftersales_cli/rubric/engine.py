@@ -212,8 +212,13 @@ def score_criterion(c: Criterion, facts: Facts, params: dict[str, Any], done: di
         missing.append("inspection")
     if missing:
         from ..formats import load_formats
-        titles = "、".join(load_formats()[d].title.get(lang) for d in missing)
-        return 0, [i18n.text("rubric.missing", lang, titles=titles)]
+        formats = load_formats()
+        reasons = []
+        absent = [formats[d].title.get(lang) for d in missing if d not in facts.empty]
+        if absent:
+            reasons.append(i18n.text("rubric.missing", lang, titles="、".join(absent)))
+        reasons += [i18n.text("rubric.empty", lang, title=formats[d].title.get(lang)) for d in missing if d in facts.empty]
+        return 0, reasons
     if c.checklist is not None:
         reasons, ok = [], True
         for code in c.checklist:
