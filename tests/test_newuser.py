@@ -229,3 +229,22 @@ def test_blank_templates_score_nothing_and_say_why(tmp_path):
     codes = {(f["code"], f["dataset"]) for f in json.loads(proc.out)["findings"]}
     assert ("RD010", "repair_report") in codes
     assert ("RR003", "repair_report") not in codes                      # 工号 not in the (empty) roster: not said
+
+
+# --- 5. an example in a message never looks like the correction of the value ---------------------
+
+def test_ambiguous_date_gives_both_readings_not_a_correction(tmp_path):
+    """CE022 on `11/02` (period 2026-11): both readings, 2026-11-02 and 2026-02-11, and the standard
+    form to write — never one fixed date that reads as "the right answer"."""
+    month = clean_city(tmp_path, orders=10, city="杭州市")
+    with edit(month, "repair_report") as t:
+        t.set(t.rows[0], "完工日期", "11/02")
+        t.set(t.rows[1], "完工日期", "11/13")     # only one reading is a date
+    for lang, both_readings, one_reading, joiner in (
+            ("zh", "可能是 2026-11-02 或 2026-02-11", "可能是 2026-11-13", " 或 "),
+            ("en", "it may be 2026-11-02 or 2026-02-11", "it may be 2026-11-13", " or ")):
+        proc = run("validate", month, "-f", "json", "--lang", lang)
+        found = {f["value"]: f["message"] for f in json.loads(proc.out)["findings"] if f["code"] == "CE022"}
+        assert both_readings in found["11/02"] and "YYYY-MM-DD" in found["11/02"]
+        assert one_reading in found["11/13"] and joiner not in found["11/13"]
+        assert "2026-11-03" not in " ".join(found.values())
