@@ -438,7 +438,7 @@ def test_a_crash_while_writing_leaves_no_partial_output(root, tmp_path, monkeypa
     run = cli("batch", str(root), "--out", str(out), "--jobs", "1", "--format", "json")
     assert run.code == 2
     errors = [line for line in run.stderr.splitlines() if line.startswith("错误")]   # after the progress bar
-    assert len(errors) == 1 and "汇总.xlsx" in errors[0] and "No space left" in errors[0]
+    assert len(errors) == 1 and "汇总.xlsx" in errors[0] and "磁盘空间不足" in errors[0]   # the reason in Chinese
     assert json.loads(run.stdout)["error"]["code"] == "output_unwritable"
     assert (out / "汇总.xlsx").read_bytes() == b"last month's workbook"     # the old file, untouched
     assert sorted(p.name for p in out.iterdir()) == ["汇总.xlsx"]            # no temporary file, no half

@@ -248,3 +248,97 @@ def test_ambiguous_date_gives_both_readings_not_a_correction(tmp_path):
         assert both_readings in found["11/02"] and "YYYY-MM-DD" in found["11/02"]
         assert one_reading in found["11/13"] and joiner not in found["11/13"]
         assert "2026-11-03" not in " ".join(found.values())
+
+
+# --- 4. validate-* given a file checks its family from the folder, with every context dataset ------
+
+SAMPLE = Path(__file__).resolve().parents[1] / "sample_data"
+
+
+def _key(f: dict) -> tuple:
+    return f["code"], f["dataset"], f["file"], f["sheet"], f["cell"], f["message"]
+
+
+@pytest.mark.parametrize("command, datasets, files", [
+    ("validate-ledger", {"parts_ledger", "parts_master", "stocktake", "parts_plan"},
+     ("配件台账.xlsx", "配件档案.xlsx", "月末盘点.xlsx")),
+    ("validate-report", {"repair_report"}, ("维修日报表.xlsx",)),
+    ("validate-roster", {"roster"}, ("技师档案.xlsx",)),
+])
+def test_validate_family_of_a_file_equals_the_folder(command, datasets, files):
+    """宁波市 (defects 0.05): `validate-ledger 配件台账.xlsx` reported 12 errors and 未找到配件档案 while
+    the folder said 36; now a file of the family gives the folder's findings for the family, which
+    are `validate`'s findings for those datasets — nothing "not provided" that is in the folder."""
+    month = SAMPLE / "宁波市" / "2026-11"
+    if not month.is_dir():
+        pytest.fail(f"{month} is shipped with the repository")
+    whole = [f for f in json.loads(run("validate", month, "-f", "json").out)["findings"] if f["dataset"] in datasets]
+    folder = json.loads(run(command, month, "-f", "json").out)["findings"]
+    assert sorted(map(_key, folder)) == sorted(map(_key, whole))
+    assert any(f["severity"] == "error" for f in whole)                  # the defects are there to be found
+    assert not any(f["code"] in ("RD001", "RD010") for f in folder)       # all eight are in the folder
+    for name in files:
+        proc = run(command, month / name, "-f", "json")
+        assert proc.returncode == 1, proc.err
+        assert sorted(map(_key, json.loads(proc.out)["findings"])) == sorted(map(_key, whole)), name
+
+
+# --- 6. 汇总.xlsx and the score sheet on paper (LibreOffice) -------------------------------------------
+
+SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
+needs_office = pytest.mark.skipif(not (SOFFICE and shutil.which("pdftotext") and shutil.which("pdfinfo")),
+                                  reason="LibreOffice (soffice) and poppler (pdftotext, pdfinfo) are not installed")
+
+
+def _pages(xlsx: Path, work: Path) -> list[str]:
+    """The text of each page LibreOffice prints of `xlsx` (its own profile: runs never collide)."""
+    import re
+    subprocess.run([SOFFICE, f"-env:UserInstallation={(work / 'lo-profile').as_uri()}", "--headless",
+                    "--convert-to", "pdf", "--outdir", str(work), str(xlsx)], check=True, capture_output=True,
+                   timeout=300)
+    pdf = work / f"{xlsx.stem}.pdf"
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    n = int(re.search(r"Pages:\s+(\d+)", info).group(1))
+    texts = [subprocess.run(["pdftotext", "-f", str(i), "-l", str(i), str(pdf), "-"], capture_output=True,
+                            text=True, check=True).stdout for i in range(1, n + 1)]
+    return ["".join(t.split()) for t in texts]          # white space out: wrapped cell text reads whole
+
+
+@pytest.fixture(scope="module")
+def printed(tmp_path_factory):
+    """Three sample cities, batched; 汇总.xlsx as LibreOffice prints it, page by page."""
+    work = tmp_path_factory.mktemp("print")
+    assert run("sample", work / "root", "--cities", "3", "--orders", "40", "--defects", "0.05").returncode == 0
+    proc = run("batch", work / "root", "--out", work / "out", "--jobs", "1", "-f", "json")
+    assert proc.returncode == 0, proc.err
+    return json.loads(proc.out), _pages(work / "out" / "汇总.xlsx", work)
+
+
+@needs_office
+def test_ranking_prints_on_one_page_and_the_chart_whole(printed):
+    doc, pages = printed
+    ranking = [p for p in pages if "失败原因" in p]                        # a column head of the ranking only
+    assert len(ranking) == 1
+    assert "零配件出入库、盘点账目" in ranking[0] and "11.5" in ranking[0]  # item names over the ids
+    chart = [p for p in pages if "各城市得分率" in p]
+    assert len(chart) == 1
+    assert all(c["city"] in chart[0] for c in doc["cities"]) and "100" in chart[0]
+    first = chart[0].index(doc["cities"][0]["city"])                   # rank 1 is drawn on top
+    assert all(first <= chart[0].index(c["city"]) for c in doc["cities"])
+    assert all("页，共" in p for p in pages)                               # page numbers on every page
+
+
+@needs_office
+def test_score_sheet_keeps_each_section_on_one_page_and_has_signature_lines(printed):
+    doc, pages = printed
+    from aftersales_cli.rubric.loader import load_rubric
+    rubric = load_rubric()
+    assert len([p for p in pages if "评分标准" in p]) >= 3                 # three score sheets printed
+    for s in rubric.sections:
+        where = [i for i, p in enumerate(pages) if f"{s.title}小计" in p]
+        assert where, s.title
+        page = pages[where[0]]                                          # the first city's sheet
+        for item in s.items:
+            for c in item.criteria:
+                assert "".join(c.text.split())[:6] in page, (s.title, c.id)
+    assert any("检查人" in p and "负责人" in p and "日期" in p for p in pages)
