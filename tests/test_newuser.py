@@ -342,3 +342,38 @@ def test_score_sheet_keeps_each_section_on_one_page_and_has_signature_lines(prin
             for c in item.criteria:
                 assert "".join(c.text.split())[:6] in page, (s.title, c.id)
     assert any("检查人" in p and "负责人" in p and "日期" in p for p in pages)
+
+
+# --- 9. the smaller things -------------------------------------------------------------------------
+
+def test_messages_quote_the_standard_header_and_templates_raise_nothing_of_their_own(tmp_path):
+    """A header typed `*服务日期` is quoted as 「服务日期」 in messages (the finding's `header` keeps
+    the file's text); the template's 填写说明 sheet is not an "unrecognised sheet" (RD013)."""
+    assert run("template", "repair_report", "-o", tmp_path).returncode == 0
+    proc = run("validate", tmp_path / "维修日报表.xlsx", "-f", "json")
+    assert not [f for f in json.loads(proc.out)["findings"] if f["code"] == "RD013"]
+    assert "文件 ()" not in run("validate", tmp_path / "维修日报表.xlsx").out
+    month = clean_city(tmp_path / "c", orders=10, city="杭州市")
+    with edit(month, "repair_report") as t:
+        t.ws.cell(1, t.cols["服务日期"]).value = "*服务日期"
+        t.set(t.rows[0], "服务日期", "下周一")
+    findings = json.loads(run("validate", month, "-f", "json").out)["findings"]
+    bad = next(f for f in findings if f["value"] == "下周一")
+    assert bad["header"] == "*服务日期" and "「服务日期」" in bad["message"] and "*" not in bad["message"]
+
+
+def test_rubric_show_and_check_speak_the_users_language(tmp_path):
+    """`rubric show` ends with the rubric's size, not an empty score; `rubric check` explains a
+    problem in Chinese in zh mode; English counts agree with their nouns (1 technician)."""
+    last = run("rubric", "show").out.strip().splitlines()[-1]
+    assert last == "满分 90 分：5 个项目，25 个评分项" and "—" not in last
+    assert run("rubric", "show", "--lang", "en").out.strip().splitlines()[-1] == "Max 90 points: 5 sections, 25 criteria"
+    shipped = Path(__file__).resolve().parents[1] / "rubrics" / "hegii-2.0.yaml"
+    broken = tmp_path / "r.yaml"
+    broken.write_text(shipped.read_text("utf-8").replace("    max: 15\n", "    max: 15\n    maxx: 3\n", 1), "utf-8")
+    proc = run("rubric", "check", broken)
+    assert proc.returncode == 2 and "不认识的字段" in proc.err and "Extra inputs" not in proc.err
+    one = run("sample", tmp_path / "one", "--city", "杭州市", "--orders", "5", "--lang", "en").out
+    assert "Sample data for 1 city (2026-11)" in one
+    two = run("sample", tmp_path / "two", "--cities", "2", "--orders", "5", "--lang", "en").out
+    assert "Sample data for 2 cities (2026-11)" in two

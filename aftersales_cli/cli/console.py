@@ -115,4 +115,9 @@ def run(app) -> int:
         return exc.exit_code
     except cx.Abort:
         return 130
+    except Exception as exc:  # noqa: BLE001 - outside a command's own handler: still no traceback
+        if "--debug" in sys.argv:
+            raise
+        sys.stderr.write(f"error: internal error: {type(exc).__name__}: {exc} (add --debug for details)\n")
+        return ExitCode.CANNOT_RUN
     return code if isinstance(code, int) else 0

@@ -118,6 +118,9 @@ class _Formatter(string.Formatter):
             value = value.get(self.lang, value["zh"])
         if isinstance(value, Fraction):
             value = float(value)
+        counted = i18n.plural(value, spec)
+        if counted is not None:
+            return counted
         try:
             return format(value, spec)
         except (ValueError, TypeError):
