@@ -305,13 +305,63 @@ def _pages(xlsx: Path, work: Path) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def printed(tmp_path_factory):
-    """Three sample cities, batched; 汇总.xlsx as LibreOffice prints it, page by page."""
+def batched(tmp_path_factory) -> tuple[dict, Path]:
+    """Three sample cities with defects, batched: (summary.json, the output folder)."""
     work = tmp_path_factory.mktemp("print")
     assert run("sample", work / "root", "--cities", "3", "--orders", "40", "--defects", "0.05").returncode == 0
     proc = run("batch", work / "root", "--out", work / "out", "--jobs", "1", "-f", "json")
     assert proc.returncode == 0, proc.err
-    return json.loads(proc.out), _pages(work / "out" / "汇总.xlsx", work)
+    return json.loads(proc.out), work / "out"
+
+
+@pytest.fixture(scope="module")
+def printed(batched):
+    """汇总.xlsx as LibreOffice prints it, page by page."""
+    doc, out = batched
+    return doc, _pages(out / "汇总.xlsx", out.parent)
+
+
+def test_summary_workbook_is_set_up_for_screen_and_paper(batched):
+    """What an HQ analyst forwards: item names over ids, one number format per column, rank 1 first,
+    widths, autofilters and frozen panes; every sheet landscape and fitted to width with its header
+    rows repeated; Chinese dataset titles in 问题明细 and findings.csv; score sheets with page
+    numbers and the signature line."""
+    import csv
+
+    import openpyxl
+    doc, out = batched
+    wb = openpyxl.load_workbook(out / "汇总.xlsx")
+    ranking = wb["排名"]
+    ids = [c.value for c in ranking[3]]
+    names = [c.value for c in ranking[2]]
+    assert names[ids.index("4")] == "技师人员流失率"                   # item name above its id
+    assert names[ids.index("11.1")] == "零配件出入库、盘点账目"           # merged over 11.1 … 11.5
+    assert [ranking.cell(r, 2).value for r in range(4, 7)] == [c["city"] for c in doc["cities"]]
+    percent = {ranking.cell(r, 5).number_format for r in range(4, 7)}
+    assert percent == {"0.0"}                                         # 60.0 beside 58.9, never "60"
+    assert ranking.freeze_panes == "C4" and ranking.auto_filter.ref.startswith("A3:")
+    assert ranking.column_dimensions["B"].width >= 10
+    chart_sheet = wb.worksheets[1]
+    chart = chart_sheet._charts[0]
+    assert chart.x_axis.scaling.orientation == "maxMin"               # rank 1 at the top of the bars
+    for ws in wb.worksheets:
+        assert ws.page_setup.orientation == "landscape" and ws.page_setup.fitToWidth == 1, ws.title
+        assert ws.sheet_properties.pageSetUpPr.fitToPage, ws.title
+        assert "&P" in ws.oddFooter.center.text, ws.title
+        if ws is not chart_sheet:
+            assert ws.print_title_rows, ws.title
+    city = wb[doc["cities"][0]["city"]]
+    assert any("检查人" in str(c.value) and "负责人" in str(c.value) and "日期" in str(c.value)
+               for row in city.iter_rows() for c in row if c.value)
+    findings = wb["问题明细"]
+    titles = {"维修日报表", "技师档案", "配件台账", "配件档案", "月末盘点", "配件申请计划", "培训记录", "现场检查"}
+    shown = {r[3] for r in findings.iter_rows(min_row=2, values_only=True) if r[3]}
+    assert shown and shown <= titles | {""}, shown - titles
+    assert findings.auto_filter.ref.startswith("A1:") and findings.freeze_panes == "A2"
+    assert findings.column_dimensions["J"].width >= 40
+    with open(out / "findings.csv", encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.reader(fh))
+    assert {r[3] for r in rows[1:] if r[3]} <= titles
 
 
 @needs_office
