@@ -43,6 +43,11 @@ def cannot_run(fmt: OutputFormat, lang: str, debug: bool = False, path: object =
         _fail(exc.code, exc.message(lang), exc.path, fmt, lang, debug)
     except KeyboardInterrupt:
         raise typer.Exit(130)
+    except OSError as exc:   # a file the OS refused, named with the reason in the user's language
+        from .. import i18n
+        from ..errors import os_reason
+        where = str(exc.filename or path or "")
+        _fail("os_error", i18n.text("err.os", lang, path=where, detail=os_reason(exc)), where, fmt, lang, debug)
     except Exception as exc:  # noqa: BLE001 - the last line of defence: never a bare traceback
         from .. import i18n
         detail = f"{type(exc).__name__}: {exc}"

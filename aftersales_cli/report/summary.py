@@ -223,6 +223,7 @@ def _chart_sheet(ws, ranking, result: BatchResult, lang: str) -> None:
     chart.type = "bar"
     chart.title = i18n.text("batch.chart_title", lang, title=i18n.text("batch.chart", lang), period=result.period)
     chart.y_axis.title = "%"
+    chart.y_axis.number_format = "0"
     chart.y_axis.scaling.min = 0
     chart.y_axis.scaling.max = 100
     chart.x_axis.scaling.orientation = "maxMin"     # categories top-down: rank 1 first
