@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
+from . import i18n
 from .core.results import BatchResult
 from .errors import AftersalesError
 from .paths import month_folders, readable
@@ -35,8 +36,24 @@ def city_folders(root: Path, out: Path | None = None) -> list[Path]:
     if not root.is_dir():
         raise AftersalesError("err.path_missing" if not root.exists() else "err.not_a_folder", root)
     skip = {os.path.realpath(out)} if out else set()
-    return sorted((p for p in root.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))
-                   and os.path.realpath(p) not in skip), key=lambda p: p.name)
+    folders = sorted((p for p in root.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))
+                      and os.path.realpath(p) not in skip), key=lambda p: p.name)
+    check_not_a_city(root, folders)
+    return folders
+
+
+def check_not_a_city(root: Path, folders: list[Path]) -> None:
+    """A ROOT that is itself one city — it holds only `YYYY-MM` folders, or workbooks and no other
+    folder — is refused with a pointer to `aftersales score` (cli.md "Batch"), not ranked as a
+    "city" named 2026-11."""
+    from .period import is_period_name
+    from .read.files import SUFFIXES
+    if any(not is_period_name(f.name) for f in folders):
+        return
+    workbooks = any(p.is_file() and p.suffix.lower() in SUFFIXES and not p.name.startswith(("~$", "."))
+                    for p in root.iterdir())
+    if folders or workbooks:
+        raise AftersalesError("batch.root_is_city", root)
 
 
 def check_out(root: Path, out: Path | None) -> None:
@@ -50,7 +67,7 @@ def check_out(root: Path, out: Path | None) -> None:
         return
     if out.exists() and not out.is_dir():
         raise AftersalesError("err.output_is_input" if _inside(out, root) else "err.output_unwritable",
-                              out, detail="不是文件夹 / not a folder")
+                              out, detail=i18n.both("os.not_folder"))
     target = os.path.realpath(out)
     for folder in city_folders(root):
         real = os.path.realpath(folder)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from .errors import AftersalesError
+from .errors import AftersalesError, os_reason
 from .i18n import both
 from .yamlio import load_untrusted, safe_loader, yaml_error
 
@@ -27,7 +27,9 @@ def load_cities(path: Path, known_params: dict[str, Any],
         mark = getattr(exc, "problem_mark", None)
         raise AftersalesError("err.cities_yaml", path, line=(mark.line + 1) if mark else 1,
                               detail=getattr(exc, "problem", None) or str(exc)) from exc
-    except (OSError, UnicodeDecodeError) as exc:
+    except OSError as exc:
+        raise AftersalesError("err.cities_yaml", path, line=1, detail=os_reason(exc)) from exc
+    except UnicodeDecodeError as exc:
         raise AftersalesError("err.cities_yaml", path, line=1, detail=str(exc)) from exc
     if data is None:
         return {}

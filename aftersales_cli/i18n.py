@@ -32,9 +32,25 @@ class _Safe(dict):
         return "{" + key + "}"
 
 
+def plural(value: Any, spec: str) -> str | None:
+    """`{n:plural:technician}` → "1 technician" / "3 technicians"; `{n:plural:city:cities}` for an
+    irregular plural. None when `spec` is not a plural spec (format the value as usual)."""
+    if not spec.startswith("plural:"):
+        return None
+    forms = spec.split(":")[1:]
+    singular, many = forms[0], (forms[1] if len(forms) > 1 else forms[0] + "s")
+    return f"{value} {singular if value == 1 else many}"
+
+
+class _Formatter(string.Formatter):
+    def format_field(self, value: Any, spec: str) -> str:
+        counted = plural(value, spec)
+        return counted if counted is not None else super().format_field(value, spec)
+
+
 def _fmt(template: str, params: dict[str, Any], lang: str = "zh") -> str:
     try:
-        return string.Formatter().vformat(template, (), _Safe({k: _show(v, lang) for k, v in params.items()}))
+        return _Formatter().vformat(template, (), _Safe({k: _show(v, lang) for k, v in params.items()}))
     except (ValueError, IndexError):  # a malformed template must never crash a report
         return template
 

@@ -13,7 +13,7 @@ from .errors import AftersalesError
 from .formats import DATASETS
 from .paths import city_folder, city_name, resolve
 from .period import Period
-from .read.discover import Submission, locate, norm
+from .read.discover import Submission, locate
 from .read.files import find_workbooks, open_workbook
 from .run import Run, default_run
 from .validate.engine import ValidationResult, validate_submission
@@ -21,17 +21,17 @@ from .validate.engine import ValidationResult, validate_submission
 
 @dataclass(frozen=True)
 class Family:
-    """What a validate command is about: its datasets, the one it needs, and helpers for cross checks."""
+    """What a validate command is about: its datasets and the one it needs (exit 2 when not found).
+
+    Every other dataset that can be found is context for the cross checks (cli.md)."""
     datasets: tuple[str, ...]
     needs: str | None = None
-    context: tuple[str, ...] = ()
 
 
 FAMILIES = {
     "all": Family(DATASETS),
-    "report": Family(("repair_report",), "repair_report", ("roster", "parts_master")),
-    "ledger": Family(("parts_ledger", "parts_master", "stocktake", "parts_plan"), "parts_ledger",
-                     ("roster", "repair_report")),
+    "report": Family(("repair_report",), "repair_report"),
+    "ledger": Family(("parts_ledger", "parts_master", "stocktake", "parts_plan"), "parts_ledger"),
     "roster": Family(("roster",), "roster"),
 }
 
@@ -42,29 +42,36 @@ def validate_path(path: Path, period: Period | None = None, family: Family = FAM
     """Read the submission at `path` and validate the family's datasets with the run's formats,
     the city's parameters (`city_params`, unless `params` are given) and the rubric's checklist.
 
-    `extra` gives files for context datasets (--roster, --parts); otherwise context datasets are
-    looked for beside `path` when it is a file (a broken neighbour is ignored, it is not checked).
-    Raises AftersalesError when the path cannot be read or the family's dataset is not found.
+    A folder: every dataset in it is read; the family's are reported, the others are context. A
+    file: its own datasets come from it and the rest of the family and every context dataset from
+    the other workbooks of its folder (a broken neighbour is skipped), so the result for the
+    family's datasets equals the folder's. `validate` (family "all") given a file reports the
+    file's own datasets (and RD001 for those found nowhere). `extra` gives files for context datasets (--roster, --parts), taking
+    precedence. Raises AftersalesError("err.dataset_not_found") when the family's `needs` is not
+    found, or a file holds none of the family's datasets.
     """
     run = run or default_run()
     formats = run.formats
     folder, period, how = resolve(Path(path), period)
     if params is None:
         params = city_params(run, folder)
-    files = find_workbooks(folder)
-    sheets = [s for f in files for s in open_workbook(f, run.limits)]
-    sub = locate(str(folder), [str(f) for f in files], sheets, formats, family.datasets)
+    if folder.is_file():
+        sub, keep = _file_submission(folder, family, run)
+    else:
+        files = find_workbooks(folder)
+        sheets = [s for f in files for s in open_workbook(f, run.limits)]
+        sub, keep = locate(str(folder), [str(f) for f in files], sheets, formats), set(family.datasets)
     if family.needs and family.needs not in sub.datasets:
-        missing = next((f for f in sub.findings if f.code in ("RD002", "RD011") and f.dataset == family.needs), None)
-        if missing is None:
-            fmt = formats[family.needs]
-            raise AftersalesError("err.dataset_not_found", folder, title=fmt.title.to_dict(),
-                                  names=list(fmt.sheet_names))
-    _add_context(sub, family, folder, files, extra or {}, run)
+        _not_found(sub, family.needs, folder, formats)
+    for name, given in (extra or {}).items():
+        sub.datasets[name] = _given(name, Path(given), run)
+        sub.files.append(str(given))
     result = validate_submission(sub, period=period, period_source=how, params=params,
                                  checklist_codes=run.checklist_codes, formats=formats)
-    keep = set(family.datasets)
-    result.findings = [f for f in result.findings if f.dataset in keep or f.dataset == ""]
+    own = {s.file for s in sub.sheets}
+    wanted = set(family.datasets)     # a family dataset found nowhere is said (RD001), for a file too
+    result.findings = [f for f in result.findings if f.dataset in keep or (f.dataset == "" and f.file in own)
+                       or (f.code == "RD001" and f.dataset in wanted)]
     return result
 
 
@@ -75,43 +82,56 @@ def city_params(run: Run, folder: Path, city: str | None = None) -> dict[str, An
     return run.city_params(city, run.cities(city_folder(folder).parent))
 
 
-def _add_context(sub: Submission, family: Family, folder: Path, files: list[Path],
-                 extra: dict[str, Path], run: Run) -> None:
+def _file_submission(file: Path, family: Family, run: Run) -> tuple[Submission, set[str]]:
+    """(the submission for a file and its folder, the datasets to report)."""
     formats = run.formats
-    wanted = [d for d in family.context if d not in sub.datasets]
-    if not wanted:
-        return
-    for name, given in extra.items():
-        if name in wanted:
-            sheets = [s for f in find_workbooks(Path(given)) for s in open_workbook(f, run.limits)]
-            found = locate(str(given), [], sheets, formats, (name,))
-            if name not in found.datasets:
-                fmt = formats[name]
-                raise AftersalesError("err.dataset_not_found", given, title=fmt.title.to_dict(),
-                                      names=list(fmt.sheet_names))
-            sub.datasets[name] = found.datasets[name]
-            sub.files.append(str(given))
-    wanted = [d for d in wanted if d not in sub.datasets]
-    if not wanted or not folder.is_file():
-        return
-    # neighbours named like a wanted dataset first; stop opening files once all are found
-    names = {norm(n) for d in wanted for n in formats[d].sheet_names}
-    candidates = sorted((f for f in folder.parent.iterdir()
-                         if f != folder and f.is_file() and not f.name.startswith(("~$", "."))),
-                        key=lambda f: (norm(f.stem) not in names, f.name))
-    neighbours = []
-    for f in candidates:
+    own = open_workbook(find_workbooks(file)[0], run.limits)
+    mine = locate(str(file), [str(file)], own, formats, family.datasets)
+    claimed = set(mine.datasets) | {f.dataset for f in mine.findings if f.dataset and f.code != "RD001"}
+    if not claimed and family.needs:
+        _raise_not_found(family.needs, file, formats)
+    keep = claimed if family.needs is None else set(family.datasets)
+    sheets, files = list(own), [str(file)]
+    for f in _neighbours(file):
         try:
-            neighbours.extend(find_workbooks(f) and open_workbook(f, run.limits))
+            theirs = open_workbook(f, run.limits)
         except AftersalesError:
             continue
-        found = locate(str(folder.parent), [], neighbours, formats, tuple(wanted))
-        for name in wanted:
-            if name in found.datasets and name not in sub.datasets:
-                sub.datasets[name] = found.datasets[name]
-                sub.files.append(found.datasets[name].file)
-        if all(name in sub.datasets for name in wanted):
-            return
+        sheets.extend(theirs)
+        files.append(str(f))
+    sub = locate(str(file), [str(file)], sheets, formats)
+    # the copy --annotate writes: the file, and the neighbours that hold a reported dataset
+    used = {sub.datasets[d].file for d in keep if d in sub.datasets}
+    sub.sheets = [s for s in sheets if s.file == str(file) or s.file in used]
+    sub.files = [f for f in files if f == str(file) or f in used]
+    return sub, keep
+
+
+def _neighbours(file: Path) -> list[Path]:
+    try:
+        return [f for f in find_workbooks(file.parent) if f.resolve() != file.resolve()]
+    except AftersalesError:
+        return []
+
+
+def _not_found(sub: Submission, name: str, where: Path, formats) -> None:
+    """Raise for a dataset the command needs; one that was found but unreadable keeps its finding."""
+    if not any(f.code in ("RD002", "RD011") and f.dataset == name for f in sub.findings):
+        _raise_not_found(name, where, formats)
+
+
+def _raise_not_found(name: str, where: Path, formats) -> None:
+    fmt = formats[name]
+    raise AftersalesError("err.dataset_not_found", where, title=fmt.title.to_dict(), names=list(fmt.sheet_names))
+
+
+def _given(name: str, given: Path, run: Run):
+    formats = run.formats
+    sheets = [s for f in find_workbooks(given) for s in open_workbook(f, run.limits)]
+    found = locate(str(given), [], sheets, formats, (name,))
+    if name not in found.datasets:
+        _raise_not_found(name, given, formats)
+    return found.datasets[name]
 
 
 def score_path(path: Path, period: Period | None = None, city: str | None = None, run: Run | None = None,
@@ -142,7 +162,7 @@ KPI_FAMILY = Family(("repair_report", "roster"), "repair_report")
 
 
 def kpi_path(path: Path, period: Period | None = None, city: str | None = None,
-             rates: Path | None = None, pairs: list[str] | None = None):
+             rates: Path | None = None, pairs: list[str] | None = None, run: Run | None = None):
     """The manager's month (kpi.md): (kpi.compute.Kpi, ValidationResult of the report).
 
     PATH, period and city resolve as for `score_path`. The previous month's report is the city's
@@ -153,10 +173,11 @@ def kpi_path(path: Path, period: Period | None = None, city: str | None = None,
     from .kpi import check_values, compute, load_params, report_rows, roster_names
     from .paths import city_folder, city_name
 
+    run = run or default_run()
     folder, period, how = resolve(Path(path), period)
     city = city or city_name(folder)
     params = load_params(rates, pairs, city_folder(folder).parent / CITIES_FILE, city)
-    result = validate_path(folder, period, family=KPI_FAMILY)
+    result = validate_path(folder, period, family=KPI_FAMILY, run=run)
     if how != "option":
         result.period_source = how if how != "rows" else result.period_source
     checked = result.checked["repair_report"]
@@ -170,7 +191,7 @@ def kpi_path(path: Path, period: Period | None = None, city: str | None = None,
         notes.append({"key": "kpi.note.no_previous", "period": before.label})
     else:
         try:
-            prev = validate_path(sibling, before, family=KPI_FAMILY)
+            prev = validate_path(sibling, before, family=KPI_FAMILY, run=run)
             previous = report_rows(prev.checked["repair_report"], prev.findings, 0, params.keep_codes,
                                    before.label)
         except AftersalesError as exc:

@@ -220,7 +220,7 @@ def test_outputs_complete(default_out, parallel, where):
     assert sorted(p.name for p in folder.iterdir()) == sorted(OUTPUTS)   # nothing else: no *.tmp
     doc = json.loads((folder / "summary.json").read_text("utf-8"))
     wb = openpyxl.load_workbook(folder / "汇总.xlsx")
-    assert len(wb.sheetnames) == len(doc["cities"]) + 2
+    assert len(wb.sheetnames) == len(doc["cities"]) + 3           # ranking, chart, cities, findings
     summary = read_csv(folder / "summary.csv")
     assert len(summary) == 1 + len(doc["cities"]) + len(doc["failed"])
     assert [unescape(r[1]) for r in summary[1:]] == [c["city"] for c in doc["cities"] + doc["failed"]]
@@ -248,7 +248,7 @@ def test_terminal_shows_city_names_verbatim(serial):
 def test_ranking_sheet_sorted_with_chart(workbook, doc):
     ws = workbook.worksheets[0]
     assert ws.title == "排名"
-    rows = [r for r in ws.iter_rows(min_row=3, values_only=True) if r[1] is not None]
+    rows = [r for r in ws.iter_rows(min_row=4, values_only=True) if r[1] is not None]   # two header rows
     ok = rows[:len(doc["cities"])]
     assert [r[1] for r in ok] == [c["city"] for c in doc["cities"]]
     assert [r[0] for r in ok] == [c["rank"] for c in doc["cities"]]
@@ -257,13 +257,15 @@ def test_ranking_sheet_sorted_with_chart(workbook, doc):
     failed = rows[len(doc["cities"]):]
     assert [r[1] for r in failed] == [f["city"] for f in doc["failed"]]
     assert all(r[-2] == "失败" and r[-1] for r in failed)
-    assert len(ws._charts) == 1 and type(ws._charts[0]).__name__ == "BarChart"
+    charts = workbook.worksheets[1]._charts                         # the chart on a sheet of its own
+    assert workbook.worksheets[1].title == "得分率图"
+    assert len(charts) == 1 and type(charts[0]).__name__ == "BarChart"
 
 
 def test_one_score_sheet_per_city_with_sanitised_unique_names(workbook, doc):
     names = workbook.sheetnames
-    assert names[0] == "排名" and names[-1] == "问题明细"
-    city_sheets = workbook.worksheets[1:-1]
+    assert names[:2] == ["排名", "得分率图"] and names[-1] == "问题明细"
+    city_sheets = workbook.worksheets[2:-1]
     assert len(city_sheets) == len(doc["cities"])
     folded = [n.casefold() for n in names]
     assert len(set(folded)) == len(folded)

@@ -276,12 +276,12 @@ def rubric_zip_bomb(path: Path) -> Path:
     return path
 
 
-RUBRICS = [
-    pytest.param(rubric_unparseable, "bad.yaml", "YAML", id="does-not-parse"),
-    pytest.param(rubric_unknown_metric, "bad.yaml", "unknown metric", id="unknown-metric"),
-    pytest.param(rubric_points_do_not_add_up, "bad.yaml", "add up", id="points-do-not-add-up"),
-    pytest.param(rubric_not_a_mapping, "bad.yaml", "not a mapping", id="not-a-mapping"),
-    pytest.param(rubric_binary, "bad.yaml", "cannot read", id="binary-file"),
+RUBRICS = [   # the reasons in Chinese, the default language
+    pytest.param(rubric_unparseable, "bad.yaml", "YAML 语法错误", id="does-not-parse"),
+    pytest.param(rubric_unknown_metric, "bad.yaml", "未知指标", id="unknown-metric"),
+    pytest.param(rubric_points_do_not_add_up, "bad.yaml", "合计", id="points-do-not-add-up"),
+    pytest.param(rubric_not_a_mapping, "bad.yaml", "顶层应为映射", id="not-a-mapping"),
+    pytest.param(rubric_binary, "bad.yaml", "无法读取", id="binary-file"),
     pytest.param(rubric_zip_bomb, "bad.xlsx", "", id="zip-bomb-as-rubric"),
 ]
 
@@ -428,7 +428,7 @@ def test_a_crash_while_writing_leaves_no_partial_output(root, tmp_path, monkeypa
     run = cli("batch", str(root), "--out", str(out), "--jobs", "1", "--format", "json")
     assert run.code == 2
     errors = [line for line in run.stderr.splitlines() if line.startswith("错误")]   # after the progress bar
-    assert len(errors) == 1 and "汇总.xlsx" in errors[0] and "No space left" in errors[0]
+    assert len(errors) == 1 and "汇总.xlsx" in errors[0] and "磁盘空间不足" in errors[0]   # the reason in Chinese
     assert json.loads(run.stdout)["error"]["code"] == "output_unwritable"
     assert (out / "汇总.xlsx").read_bytes() == b"last month's workbook"     # the old file, untouched
     assert sorted(p.name for p in out.iterdir()) == ["汇总.xlsx"]            # no temporary file, no half
@@ -565,9 +565,9 @@ def test_batch_outputs_keep_any_input_text_as_text(card, tmp_path_factory, city,
                 assert c.data_type != "f", (ws.title, c.coordinate, c.value)
         assert len(ws.title) <= 31 and not set("[]:*?/\\") & set(ws.title)
     ranking, findings = wb.worksheets[0], wb.worksheets[-1]
-    assert ranking.cell(3, 2).value == as_read_back(city)
-    assert ranking.cell(4, 2).value == as_read_back("坏" + city)
-    assert ranking.cell(4, ranking.max_column).value == as_read_back(reason)
+    assert ranking.cell(4, 2).value == as_read_back(city)            # data below the two header rows
+    assert ranking.cell(5, 2).value == as_read_back("坏" + city)
+    assert ranking.cell(5, ranking.max_column).value == as_read_back(reason)
     assert findings.cell(2, 1).value == as_read_back(city)
     assert findings.cell(2, 9).value == as_read_back(value)
 

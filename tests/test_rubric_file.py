@@ -90,7 +90,7 @@ def _two_kinds(data):
 ])
 def test_broken_rubric_is_refused_with_file_and_line(tmp_path, edit, needle, words):
     path = _broken(tmp_path, edit)
-    result = RUNNER.invoke(app, ["rubric", "check", str(path)])
+    result = RUNNER.invoke(app, ["rubric", "check", str(path), "--lang", "en"])
     assert result.exit_code == 2
     assert "Traceback" not in result.output
     err = result.stderr.strip()
@@ -115,7 +115,7 @@ def test_yaml_that_does_not_parse(tmp_path):
 
 def test_score_refuses_a_broken_rubric_before_reading_data(tmp_path):
     path = _broken(tmp_path, _unknown_metric)
-    result = RUNNER.invoke(app, ["score", str(tmp_path / "does-not-exist"), "--rubric", str(path)])
+    result = RUNNER.invoke(app, ["score", str(tmp_path / "does-not-exist"), "--rubric", str(path), "--lang", "en"])
     assert result.exit_code == 2
     assert "unknown metric" in result.stderr   # the rubric is checked before the (missing) data
 
@@ -147,7 +147,7 @@ def test_a_default_outside_its_choices_is_refused(tmp_path):
     path = tmp_path / "r.yaml"
     path.write_text(SHIPPED.read_text("utf-8").replace(
         "turnover_formula: opening_plus_hires", "turnover_formula: median"), "utf-8")
-    result = RUNNER.invoke(app, ["rubric", "check", str(path)])
+    result = RUNNER.invoke(app, ["rubric", "check", str(path), "--lang", "en"])
     assert result.exit_code == 2 and "not one of its choices" in result.stderr
 
 

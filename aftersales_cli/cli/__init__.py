@@ -22,11 +22,25 @@ for _module in ("validate", "template", "sample", "score", "kpi", "rubric", "bat
     import_module(f"{__name__}.{_module}")
 
 
+def _version(value: bool) -> None:
+    if value:
+        from .. import __version__
+        print(f"aftersales {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(version: bool = typer.Option(False, "--version", is_eager=True, callback=_version,
+                                        help="显示版本号并退出 (show the version and exit)")) -> None:
+    """售后服务运营管理工具：校验每月工作簿，按评分系统 2.0 打分。
+
+    Read, validate and score the monthly after-sales workbooks.
+    """
+
+
 def main() -> None:
     import sys
-    for stream in (sys.stdout, sys.stderr):   # a file name that is not UTF-8 must never crash output
-        try:
-            stream.reconfigure(errors="surrogateescape")
-        except (AttributeError, ValueError):
-            pass
-    app()
+
+    from .console import run, safe_streams
+    safe_streams()   # a console that cannot show a character replaces it, never crashes
+    sys.exit(run(app))

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import contextlib
-import json
 import sys
 import traceback
 from typing import Iterator
@@ -44,6 +43,11 @@ def cannot_run(fmt: OutputFormat, lang: str, debug: bool = False, path: object =
         _fail(exc.code, exc.message(lang), exc.path, fmt, lang, debug)
     except KeyboardInterrupt:
         raise typer.Exit(130) from None
+    except OSError as exc:   # a file the OS refused, named with the reason in the user's language
+        from .. import i18n
+        from ..errors import os_reason
+        where = str(exc.filename or path or "")
+        _fail("os_error", i18n.text("err.os", lang, path=where, detail=os_reason(exc)), where, fmt, lang, debug)
     except Exception as exc:  # noqa: BLE001 - the last line of defence: never a bare traceback
         from .. import i18n
         detail = f"{type(exc).__name__}: {exc}"
@@ -58,14 +62,14 @@ def _fail(code: str, message: str, path: str, fmt: OutputFormat, lang: str, debu
     from ..paths import readable
     message, path = readable(message), readable(path)
     if fmt is OutputFormat.json:
-        sys.stdout.write(json.dumps({"error": {"code": code, "message": message, "path": path}},
-                                    ensure_ascii=False) + "\n")
+        from .console import json_text
+        sys.stdout.write(json_text({"error": {"code": code, "message": message, "path": path}}, None) + "\n")
     line = f"{i18n.text('err.prefix', lang)}: {message}"
     stderr().print(line, markup=False, soft_wrap=True)
     raise typer.Exit(ExitCode.CANNOT_RUN)
 
 
 def print_json(data: object) -> None:
-    from ..paths import readable   # file names that are not UTF-8 must not break the output
-    sys.stdout.write(readable(json.dumps(data, ensure_ascii=False, indent=2, default=str)) + "\n")
+    from .console import json_text
+    sys.stdout.write(json_text(data) + "\n")
     sys.stdout.flush()

@@ -8,7 +8,7 @@ import typer
 
 from . import app
 from .common import cannot_run, lang_of, print_json, stderr, stdout
-from .options import DebugOpt, FormatOpt, LangOpt, OutputFormat, PeriodOpt
+from .options import DebugOpt, FormatOpt, FormatsOpt, LangOpt, OutputFormat, PeriodOpt
 
 
 @app.command(rich_help_panel="评分 Score")
@@ -17,6 +17,7 @@ def kpi(path: Annotated[Path, typer.Argument(help="城市文件夹（或其 YYYY
         city: Annotated[str | None, typer.Option("--city", help="城市名（默认取文件夹名）")] = None,
         rates: Annotated[Path | None, typer.Option("--rates", metavar="FILE", help="计件单价 YAML（服务类型: 元），替换默认单价")] = None,
         params: Annotated[list[str] | None, typer.Option("--params", help="覆盖统计参数 KEY=VALUE，可重复，如 --params piece_rates.安装=60")] = None,
+        formats: FormatsOpt = None,
         fmt: FormatOpt = OutputFormat.table, lang: LangOpt = None,
         xlsx: Annotated[Path | None, typer.Option("--xlsx", metavar="OUT.xlsx", help="写出月度统计工作簿（含计件工资表，可直接打印）")] = None,
         debug: DebugOpt = False) -> None:
@@ -29,9 +30,10 @@ def kpi(path: Annotated[Path, typer.Argument(help="城市文件夹（或其 YYYY
         from .. import i18n
         from ..period import Period
         from ..pipeline import kpi_path
+        from ..run import build_run
 
         chosen = Period.parse(period) if period else None
-        figures, result = kpi_path(path, chosen, city, rates, params or [])
+        figures, result = kpi_path(path, chosen, city, rates, params or [], build_run(formats, None, [], language))
         if xlsx is not None:
             from ..report.kpi_workbook import write_kpi_workbook
             written = write_kpi_workbook(figures, xlsx, language, inputs=result.submission.files)

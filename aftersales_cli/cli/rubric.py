@@ -43,7 +43,8 @@ def show(file: Annotated[Optional[Path], typer.Argument(help="评分标准 YAML�
                               str(c.max), Text(c.text))
     out = stdout()
     out.print(table)
-    out.print(i18n.text("score.total", language, total="—", max=rubric.max, percent="—"), markup=False)
+    out.print(i18n.text("rubric.summary", language, max=rubric.max, sections=len(rubric.sections),
+                        criteria=len(list(rubric.criteria()))), markup=False)
 
 
 @rubric_app.command("check")

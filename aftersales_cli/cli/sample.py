@@ -36,12 +36,14 @@ def sample(
     city: Annotated[Optional[list[str]], typer.Option("--city", metavar="NAME", help="指定城市名（可重复），代替 --cities")] = None,
     jobs: Annotated[Optional[int], typer.Option("--jobs", min=1, help="并行进程数（默认：城市多时用全部 CPU）")] = None,
     kpi: Annotated[bool, typer.Option("--kpi", help="月度统计素材：同时生成上个月，并注入返修和跨月完工（标准布局、干净数据）")] = False,
+    force: Annotated[bool, typer.Option("--force", help="覆盖已存在的同名文件，并删除以前 sample 生成的旧文件"
+                                        "（其他文件从不删除）；默认遇到已存在的文件即停止")] = False,
     lang: LangOpt = None,
     debug: DebugOpt = False,
 ) -> None:
     """生成逼真的样例数据：每个城市一个月的八张表，同一种子结果相同。Realistic synthetic submissions.
 
-    示例 / example:  aftersales sample sample_data --cities 3 --orders 200 --defects 0.05
+    示例 / example:  aftersales sample 样例 --cities 3 --orders 200 --defects 0.05
     """
     lang_code = lang_of(lang)
     with cannot_run(OutputFormat.table, lang_code, debug, out):
@@ -56,12 +58,13 @@ def sample(
             from ..sample.kpi import generate_kpi_city
             folders = []
             for name in names:
-                generate_kpi_city(out, name, orders, chosen, seed)
+                generate_kpi_city(out, name, orders, chosen, seed, force=force)
                 folders.append(Path(out) / name / chosen.label)
         else:
             with _progress(len(names), i18n.text("sample.progress", lang_code)) as tick:
                 folders = generate(out, orders=orders, period=chosen, seed=seed, defects=defects,
-                                   layout=layout.value, city_names=names, jobs=workers, progress=tick)
+                                   layout=layout.value, city_names=names, jobs=workers, progress=tick,
+                                   force=force)
     console = stdout()
     if len(folders) <= 20:
         for name, folder in zip(names, folders):

@@ -23,9 +23,10 @@ METRICS: dict[str, str] = descriptions()
 @dataclass
 class Facts:
     metrics: dict[str, Any]
-    datasets: set[str]
+    datasets: set[str]                 # submitted: found with at least one data row
     checklist: dict[str, str]          # code → pass | fail | invalid
     params: dict[str, Any] = field(default_factory=dict)
+    empty: set[str] = field(default_factory=set)   # found with a header and no rows: not submitted (rubric.md)
 
 
 def _tr(key: str, **params: Any) -> dict[str, str]:
@@ -45,7 +46,8 @@ def compute_facts(result: ValidationResult, params: dict[str, Any], formats) -> 
     """Every metric of the catalogue from a validated submission (rubric.md "The data-derived
     items"); `params` are the run's rubric parameters, `formats` the run's formats."""
     p = result.period
-    ck = result.checked
+    empty = {name for name, c in result.checked.items() if c.ds.rows == 0}
+    ck = {name: c for name, c in result.checked.items() if name not in empty}   # rubric.md "Empty datasets"
     counts = Counter((f.dataset, f.code) for f in result.findings)
     m: dict[str, Any] = {"period_first": p.first.isoformat()}
     m.update(_roster(ck, counts, p))
@@ -53,7 +55,8 @@ def compute_facts(result: ValidationResult, params: dict[str, Any], formats) -> 
     m.update(_training(ck.get("training_log"), p))
     m.update(_report(ck.get("repair_report"), result, p))
     m.update(_parts(ck, counts, result, formats))
-    return Facts(metrics=m, datasets=set(ck), checklist=_checklist(ck.get("inspection"), result), params=params)
+    return Facts(metrics=m, datasets=set(ck), checklist=_checklist(ck.get("inspection"), result), params=params,
+                 empty=empty)
 
 
 def _count(counts: Counter, metric: str) -> int:

@@ -54,6 +54,10 @@ class Dataset:
 
     def finding(self, code: str, row: int | None = None, key: str | None = None,
                 value: Any = None, /, **params: Any) -> Finding:
+        """A finding at (row, key). Its `header` field is the header as found in the file; the
+        message quotes the standard name (「服务日期」, not the file's 「*服务日期」)."""
+        if key and "header" not in params and key in self.letters:
+            params["header"] = self.fmt.column(key).header
         return Finding(code=code, dataset=self.name, file=self.file, sheet=self.sheet, row=row,
                        column=self.letters.get(key) if key else None,
                        header=self.headers.get(key) if key else None, value=value, params=params)
@@ -87,7 +91,10 @@ def locate(path: str, files: list[str], sheets: list[RawSheet], formats: Formats
     unclaimed: list[RawSheet] = []
     by_name = {norm(n): d for d in DATASETS for n in formats[d].sheet_names}
 
+    helpers = _helper_sheets()
     for sheet in sheets:
+        if norm(sheet.name) in helpers:
+            continue  # the 填写说明 / 下拉选项 sheets `aftersales template` adds: not data, not "unrecognised"
         if not any(any(c not in ("", None) for c in row) for row in sheet.rows[:formats.common.header_search_rows + 1]) \
                 and not any(any(c not in ("", None) for c in row) for row in sheet.rows):
             continue  # an empty sheet holds nothing to claim
@@ -132,6 +139,12 @@ def locate(path: str, files: list[str], sheets: list[RawSheet], formats: Formats
         if ds is not None:
             datasets[name] = ds
     return Submission(path=path, files=files, datasets=datasets, findings=findings, sheets=sheets)
+
+
+def _helper_sheets() -> set[str]:
+    """Names of the sheets a blank template carries beside its dataset (messages.yaml)."""
+    from ..i18n import LANGS, text
+    return {norm(text(key, lang)) for key in ("template.notes_sheet", "template.lists_sheet") for lang in LANGS}
 
 
 def _title(fmt: DatasetFormat) -> dict[str, str]:

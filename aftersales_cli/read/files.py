@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import AftersalesError
+from ..errors import AftersalesError, os_reason
 from ..i18n import both
 from . import guard
 from .guard import Limits
@@ -81,7 +81,7 @@ def _open(path: Path, limits: Limits) -> list[RawSheet]:
     try:
         head = guard.magic(path)
     except OSError as exc:
-        raise AftersalesError("err.not_spreadsheet", path, detail=exc.strerror or str(exc)) from exc
+        raise AftersalesError("err.not_spreadsheet", path, detail=os_reason(exc)) from exc
     if not head:
         raise AftersalesError("err.not_spreadsheet", path, detail=both("detail.empty_file"))
     if suffix in (".xlsx", ".xlsm", ".ods"):
@@ -214,7 +214,7 @@ def read_csv(path: Path) -> RawSheet:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise AftersalesError("err.not_spreadsheet", path, detail=exc.strerror or str(exc)) from exc
+        raise AftersalesError("err.not_spreadsheet", path, detail=os_reason(exc)) from exc
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):   # UTF-16/32: not one of the encodings read
         raise AftersalesError("err.csv_encoding", path)
     if b"\x00" in data:

@@ -60,10 +60,7 @@ def write_annotated(result: "ValidationResult", out: Path, lang: str) -> Path:
     wb, where = _copy(sub)
     annotate_cells(wb, where, result.findings, lang)
     add_findings_sheet(wb, where, result.findings, lang)
-    try:
-        return write_atomic(out, wb.save)
-    except OSError as exc:
-        raise AftersalesError("err.output_unwritable", out, detail=exc.strerror or str(exc)) from exc
+    return write_atomic(out, wb.save)
 
 
 def _input_paths(result: "ValidationResult") -> list[str]:

@@ -1,6 +1,10 @@
 """Writing outputs safely: to a temporary file in the target folder, then renamed into place.
 
-A crash leaves no half-written file, and an output never overwrites an input.
+A crash leaves no half-written file, and an output never overwrites an input. This is the one path
+every writer takes (score sheet, annotated copy, batch outputs, templates, sample data): an OS error
+anywhere on it — the folder, the temporary file, the write, the rename onto a file open in Excel —
+becomes one `AftersalesError` naming the OUTPUT file and the reason in the user's language
+(cli.md "Exit codes"), never an internal error naming the temporary file.
 """
 from __future__ import annotations
 
@@ -10,7 +14,7 @@ import tempfile
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
-from ..errors import AftersalesError
+from ..errors import AftersalesError, unwritable
 
 
 def refuse_inputs(out: Path, inputs: Iterable[Path]) -> None:
@@ -28,21 +32,36 @@ def _real(p: Path) -> str:
         return os.path.normcase(os.path.abspath(p))
 
 
+def ensure_folder(folder: Path) -> Path:
+    """Create an output folder (and its parents); a failure names the folder and why."""
+    try:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise unwritable(folder, exc) from exc
+    return Path(folder)
+
+
 @contextlib.contextmanager
 def atomic_path(out: Path) -> Iterator[Path]:
-    """Yield a temporary path beside `out`; on success it replaces `out`, else it is removed."""
+    """Yield a temporary path beside `out`; on success it replaces `out`, else it is removed.
+
+    Raises AftersalesError("err.output_unwritable", out) for any OSError on the way."""
     out = Path(out)
+    ensure_folder(out.parent)
     try:
-        out.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{out.stem[:40]}.", suffix=out.suffix + ".tmp", dir=out.parent)
         os.close(fd)
     except OSError as exc:
-        raise AftersalesError("err.output_unwritable", out, detail=exc.strerror or str(exc)) from exc
+        raise unwritable(out, exc) from exc
     tmp_path = Path(tmp)
     try:
         yield tmp_path
         os.chmod(tmp_path, 0o666 & ~_umask())   # mkstemp makes 0600; outputs get the usual mode
         os.replace(tmp_path, out)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            tmp_path.unlink()
+        raise unwritable(out, exc) from exc
     except BaseException:
         with contextlib.suppress(OSError):
             tmp_path.unlink()

@@ -26,7 +26,7 @@ def render(result: ValidationResult, lang: str) -> Group:
         groups.setdefault(f.dataset, []).append(f)
     order = [d for d in DATASETS if d in groups] + [d for d in groups if d not in DATASETS]
     for name in order:
-        title = formats[name].title.get(lang) if name in formats.datasets else i18n.text("col.file", lang)
+        title = f"{formats[name].title.get(lang)} ({name})" if name in DATASETS else i18n.text("col.other_sheets", lang)
         rows = groups[name]
         # the dataset line above already names the file and sheet: show them only when they vary
         keys = ["severity", "code"]
@@ -35,7 +35,7 @@ def render(result: ValidationResult, lang: str) -> Group:
         if len({f.sheet for f in rows}) > 1:
             keys.append("sheet")
         keys += ["cell", "header", "value", "message"]
-        table = Table(title=Text(f"{title} ({name})"), title_justify="left", expand=False)
+        table = Table(title=Text(title), title_justify="left", expand=False)
         for key in keys:
             table.add_column(i18n.text(f"col.{key}", lang), overflow="fold", no_wrap=key in ("severity", "code", "cell"),
                              max_width={"value": 24, "header": 12, "file": 20, "sheet": 12}.get(key), ratio=3 if key == "message" else None)

@@ -14,6 +14,33 @@ from .cellsafe import set_text
 
 COLUMNS = ("seq", "section", "item", "max", "criterion", "score", "reason", "note")
 WIDTHS = (6, 14, 16, 7, 48, 9, 52, 12)
+HEAD_HEIGHT, SUBTOTAL_HEIGHT = 20, 18      # points: the column heads, a subtotal row
+
+
+def page_rows_capacity(widths=WIDTHS, margin_lr: float = 0.4) -> float:
+    """Points of rows (at 100%) one A4 landscape page holds once the sheet is fitted to its width.
+
+    Page 595 pt high less the default top/bottom margins (0.75 in each); the scale is the printable
+    width (842 pt less the side margins) over the columns' width (a width of w characters is
+    7·w + 5 pixels, 0.75 pt each). 5% is kept back for the renderer's rounding.
+    """
+    sheet_pt = sum(7 * w + 5 for w in widths) * 0.75
+    scale = min(1.0, (842 - 2 * 72 * margin_lr) / sheet_pt)
+    return 0.95 * (595 - 2 * 0.75 * 72) / scale
+
+
+def print_setup(ws, title_rows: str | None, lang: str, margin_lr: float = 0.4) -> None:
+    """A4 landscape, fitted to the page width, `title_rows` repeated on every printed page, and the
+    page number in the footer (第 1 页，共 3 页) — every sheet the tool writes for paper."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_margins.left = ws.page_margins.right = margin_lr
+    if title_rows:
+        ws.print_title_rows = title_rows
+    ws.oddFooter.center.text = i18n.text("sheet.page_footer", lang)
 
 
 def _style_kinds():
@@ -75,7 +102,12 @@ def _merge(ws, first_row: int, first_col: int, last_row: int, last_col: int) -> 
 
 
 def fill_scoresheet(ws, card: Scorecard, lang: str = "zh", styles: Styles | None = None) -> None:
-    """Write one scorecard onto an empty openpyxl worksheet (`styles`: shared within one workbook)."""
+    """Write one scorecard onto an empty openpyxl worksheet (`styles`: shared within one workbook).
+
+    A section that fits on one printed page is never split by a page break (a manual break goes
+    before it); under the sheet, the 检查人 / 负责人 / 日期 signature line."""
+    from openpyxl.worksheet.pagebreak import Break
+
     style = (styles or Styles()).apply
     ncol = len(COLUMNS)
 
@@ -93,11 +125,15 @@ def fill_scoresheet(ws, card: Scorecard, lang: str = "zh", styles: Styles | None
         cell = ws.cell(3, j, i18n.text(f"sheet.col.{key}", lang))
         style(cell, "column")
         ws.column_dimensions[cell.column_letter].width = WIDTHS[j - 1]
+    ws.row_dimensions[3].height = HEAD_HEIGHT
 
+    capacity = page_rows_capacity()
+    used = 30 + 22 + HEAD_HEIGHT               # the first page: title, header line, column heads
     row = 4
     section_scores = {s["title"]: s for s in card.sections}
     for s in card.rubric.sections:
         section_start = row
+        block = SUBTOTAL_HEIGHT
         for item in s.items:
             item_start = row
             for c in item.criteria:
@@ -112,11 +148,17 @@ def fill_scoresheet(ws, card: Scorecard, lang: str = "zh", styles: Styles | None
                     style(cell, "cell" if j in (1, 2, 3, 4, 6) else "text")
                 lines = max(len(c.text) // 24 + 1, sum(len(x) // 26 + 1 for x in r.reasons), 1)
                 ws.row_dimensions[row].height = min(15 * lines + 4, 160)
+                block += ws.row_dimensions[row].height
                 row += 1
             if row - item_start > 1:
                 _merge(ws, item_start, 3, row - 1, 3)
         if row - section_start > 1:
             _merge(ws, section_start, 2, row - 1, 2)
+        if used + block > capacity and HEAD_HEIGHT + block <= capacity:
+            ws.row_breaks.append(Break(id=section_start - 1))     # the section starts the next page
+            used = HEAD_HEIGHT
+        used = (used + block) % capacity
+        ws.row_dimensions[row].height = SUBTOTAL_HEIGHT
         sub = section_scores[s.title]
         set_text(ws.cell(row, 2), i18n.text("score.subtotal", lang, section=s.title))
         ws.cell(row, 4, sub["max"])
@@ -134,16 +176,15 @@ def fill_scoresheet(ws, card: Scorecard, lang: str = "zh", styles: Styles | None
         set_text(ws.cell(row + 1, 1), card.rubric.note.get(lang))
         _merge(ws, row + 1, 1, row + 1, ncol)
         style(ws.cell(row + 1, 1), "note")
+    signatures = row + 3
+    set_text(ws.cell(signatures, 1), i18n.text("sheet.signatures", lang))
+    _merge(ws, signatures, 1, signatures, ncol)
+    style(ws.cell(signatures, 1), "header_line")
+    ws.row_dimensions[signatures].height = 30
 
-    ws.print_title_rows = "3:3"
     ws.freeze_panes = "A4"
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    print_setup(ws, "3:3", lang)
     ws.print_options.horizontalCentered = True
-    ws.page_margins.left = ws.page_margins.right = 0.4
 
 
 def write_scoresheet(card: Scorecard, out: Path, lang: str = "zh", inputs=()) -> Path:

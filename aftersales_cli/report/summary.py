@@ -10,12 +10,11 @@ from typing import Any
 
 from .. import i18n
 from ..core.results import BatchResult
-from ..errors import AftersalesError
 from ..rubric.engine import ItemResult, Scorecard
-from .atomic import write_atomic, write_text_atomic
+from .atomic import ensure_folder, write_atomic, write_text_atomic
 from .cellsafe import csv_safe, set_text
 from .names import sheet_name
-from .scoresheet import Styles, fill_scoresheet
+from .scoresheet import Styles, fill_scoresheet, print_setup
 
 MAX_FINDING_ROWS = 100_000
 FINDING_KEYS = ("city", "severity", "code", "dataset", "file", "sheet", "cell", "header", "value", "message")
@@ -31,16 +30,8 @@ def write_outputs(result: BatchResult, out: Path, lang: str) -> list[Path]:
         ("summary.csv", lambda path: _write_csv(path, _summary_csv(result, lang))),
         ("findings.csv", lambda path: _write_csv(path, _findings_csv(result, lang))),
     ]
-    target = out
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        written = []
-        for name, write in steps:
-            target = out / name
-            written.append(write(target))
-    except OSError as exc:
-        raise AftersalesError("err.output_unwritable", target, detail=exc.strerror or str(exc)) from exc
-    return written
+    ensure_folder(out)
+    return [write(out / name) for name, write in steps]
 
 
 # RFC 4180 line ends. With "\n" as the terminator the csv module leaves a field holding a lone
@@ -85,9 +76,18 @@ def _summary_csv(result: BatchResult, lang: str) -> str:
 
 
 def _finding_row(f: dict[str, Any], lang: str) -> list[Any]:
-    return [f.get("city"), i18n.text(f"severity.{f['severity']}", lang), f["code"], f["dataset"],
+    return [f.get("city"), i18n.text(f"severity.{f['severity']}", lang), f["code"], _dataset_title(f["dataset"], lang),
             Path(f["file"]).name if f.get("file") else "", f.get("sheet") or "", f.get("cell") or "",
             f.get("header") or "", "" if f.get("value") is None else str(f["value"]), f["message"]]
+
+
+def _dataset_title(key: str, lang: str) -> str:
+    """维修日报表 for repair_report (the format's title in the user's language); '' stays ''."""
+    if not key:
+        return ""
+    from ..formats import load_formats
+    from ..formats import DATASETS
+    return load_formats()[key].title.get(lang) if key in DATASETS else key
 
 
 def _findings_csv(result: BatchResult, lang: str) -> str:
@@ -107,70 +107,157 @@ def card_from_row(row: dict[str, Any], rubric) -> Scorecard:
                      findings_summary=row["findings_summary"])
 
 
+# Column widths (characters) and number formats of the ranking sheet; one format per column.
+RANK_WIDTHS = {"rank": 5, "city": 12, "total": 6, "max": 6, "percent": 7, "error": 7, "format": 7,
+               "warning": 7, "status": 6, "reason": 28}
+RANK_FORMATS = {"rank": "0", "total": "0", "max": "0", "percent": "0.0", "error": "0", "format": "0",
+                "warning": "0", "item": "0"}
+ITEM_WIDTH = 5.5
+FINDING_WIDTHS = (10, 6, 7, 11, 20, 12, 7, 12, 16, 60)
+HEAD_FILL = "D9E1F2"
+
+
 def _workbook(result: BatchResult, lang: str):
+    """汇总.xlsx: 排名 (ranking, two header rows: item names over ids), 得分率图 (the chart on its own
+    sheet, rank 1 on top), one score sheet per city, 问题明细 — every sheet landscape, fitted to width,
+    its header rows repeated on each printed page (cli.md "Batch")."""
     from openpyxl import Workbook
-    from openpyxl.chart import BarChart, Reference
-    from openpyxl.formatting.rule import ColorScaleRule
-    from openpyxl.styles import Alignment, Font, PatternFill
 
     wb = Workbook(write_only=False)
-    ws = wb.active
     taken: set[str] = set()
+    ws = wb.active
     ws.title = sheet_name(i18n.text("batch.sheet.ranking", lang), taken)
-    ws.merge_cells("A1:H1")
-    set_text(ws["A1"], i18n.text("batch.title", lang, title=result.rubric.title, period=result.period))
-    ws["A1"].font = Font(bold=True, size=14)
-    head, rows = _summary_rows(result, lang)
-    for j, h in enumerate(head, start=1):
-        c = ws.cell(2, j)
-        set_text(c, h)
-        c.font = Font(bold=True)
-        c.fill = PatternFill("solid", fgColor="D9E1F2")
-        c.alignment = Alignment(horizontal="center", wrap_text=True)
-    red = PatternFill("solid", fgColor="F8CBAD")
-    for i, r in enumerate(rows, start=3):
-        for j, v in enumerate(r, start=1):
-            set_text(ws.cell(i, j), v)
-        if r[len(head) - 2] == i18n.text("batch.status.error", lang):
-            for j in range(1, len(head) + 1):
-                ws.cell(i, j).fill = red
-    n_ok = len(result.cities)
-    ws.freeze_panes = "C3"
-    ws.column_dimensions["B"].width = 16
-    ws.column_dimensions[ws.cell(2, len(head)).column_letter].width = 50
-    if n_ok:
-        pct = ws.cell(2, 5).column_letter
-        ws.conditional_formatting.add(f"{pct}3:{pct}{n_ok + 2}", ColorScaleRule(
-            start_type="num", start_value=0, start_color="F8696B", mid_type="num", mid_value=75,
-            mid_color="FFEB84", end_type="num", end_value=100, end_color="63BE7B"))
-        chart = BarChart()
-        chart.type = "bar"
-        chart.title = i18n.text("batch.chart", lang)
-        chart.y_axis.title = "%"
-        chart.y_axis.scaling.min = 0
-        chart.y_axis.scaling.max = 100
-        chart.legend = None
-        data = Reference(ws, min_col=5, min_row=2, max_row=n_ok + 2)
-        cats = Reference(ws, min_col=2, min_row=3, max_row=n_ok + 2)
-        chart.add_data(data, titles_from_data=True)
-        chart.set_categories(cats)
-        chart.height = max(7.5, 0.5 * n_ok)
-        chart.width = 18
-        ws.add_chart(chart, f"{ws.cell(2, len(head) + 2).column_letter}2")
+    _ranking(ws, result, lang)
+    if result.cities:
+        _chart_sheet(wb.create_sheet(sheet_name(i18n.text("batch.sheet.chart", lang), taken)), ws, result, lang)
     styles = Styles()
     for row in result.cities:
         sheet = wb.create_sheet(sheet_name(row["city"], taken))
         fill_scoresheet(sheet, card_from_row(row, result.rubric), lang, styles)
-    fs = wb.create_sheet(sheet_name(i18n.text("batch.sheet.findings", lang), taken))
+    _findings_sheet(wb.create_sheet(sheet_name(i18n.text("batch.sheet.findings", lang), taken)), result, lang)
+    return wb
+
+
+def _head(cell, text: str) -> None:
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+
+    set_text(cell, text)
+    thin = Side(style="thin", color="808080")
+    cell.font = Font(bold=True)
+    cell.fill = PatternFill("solid", fgColor=HEAD_FILL)
+    cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    cell.border = Border(left=thin, right=thin, top=thin, bottom=thin)
+
+
+def _ranking(ws, result: BatchResult, lang: str) -> None:
+    from openpyxl.formatting.rule import ColorScaleRule
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    head, rows = _summary_rows(result, lang)
+    ids = _item_ids(result)
+    n_fixed = 5
+    keys = ["rank", "city", "total", "max", "percent", *["item"] * len(ids),
+            "error", "format", "warning", "status", "reason"]
+    width = len(keys)
+    last = get_column_letter(width)
+    ws.merge_cells(f"A1:{last}1")
+    set_text(ws["A1"], i18n.text("batch.title", lang, title=result.rubric.title, period=result.period))
+    ws["A1"].font = Font(bold=True, size=14)
+    ws["A1"].alignment = Alignment(vertical="center")
+    ws.row_dimensions[1].height = 26
+    # two header rows: item names (merged over their criteria) above the ids; the other columns span both
+    for j, (key, text) in enumerate(zip(keys, head), start=1):
+        if key == "item":
+            _head(ws.cell(3, j), text)
+        else:
+            _head(ws.cell(2, j), text)
+            _head(ws.cell(3, j), "")
+            ws.merge_cells(start_row=2, start_column=j, end_row=3, end_column=j)
+    col = n_fixed + 1
+    for _section, item, criteria in _items(result.rubric):
+        _head(ws.cell(2, col), item)
+        for k in range(1, len(criteria)):
+            _head(ws.cell(2, col + k), "")
+        if len(criteria) > 1:
+            ws.merge_cells(start_row=2, start_column=col, end_row=2, end_column=col + len(criteria) - 1)
+        col += len(criteria)
+    ws.row_dimensions[2].height = 62
+    red = PatternFill("solid", fgColor="F8CBAD")
+    error_text = i18n.text("batch.status.error", lang)
+    for i, r in enumerate(rows, start=4):
+        for j, (key, v) in enumerate(zip(keys, r), start=1):
+            cell = ws.cell(i, j)
+            set_text(cell, v)
+            if key in RANK_FORMATS:
+                cell.number_format = RANK_FORMATS[key]
+            if r[-2] == error_text:
+                cell.fill = red
+    for j, key in enumerate(keys, start=1):
+        ws.column_dimensions[get_column_letter(j)].width = RANK_WIDTHS.get(key, ITEM_WIDTH)
+    n_ok = len(result.cities)
+    end_row = 3 + max(len(rows), 1)
+    ws.freeze_panes = "C4"
+    ws.auto_filter.ref = f"A3:{last}{end_row}"
+    if n_ok:
+        pct = get_column_letter(5)
+        ws.conditional_formatting.add(f"{pct}4:{pct}{n_ok + 3}", ColorScaleRule(
+            start_type="num", start_value=0, start_color="F8696B", mid_type="num", mid_value=75,
+            mid_color="FFEB84", end_type="num", end_value=100, end_color="63BE7B"))
+    print_setup(ws, "2:3", lang)
+
+
+def _items(rubric) -> list[tuple[str, str, list[str]]]:
+    """(section title, item title, criterion ids) in the rubric's order."""
+    return [(s.title, item.title, [c.id for c in item.criteria]) for s in rubric.sections for item in s.items]
+
+
+def _chart_sheet(ws, ranking, result: BatchResult, lang: str) -> None:
+    """The cities' percentages as horizontal bars, rank 1 on top, on a sheet of their own that
+    prints on one landscape page."""
+    from openpyxl.chart import BarChart, Reference
+    from openpyxl.chart.label import DataLabelList
+
+    n_ok = len(result.cities)
+    chart = BarChart()
+    chart.type = "bar"
+    chart.title = i18n.text("batch.chart_title", lang, title=i18n.text("batch.chart", lang), period=result.period)
+    chart.y_axis.title = "%"
+    chart.y_axis.number_format = "0"
+    chart.y_axis.scaling.min = 0
+    chart.y_axis.scaling.max = 100
+    chart.x_axis.scaling.orientation = "maxMin"     # categories top-down: rank 1 first
+    chart.x_axis.delete = False
+    chart.y_axis.delete = False
+    chart.legend = None
+    chart.add_data(Reference(ranking, min_col=5, min_row=4, max_row=n_ok + 3), titles_from_data=False)
+    chart.set_categories(Reference(ranking, min_col=2, min_row=4, max_row=n_ok + 3))
+    chart.dataLabels = DataLabelList()
+    chart.dataLabels.showVal = True
+    chart.dataLabels.showCatName = chart.dataLabels.showSerName = chart.dataLabels.showLegendKey = False
+    chart.width = 24                                # cm: the width of a landscape A4 page's print area
+    chart.height = min(max(8.0, 0.6 * n_ok + 3), 15.5)
+    ws.add_chart(chart, "A1")
+    print_setup(ws, None, lang)
+    ws.page_setup.fitToHeight = 1
+
+
+def _findings_sheet(fs, result: BatchResult, lang: str) -> None:
+    from openpyxl.styles import Alignment
+    from openpyxl.utils import get_column_letter
+
     for j, k in enumerate(FINDING_KEYS, start=1):
-        c = fs.cell(1, j)
-        set_text(c, i18n.text(f"batch.fcol.{k}", lang))
-        c.font = Font(bold=True)
-    for i, f in enumerate(result.findings[:MAX_FINDING_ROWS], start=2):
+        _head(fs.cell(1, j), i18n.text(f"batch.fcol.{k}", lang))
+        fs.column_dimensions[get_column_letter(j)].width = FINDING_WIDTHS[j - 1]
+    shown = result.findings[:MAX_FINDING_ROWS]
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for i, f in enumerate(shown, start=2):
         for j, v in enumerate(_finding_row(f, lang), start=1):
             set_text(fs.cell(i, j), v)
+        fs.cell(i, len(FINDING_KEYS)).alignment = wrap
     extra = len(result.findings) - MAX_FINDING_ROWS
     if extra > 0:
         set_text(fs.cell(MAX_FINDING_ROWS + 2, 1), i18n.text("batch.more_findings", lang, n=extra))
     fs.freeze_panes = "A2"
-    return wb
+    fs.auto_filter.ref = f"A1:{get_column_letter(len(FINDING_KEYS))}{max(len(shown), 1) + 1}"
+    print_setup(fs, "1:1", lang)

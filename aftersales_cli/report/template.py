@@ -86,7 +86,7 @@ def write_templates(names: Sequence[str] | None, out_dir: Path, lang: str, force
     taken: set[str] = set()
     targets = [(key, out_dir / f"{file_name(formats[key].sheet, taken)}.xlsx") for key in keys]
     if out_dir.exists() and not out_dir.is_dir():
-        raise AftersalesError("err.output_unwritable", out_dir, detail="not a folder / 不是文件夹")
+        raise AftersalesError("err.output_unwritable", out_dir, detail=i18n.both("os.not_folder"))
     if not force:
         for _key, path in targets:
             if path.exists():
@@ -94,10 +94,7 @@ def write_templates(names: Sequence[str] | None, out_dir: Path, lang: str, force
     written = []
     for key, path in targets:
         wb = template_workbook(formats[key], lang, run)
-        try:
-            written.append(write_atomic(path, wb.save))
-        except OSError as exc:
-            raise AftersalesError("err.output_unwritable", path, detail=exc.strerror or str(exc)) from exc
+        written.append(write_atomic(path, wb.save))
     return written
 
 

@@ -129,6 +129,9 @@ class _Formatter(string.Formatter):
             value = value.get(self.lang, value["zh"])
         if isinstance(value, Fraction):
             value = float(value)
+        counted = i18n.plural(value, spec)
+        if counted is not None:
+            return counted
         try:
             return format(value, spec)
         except (ValueError, TypeError):
@@ -222,8 +225,13 @@ def score_criterion(c: Criterion, facts: Facts, params: dict[str, Any], done: di
     if c.checklist is not None and "inspection" not in facts.datasets:
         missing.append("inspection")
     if missing:
-        titles = i18n.text("metric.list_separator", lang).join(formats[d].title.get(lang) for d in missing)
-        return 0, [i18n.text("rubric.missing", lang, titles=titles)]
+        sep = i18n.text("metric.list_separator", lang)
+        reasons = []
+        absent = [formats[d].title.get(lang) for d in missing if d not in facts.empty]
+        if absent:
+            reasons.append(i18n.text("rubric.missing", lang, titles=sep.join(absent)))
+        reasons += [i18n.text("rubric.empty", lang, title=formats[d].title.get(lang)) for d in missing if d in facts.empty]
+        return 0, reasons
     if c.checklist is not None:
         reasons, ok = [], True
         for code in c.checklist:

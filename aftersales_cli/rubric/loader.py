@@ -10,8 +10,8 @@ from importlib import resources
 from pathlib import Path
 
 from .. import frozen
-from ..errors import RubricError
-from ..yamlio import line_for, load_cached, load_untrusted, node_lines, yaml_error, yaml_problem
+from ..errors import RubricError, os_reason
+from ..yamlio import line_for, load_cached, load_untrusted, node_lines, yaml_error
 from .records import KINDS
 
 DEFAULT_RUBRIC = "hegii-2.0.yaml"
@@ -25,8 +25,34 @@ def default_rubric_path() -> Path:
     return Path(__file__).resolve().parents[2] / "rubrics" / DEFAULT_RUBRIC
 
 
-def _fail(path: Path, line: int, detail: str) -> RubricError:
+def _fail(path: Path, line: int, detail) -> RubricError:
     return RubricError("err.rubric", path, line=line, detail=detail)
+
+
+def _p(key: str, **params) -> dict[str, str]:
+    """A rubric problem in both languages (messages.yaml `rubric.problem.*`)."""
+    from .. import i18n
+    return i18n.both(f"rubric.problem.{key}", **params)
+
+
+_SCHEMA_KINDS = {"missing": "missing", "extra_forbidden": "extra", "int_type": "int", "int_parsing": "int",
+                 "int_from_float": "int", "float_type": "number", "float_parsing": "number", "string_type": "text",
+                 "bool_type": "bool", "bool_parsing": "bool", "list_type": "list", "dict_type": "mapping",
+                 "model_type": "mapping", "literal_error": "literal", "union_tag_invalid": "literal"}
+
+
+def _schema_problem(where: str, err: dict) -> dict[str, str]:
+    """A pydantic error as `where: what is wrong`, in both languages; pydantic's own text only for
+    kinds the catalogue does not name."""
+    from .model import RubricProblem
+    cause = (err.get("ctx") or {}).get("error")
+    if isinstance(cause, RubricProblem):
+        what = _p(cause.key, **cause.params)
+    elif err["type"] in _SCHEMA_KINDS:
+        what = _p(f"schema.{_SCHEMA_KINDS[err['type']]}", detail=err["msg"])
+    else:
+        what = _p("schema.other", detail=err["msg"])
+    return {lang: f"{where}: {text}" if where else text for lang, text in what.items()}
 
 
 def load_rubric(path: Path | None = None):
@@ -45,7 +71,7 @@ def load_rubric(path: Path | None = None):
     try:
         text = path.read_text("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise _fail(path, 1, f"cannot read: {exc}") from exc
+        raise _fail(path, 1, _p("unreadable", detail=os_reason(exc) if isinstance(exc, OSError) else str(exc))) from exc
     here = resources.files(__package__)
     salt = frozen.schema_salt(here.joinpath("model.py").read_bytes(), here.joinpath("loader.py").read_bytes(),
                               ",".join(sorted(METRICS)), ",".join(DATASETS))
@@ -61,9 +87,11 @@ def _checked(path: Path, text: str) -> dict:
     try:
         data = load_untrusted(text)
     except yaml_error() as exc:
-        raise _fail(path, *yaml_problem(exc)) from exc
+        mark = getattr(exc, "problem_mark", None)
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise _fail(path, (mark.line + 1) if mark else 1, _p("yaml", detail=problem)) from exc
     if not isinstance(data, dict):
-        raise _fail(path, 1, "not a mapping (expected name, version, params, sections)")
+        raise _fail(path, 1, _p("not_mapping"))
 
     def lines() -> dict[tuple, int]:   # the node tree is built only to report a problem's line
         return node_lines(text)
@@ -73,7 +101,7 @@ def _checked(path: Path, text: str) -> dict:
     except ValidationError as exc:
         err = exc.errors()[0]
         where = ".".join(str(p) for p in err["loc"] if not str(p).endswith("Cond"))
-        raise _fail(path, line_for(lines(), _model_loc(err["loc"])), f"{where}: {err['msg']}") from exc
+        raise _fail(path, line_for(lines(), _model_loc(err["loc"])), _schema_problem(where, err)) from exc
     problems = semantic_problems(frozen.build(tagged, KINDS))
     if problems:
         loc, detail = problems[0]
@@ -100,19 +128,19 @@ def semantic_problems(rubric) -> list[tuple[tuple, str]]:
     def cond(c, loc):
         if isinstance(c, MetricCond):
             if c.metric not in METRICS:
-                problems.append((loc + ("metric",), f"unknown metric '{c.metric}'"))
+                problems.append((loc + ("metric",), _p("unknown_metric", name=c.metric)))
             op, value = c.op
             if isinstance(value, str) and value not in params:
-                problems.append((loc + (op,), f"'{value}' is neither a number nor a parameter"))
+                problems.append((loc + (op,), _p("not_number_or_param", value=value)))
         elif isinstance(c, ParamCond):
             if c.param not in params:
-                problems.append((loc + ("param",), f"unknown parameter '{c.param}'"))
+                problems.append((loc + ("param",), _p("unknown_param", name=c.param)))
         elif isinstance(c, DatasetCond):
             if c.dataset not in DATASETS:
-                problems.append((loc + ("dataset",), f"unknown dataset '{c.dataset}'"))
+                problems.append((loc + ("dataset",), _p("unknown_dataset", name=c.dataset)))
         elif isinstance(c, ChecklistCond):
             if c.checklist not in rubric.checklist:
-                problems.append((loc + ("checklist",), f"unknown checklist code '{c.checklist}'"))
+                problems.append((loc + ("checklist",), _p("unknown_code", name=c.checklist)))
         elif isinstance(c, (AllCond, AnyCond)):
             for i, sub in enumerate(c.all if isinstance(c, AllCond) else c.any):
                 cond(sub, loc + ("all" if isinstance(c, AllCond) else "any", i))
@@ -124,50 +152,50 @@ def semantic_problems(rubric) -> list[tuple[tuple, str]]:
             try:
                 fields = [f for _, f, _, _ in string.Formatter().parse(getattr(text, lang)) if f is not None]
             except ValueError as exc:
-                problems.append((loc, f"bad reason template: {exc}"))
+                problems.append((loc, _p("bad_template", detail=str(exc))))
                 continue
             for f in fields:
                 if not f.isidentifier():
-                    problems.append((loc, f"reason field '{{{f}}}' must be a plain name"))
+                    problems.append((loc, _p("plain_name", name="{" + f + "}")))
                 elif f not in names:
-                    problems.append((loc, f"reason names unknown metric or parameter '{f}'"))
+                    problems.append((loc, _p("unknown_field", name=f)))
 
     for name, allowed in rubric.param_choices.items():
         if name not in params:
-            problems.append((("param_choices", name), f"choices for unknown parameter '{name}'"))
+            problems.append((("param_choices", name), _p("choices_unknown", name=name)))
         elif rubric.params[name] not in allowed:
-            problems.append((("params", name), f"default of '{name}' is not one of its choices"))
+            problems.append((("params", name), _p("default_not_choice", name=name)))
     for si, section in enumerate(rubric.sections):
         sloc = ("sections", si)
         total = sum(item.max for item in section.items)
         if total != section.max:
-            problems.append((sloc + ("max",), f"section '{section.title}': items add up to {total}, not {section.max}"))
+            problems.append((sloc + ("max",), _p("section_sum", title=section.title, total=total, max=section.max)))
         for ii, item in enumerate(section.items):
             iloc = sloc + ("items", ii)
             if sum(c.max for c in item.criteria) < item.max:
-                problems.append((iloc + ("max",), f"item {item.seq}: criteria add up to less than {item.max}"))
+                problems.append((iloc + ("max",), _p("item_sum", seq=item.seq, max=item.max)))
             for ci, c in enumerate(item.criteria):
                 cloc = iloc + ("criteria", ci)
                 if c.id in seen:
-                    problems.append((cloc + ("id",), f"criterion id '{c.id}' is used twice"))
+                    problems.append((cloc + ("id",), _p("id_twice", id=c.id)))
                 if c.max > item.max:
-                    problems.append((cloc + ("max",), f"criterion {c.id} is worth {c.max}, more than its item's {item.max}"))
+                    problems.append((cloc + ("max",), _p("criterion_over_item", id=c.id, max=c.max, item_max=item.max)))
                 if c.requires is not None and c.requires not in seen:
-                    problems.append((cloc + ("requires",), f"criterion {c.id} requires '{c.requires}', which is not an earlier criterion"))
+                    problems.append((cloc + ("requires",), _p("requires_later", id=c.id, requires=c.requires)))
                 seen.add(c.id)
                 for d in c.needs:
                     if d not in DATASETS:
-                        problems.append((cloc + ("needs",), f"unknown dataset '{d}'"))
+                        problems.append((cloc + ("needs",), _p("unknown_dataset", name=d)))
                 for code in c.checklist or []:
                     if code not in rubric.checklist:
-                        problems.append((cloc + ("checklist",), f"unknown checklist code '{code}'"))
+                        problems.append((cloc + ("checklist",), _p("unknown_code", name=code)))
                 for e in c.evidence:
                     if e not in METRICS:
-                        problems.append((cloc + ("evidence",), f"unknown metric '{e}'"))
+                        problems.append((cloc + ("evidence",), _p("unknown_metric", name=e)))
                 for ri, r in enumerate(c.rules or []):
                     rloc = cloc + ("rules", ri)
                     if r.points > c.max:
-                        problems.append((rloc + ("points",), f"criterion {c.id}: {r.points} points, more than its max {c.max}"))
+                        problems.append((rloc + ("points",), _p("points_over_max", id=c.id, points=r.points, max=c.max)))
                     if r.when is not None:
                         cond(r.when, rloc + ("when",))
                     template(r.reason, rloc + ("reason",))
@@ -176,6 +204,6 @@ def semantic_problems(rubric) -> list[tuple[tuple, str]]:
                     template(a.fail, cloc + ("all_of", ai, "fail"))
                 if c.all_of is not None:
                     if c.points > c.max:
-                        problems.append((cloc + ("points",), f"criterion {c.id}: {c.points} points, more than its max {c.max}"))
+                        problems.append((cloc + ("points",), _p("points_over_max", id=c.id, points=c.points, max=c.max)))
                     template(c.reason, cloc + ("reason",))
     return problems

@@ -15,6 +15,15 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from .records import OPS
 
 
+class RubricProblem(ValueError):
+    """A schema problem named by a catalogue key (`rubric.problem.*`), so `rubric check` says it
+    in the user's language."""
+
+    def __init__(self, key: str, **params: Any) -> None:
+        super().__init__(key)
+        self.key, self.params = key, params
+
+
 class Text(BaseModel):
     """A localised text; a plain string in YAML is used for both languages."""
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -43,7 +52,7 @@ class MetricCond(BaseModel):
     def _one_op(self) -> "MetricCond":
         ops = [op for op in OPS if getattr(self, op) is not None]
         if len(ops) != 1:
-            raise ValueError(f"a metric condition needs exactly one of {', '.join(OPS)}")
+            raise RubricProblem("one_op", ops=", ".join(OPS))
         return self
 
 
@@ -126,9 +135,9 @@ class Criterion(BaseModel):
     def _one_kind(self) -> "Criterion":
         kinds = [k for k in ("checklist", "rules", "all_of") if getattr(self, k) is not None]
         if len(kinds) != 1:
-            raise ValueError(f"criterion {self.id}: give exactly one of checklist, rules, all_of")
+            raise RubricProblem("one_kind", id=self.id)
         if self.all_of is not None and (self.points is None or self.reason is None):
-            raise ValueError(f"criterion {self.id}: all_of needs `points` and `reason`")
+            raise RubricProblem("all_of_needs", id=self.id)
         return self
 
 

@@ -52,14 +52,18 @@ def build_city(city: str, orders: int = 200, period: Period | str = "2026-11", s
 
 def generate(out: Path, cities: int = 3, orders: int = 200, period: Period | str = "2026-11", seed: int = 0,
              defects: float = 0.0, layout: str = "standard", city_names: list[str] | None = None, *,
-             jobs: int = 1, progress: Callable[[str, Path], None] | None = None) -> list[Path]:
+             jobs: int = 1, progress: Callable[[str, Path], None] | None = None, force: bool = False) -> list[Path]:
     """Write `out/<city>/<YYYY-MM>/` with the eight datasets for each city; return the city folders.
 
     `city_names` (when given) replaces the first `cities` names of the pool. `jobs` > 1 writes
     cities in parallel processes; the output is the same. `progress(city, folder)` is called as each
     city is done.
+
+    Every file it would write is checked before any is written: one that exists raises
+    AftersalesError("err.output_exists") unless `force`; even with `force` only workbooks an earlier
+    `sample` wrote (marker.py) are removed (cli.md).
     """
-    from .writer import check_city_name
+    from .writer import check_city_name, check_targets
 
     period = period if isinstance(period, Period) else Period.parse(period)
     if layout not in LAYOUTS:
@@ -72,6 +76,8 @@ def generate(out: Path, cities: int = 3, orders: int = 200, period: Period | str
     for city in chosen:
         check_city_name(city)
     out = Path(out)
+    for city in chosen:
+        check_targets(out / city / period.label, city, period, layout, force)
     tasks = [(out, city, orders, period, seed, defects, layout) for city in chosen]
     folders: dict[str, Path] = {}
     if jobs > 1 and len(tasks) > 1:

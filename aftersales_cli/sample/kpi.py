@@ -55,12 +55,18 @@ def build_kpi_months(city: str, orders: int = 200, period: Period | str = "2026-
 
 
 def generate_kpi_city(out: Path, city: str, orders: int = 200, period: Period | str = "2026-11", seed: int = 0,
-                      months: int = 2, repeat_share: float = 0.05) -> list[KpiMonth]:
-    """Write `out/<city>/<YYYY-MM>/` for each month of `build_kpi_months` (standard layout)."""
-    from .writer import check_city_name, write_city
+                      months: int = 2, repeat_share: float = 0.05, force: bool = False) -> list[KpiMonth]:
+    """Write `out/<city>/<YYYY-MM>/` for each month of `build_kpi_months` (standard layout).
+
+    Every target is checked before any is written, as `generate` does (AftersalesError
+    "err.output_exists" for an existing file unless `force`; only sample-marked files are removed).
+    """
+    from .writer import check_city_name, check_targets, write_city
 
     check_city_name(city)
     built = build_kpi_months(city, orders, period, seed, months, repeat_share)
+    for month in built:
+        check_targets(Path(out) / city / month.data.period.label, city, month.data.period, "standard", force)
     for month in built:
         write_city(Path(out) / city / month.data.period.label, month.data, "standard")
     return built

@@ -23,8 +23,10 @@ from typing import Any
 
 from ..errors import AftersalesError
 from ..formats import DATASETS, DatasetFormat, Formats, load_formats
-from ..report.atomic import write_atomic
+from ..period import Period
+from ..report.atomic import ensure_folder, write_atomic
 from .generator import CityData
+from .marker import is_sample_output, mark
 
 _STAMP = (2026, 1, 1, 0, 0, 0)
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
@@ -62,6 +64,7 @@ def _save(wb, path: Path) -> None:
     wb.properties.lastModifiedBy = "aftersales sample"
     wb.properties.created = stamp
     wb.properties.modified = stamp
+    mark(wb)
     archive = _StableZip(path, "w", zipfile.ZIP_DEFLATED, allowZip64=True)
     try:
         ExcelWriter(wb, archive).save()
@@ -76,27 +79,49 @@ def _umask() -> int:
     return mask
 
 
-def write_city(folder: Path, data: CityData, layout: str) -> list[Path]:
-    """Write the city's workbooks into `folder`; earlier sample workbooks of the other layout go."""
+def city_files(city: str, period: Period, layout: str) -> tuple[list[str], list[str]]:
+    """(the file names `layout` writes for a city's month, those of the other layouts)."""
     formats = load_formats()
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    standard = _standard_names(formats)
-    quirks = _quirk_plan(data, formats)
+    standard = [f"{formats[name].sheet}.xlsx" for name in DATASETS]
+    quirks = [file for file, _ in _quirk_plan(city, period, formats)]
+    mine = standard if layout == "standard" else quirks
+    return mine, [n for n in dict.fromkeys(standard + quirks) if n not in mine]
+
+
+def check_targets(folder: Path, city: str, period: Period, layout: str, force: bool) -> None:
+    """Refuse (err.output_exists, naming it) a file this city's run would write or remove, unless
+    `force`; with `force` only files of an earlier `sample` are removed, so there is nothing to check."""
+    if force:
+        return
+    mine, others = city_files(city, period, layout)
+    for name in mine:
+        if (folder / name).exists():
+            raise AftersalesError("err.output_exists", folder / name)
+    for name in others:
+        if is_sample_output(folder / name):
+            raise AftersalesError("err.output_exists", folder / name)
+
+
+def write_city(folder: Path, data: CityData, layout: str) -> list[Path]:
+    """Write the city's workbooks into `folder`; earlier sample workbooks of the other layout (those
+    carrying the sample mark) go, any other file stays."""
+    formats = load_formats()
+    folder = ensure_folder(Path(folder))
     if layout == "standard":
-        written = [_write_standard(folder / standard[name], formats[name], data.tables[name]) for name in DATASETS]
+        written = [_write_standard(folder / f"{formats[name].sheet}.xlsx", formats[name], data.tables[name])
+                   for name in DATASETS]
     else:
-        written = [_write_quirks(folder / file, sheets, data, formats) for file, sheets in quirks]
-    ours = set(standard.values()) | {file for file, _ in quirks}
-    for name in sorted(ours - {p.name for p in written}):   # only files this generator writes
+        written = [_write_quirks(folder / file, sheets, data, formats)
+                   for file, sheets in _quirk_plan(data.city, data.period, formats)]
+    for name in city_files(data.city, data.period, layout)[1]:
         stale = folder / name
-        if stale.is_file():
-            stale.unlink()
+        if is_sample_output(stale):
+            try:
+                stale.unlink()
+            except OSError as exc:
+                from ..errors import unwritable
+                raise unwritable(stale, exc) from exc
     return written
-
-
-def _standard_names(formats: Formats) -> dict[str, str]:
-    return {name: f"{formats[name].sheet}.xlsx" for name in DATASETS}
 
 
 # --- standard layout ----------------------------------------------------------------------------
@@ -135,13 +160,12 @@ def _alias(fmt: DatasetFormat, prefer: str) -> str:
     return prefer if prefer in fmt.aliases else (fmt.aliases[-1] if fmt.aliases else fmt.sheet)
 
 
-def _quirk_plan(data: CityData, formats: Formats) -> list[tuple[str, list[tuple[str, str]]]]:
+def _quirk_plan(city: str, p: Period, formats: Formats) -> list[tuple[str, list[tuple[str, str]]]]:
     """(file name, [(dataset, sheet name)]) for the quirks layout; each dataset in one sheet."""
-    p = data.period
     f = formats
     inspection_file = _alias(f["inspection"], "现场检查表")
     return [
-        (f"{data.city}{p.year}年{p.month}月维修日报.xlsx", [("repair_report", _alias(f["repair_report"], "维修登记表"))]),
+        (f"{city}{p.year}年{p.month}月维修日报.xlsx", [("repair_report", _alias(f["repair_report"], "维修登记表"))]),
         ("配件管理.xlsx", [("parts_ledger", _alias(f["parts_ledger"], "出入库台账")),
                           ("parts_master", _alias(f["parts_master"], "物料存储卡")),
                           ("stocktake", f["stocktake"].sheet),

@@ -93,7 +93,7 @@ _ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 _YMD = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?$")
 _COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 _MD = re.compile(r"^(\d{1,2})\s*月\s*(\d{1,2})\s*日?$")
-_AMBIGUOUS = re.compile(r"^\d{1,2}\s*[-/.]\s*\d{1,2}(?:\s*[-/.]\s*\d{2,4})?$")
+_AMBIGUOUS = re.compile(r"^(\d{1,2})\s*[-/.]\s*(\d{1,2})(?:\s*[-/.]\s*(\d{4}|\d{2}))?$")
 _ISO_TIME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})[ T]00:00(?::00)?$")
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 
@@ -139,9 +139,28 @@ def parse_date(value: Any, col: Column, ctx: "CellContext") -> Parsed:
         if day is None:
             return Parsed(None, "CE023" if year else "CE020")
         return Parsed(day, "CE021", (("normalised", day.isoformat()),))
-    if _AMBIGUOUS.match(text):
-        return Parsed(None, "CE022")
+    m = _AMBIGUOUS.match(text)
+    if m:
+        return _ambiguous(m, ctx.year)
     return Parsed(None, "CE020")
+
+
+def _ambiguous(m: re.Match, year: int | None) -> Parsed:
+    """`11/02`: both readings (month/day and day/month) that are dates, never one "correct" example —
+    CE022's message offers them to choose from; none a date → CE023."""
+    a, b = int(m.group(1)), int(m.group(2))
+    if m.group(3):
+        year = int(m.group(3)) + (2000 if len(m.group(3)) == 2 else 0)
+    readings = []
+    for month, day in ((a, b), (b, a)):
+        probe = _make_date(year or 2000, month, day)       # 2000 is a leap year: 02-29 stays possible
+        if probe is not None:
+            shown = probe.isoformat() if year else f"{month:02d}-{day:02d}"
+            if shown not in readings:
+                readings.append(shown)
+    if not readings:
+        return Parsed(None, "CE023")
+    return Parsed(None, "CE022", (("readings", {"zh": " 或 ".join(readings), "en": " or ".join(readings)}),))
 
 
 # --- numbers -----------------------------------------------------------------------------------

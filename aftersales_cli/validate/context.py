@@ -57,8 +57,12 @@ class Context:
             c.error_cells.add((row, key))
 
     def other(self, c: Checked, name: str, rule: str) -> Checked | None:
-        """The other dataset of a cross check, or None with one info finding saying it was skipped."""
+        """The other dataset of a cross check, or None with one info finding saying it was skipped.
+
+        A dataset with a header and no rows counts as not provided (rubric.md "Empty datasets")."""
         found = self.checked.get(name)
+        if found is not None and found.ds.rows == 0:
+            found = None
         if found is None and (c.name, name, rule) not in self._skipped:
             self._skipped.add((c.name, name, rule))
             self.findings.append(Finding("RD010", dataset=c.name, file=c.ds.file, sheet=c.ds.sheet,

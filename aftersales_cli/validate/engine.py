@@ -132,7 +132,7 @@ def check_cells(ds: Dataset, period: Period, ctx: Context) -> Checked:
                 shown = tuple(cond.in_ or [])
             for p in np.nonzero(missing & need)[0]:
                 ctx.emit(checked, "CE002", int(rows[p]), col.key, None,
-                         cond_header=ds.headers.get(cond.field, ds.fmt.column(cond.field).header),
+                         cond_header=ds.fmt.column(cond.field).header,
                          cond_value=shown or _present_text())
     return checked
 
