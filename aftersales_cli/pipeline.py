@@ -46,7 +46,7 @@ def validate_path(path: Path, period: Period | None = None, family: Family = FAM
     folder, period, how = resolve(Path(path), period)
     files = find_workbooks(folder)
     sheets = [s for f in files for s in open_workbook(f)]
-    sub = locate(str(folder), [str(f) for f in files], sheets, formats, family.datasets)
+    sub = locate(str(folder), [str(f) for f in files], sheets, formats, family.datasets, period)
     if family.needs and family.needs not in sub.datasets:
         missing = next((f for f in sub.findings if f.code in ("RD002", "RD011") and f.dataset == family.needs), None)
         if missing is None:

@@ -11,6 +11,7 @@ from typing import Any
 from .. import i18n
 from ..batch import BatchResult
 from ..errors import AftersalesError
+from ..read.marker import mark
 from ..rubric.engine import ItemResult, Scorecard
 from .atomic import write_atomic, write_text_atomic
 from .cellsafe import csv_safe, set_text
@@ -173,4 +174,5 @@ def _workbook(result: BatchResult, lang: str):
     if extra > 0:
         set_text(fs.cell(MAX_FINDING_ROWS + 2, 1), i18n.text("batch.more_findings", lang, n=extra))
     fs.freeze_panes = "A2"
+    mark(wb, "summary")
     return wb
