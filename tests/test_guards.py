@@ -63,3 +63,64 @@ def test_last_column_of_a_sheet_with_two_letter_columns_only_is_zero():
 
     xml = b'<worksheet><sheetData><row r="1"><c r="AB1"><v>1</v></c><c r="YZ1"><v>2</v></c></row></sheetData></worksheet>'
     assert last_column(xml) == 0
+
+
+# --- sheet XML read with XML's meaning (realworld.md "Inside the workbook") ---------------------
+
+def _sheet(rows: str, prefix: str = "", quote: str = '"') -> bytes:
+    p = f"{prefix}:" if prefix else ""
+    ns = f"xmlns{':' + prefix if prefix else ''}={quote}http://schemas.openxmlformats.org/spreadsheetml/2006/main{quote}"
+    body = rows.replace("<", "<" + p).replace("<" + p + "/", "</" + p).replace('"', quote)
+    return f'<?xml version="1.0"?><{p}worksheet {ns}><{p}sheetData>{body}</{p}sheetData></{p}worksheet>'.encode()
+
+
+# Row 1: A1 a value, B1 an uncached formula. Row 2: A2 #N/A, B2 a shared formula's master (cached),
+# C2 a child of it with no value. Row 3 (r-less rows count by order): a cached formula, a value.
+BAD_ROWS = ('<row><c><v>1</v></c><c><f>SUM(A1:A3)</f></c></row>'
+            '<row><c t="e"><v>#N/A</v></c><c><f t="shared" si="0" ref="B2:C2">A2*2</f><v>2</v></c>'
+            '<c><f t="shared" si="0"/></c></row>'
+            '<row><c><f>1+1</f><v>2</v></c><c t="inlineStr"><is><t>x</t></is></c></row>')
+BAD_EXPECTED = {(0, 1): ("formula", "=SUM(A1:A3)"), (1, 0): ("error", "#N/A"), (1, 2): ("formula", "=A2*2")}
+
+
+def test_bad_cells_are_found_whatever_the_prefix_quotes_and_r_attributes():
+    from aftersales_cli.read.guard import scan_bad_cells
+
+    for prefix in ("", "x", "ss"):
+        for quote in ('"', "'"):
+            assert scan_bad_cells(_sheet(BAD_ROWS, prefix, quote)) == BAD_EXPECTED, (prefix, quote)
+
+
+def test_bad_cells_with_r_attributes_keep_their_addresses():
+    from aftersales_cli.read.guard import scan_bad_cells
+
+    rows = '<row r="7"><c r="D7" t="e"><v>#DIV/0!</v></c><c r="K7"><f>A7/0</f></c></row>'
+    assert scan_bad_cells(_sheet(rows, "x")) == {(6, 3): ("error", "#DIV/0!"), (6, 10): ("formula", "=A7/0")}
+
+
+def test_a_clean_sheet_is_not_parsed():
+    from aftersales_cli.read import guard
+
+    rows = '<row r="1"><c r="A1"><v>1</v></c></row>'
+    assert guard.scan_bad_cells(_sheet(rows)) == {}
+    assert guard.scan_bad_cells(b"<worksheet><sheetData><row><c><v>1</v></c></row><broken") == {}
+
+
+def test_last_row_counts_rows_holding_values_only():
+    from aftersales_cli.read.guard import last_row
+
+    styled = '<row r="1"><c r="A1"><v>1</v></c></row><row r="2"><c r="A2" t="inlineStr"><is><t>x</t></is></c></row>'
+    styled += "".join(f'<row r="{r}"><c r="A{r}" s="3"/></row>' for r in range(3, 2003))
+    styled += '<row r="1048576"><c r="A1048576" s="3"/></row>'
+    for prefix in ("", "x"):
+        assert last_row(_sheet(styled, prefix)) == 2
+    rless = "<row><c><v>1</v></c></row><row><c><v>2</v></c></row><row><c><v>3</v></c></row><row><c/></row>"
+    assert last_row(_sheet(rless, "x")) == 3
+    assert last_row(_sheet('<row r="5"><c r="A5" s="1"/></row>')) == 0
+
+
+def test_last_column_ignores_an_empty_styled_cell_far_right():
+    from aftersales_cli.read.guard import last_column
+
+    assert last_column(_sheet('<row r="1"><c r="A1"><v>1</v></c><c r="XFD1" s="2"/></row>')) == 0
+    assert last_column(_sheet('<row r="1"><c r="A1"><v>1</v></c><c r="XFD1"><v>2</v></c></row>', quote="'")) == 16384

@@ -64,7 +64,7 @@ PHONE_DEFECT = [("CE062", "F7")]
 def test_ods_error_cells_are_excel_errors_not_empty():
     """ods-error-cells: `.ods` with #DIV/0! in N5, #N/A in N6 and an error in H7 → 40 rows; CE004 at
     N5, N6, H7 (not "empty")."""
-    code, doc = report(fixture("ods-error-cells", REPORT + ".ods"), "--period", "2026-11")
+    _, doc = report(fixture("ods-error-cells", REPORT + ".ods"), "--period", "2026-11")
     assert rows_of(doc) == 40
     assert cells(doc, "CE004", "CE001") == [("CE004", "H7"), ("CE004", "N5"), ("CE004", "N6")]
     values = {f["cell"]: f["value"] for f in doc["findings"] if f["code"] == "CE004"}
@@ -82,6 +82,7 @@ def test_quirky_xlsx_reads_40_orders_of_november(folder):
     period, the period read from the rows is 2026-11)."""
     code, doc = report(fixture(folder))
     assert rows_of(doc) == 40
+    assert code == (1 if errors(doc) else 0)
     assert doc["period"] == "2026-11"
     assert [f for f in doc["findings"] if f["code"] in ("CE020", "CE021", "CE022", "CE023", "RR001")] == []
     assert [e for e in errors(doc) if e not in PHONE_DEFECT] == []
@@ -90,7 +91,7 @@ def test_quirky_xlsx_reads_40_orders_of_november(folder):
 def test_x_prefixed_xml_finds_the_uncached_formula_and_the_error():
     """x-prefixed-xml: sheet XML with an `x:` prefix; N5 a formula with no cached value, N6 #DIV/0!
     → 40 rows; CE003 at N5, CE004 at N6."""
-    code, doc = report(fixture("x-prefixed-xml"), "--period", "2026-11")
+    _, doc = report(fixture("x-prefixed-xml"), "--period", "2026-11")
     assert rows_of(doc) == 40
     assert cells(doc, "CE003", "CE004") == [("CE003", "N5"), ("CE004", "N6")]
     formula = next(f for f in doc["findings"] if f["code"] == "CE003")
@@ -100,7 +101,7 @@ def test_x_prefixed_xml_finds_the_uncached_formula_and_the_error():
 def test_relationships_prefix_xlsm_finds_the_uncached_formula():
     """relationships-prefix-xlsm: `.xlsm` with a `relationships:` prefix on ids; N5 formula without
     cached value → 40 rows, CE003 at N5."""
-    code, doc = report(fixture("relationships-prefix-xlsm", REPORT + ".xlsm"), "--period", "2026-11")
+    _, doc = report(fixture("relationships-prefix-xlsm", REPORT + ".xlsm"), "--period", "2026-11")
     assert rows_of(doc) == 40
     assert cells(doc, "CE003", "CE004") == [("CE003", "N5")]
 
@@ -113,7 +114,7 @@ def test_date1904_serial_is_decoded_with_the_1904_epoch():
         assert b'date1904="1"' in zf.read("xl/workbook.xml")
     serial = openpyxl.load_workbook(path).active["R5"].value
     assert isinstance(serial, (int, float)) and not isinstance(serial, bool)
-    code, doc = report(path, "--period", "2026-11")
+    _, doc = report(path, "--period", "2026-11")
     assert rows_of(doc) == 40
     assert [f for f in doc["findings"] if f["code"] == "RR007"] == []
     r5 = [f for f in doc["findings"] if f["cell"] == "R5"]
@@ -126,7 +127,7 @@ def test_csv_exports_read_40_orders(folder):
     """csv-gb18030 (four-byte characters in names), csv-tab-with-comma (tab is the delimiter),
     csv-multiline (quoted fields with commas and line breaks) → 40 rows, numbered as Excel shows them:
     header on row 1, the orders on rows 2–41."""
-    code, doc = report(fixture(folder, REPORT + ".csv"), "--period", "2026-11")
+    _, doc = report(fixture(folder, REPORT + ".csv"), "--period", "2026-11")
     assert rows_of(doc) == 40
     assert doc["datasets"]["repair_report"]["header_row"] == 1
     assert {f["row"] for f in doc["findings"] if f["row"]} <= set(range(2, 42))
@@ -150,7 +151,7 @@ def test_merged_data_cells_fill_every_row(name):
     """merged-data-cells-xls / -ods: 服务日期 merged over several data rows → 40 rows, exit 0, every
     row gets the date."""
     folder = "merged-data-cells-xls" if name.endswith(".xls") else "merged-data-cells-ods"
-    code, doc = report(fixture(folder, name), "--period", "2026-11")
+    _, doc = report(fixture(folder, name), "--period", "2026-11")
     assert rows_of(doc) == 40
     assert [f for f in doc["findings"] if f["column"] == "A"] == []
     assert [e for e in errors(doc) if e not in PHONE_DEFECT] == []
@@ -203,7 +204,7 @@ def test_password_protected_is_refused_as_such():
 
 def test_xlsx_named_xlsb_is_read_as_what_it_is():
     """xlsx-named-xlsb: an xlsx package named `.xlsb` → 40 rows, read as what it is."""
-    code, doc = report(fixture("xlsx-named-xlsb", REPORT + ".xlsb"), "--period", "2026-11")
+    _, doc = report(fixture("xlsx-named-xlsb", REPORT + ".xlsb"), "--period", "2026-11")
     assert rows_of(doc) == 40
     assert [(f["code"], f["severity"]) for f in doc["findings"] if f["code"] == "RD015"] == [("RD015", "info")]
 
@@ -238,7 +239,7 @@ def test_clerk_typing_gives_exactly_the_format_findings():
 def test_month_per_sheet_takes_the_period_sheet():
     """month-per-sheet: sheets `10月` and `11月`, both repair reports; with --period 2026-11: the
     `11月` sheet, 40 rows, no "not in period"; the October sheet is named in an info."""
-    code, doc = report(fixture("month-per-sheet"), "--period", "2026-11")
+    _, doc = report(fixture("month-per-sheet"), "--period", "2026-11")
     assert (doc["datasets"]["repair_report"]["sheet"], rows_of(doc)) == ("11月", 40)
     assert [f for f in doc["findings"] if f["code"] in ("RR001", "RD008", "RD013")] == []
     assert [(f["code"], f["sheet"], f["severity"]) for f in doc["findings"] if f["code"] == "RD016"] == \
@@ -246,14 +247,14 @@ def test_month_per_sheet_takes_the_period_sheet():
 
 
 def test_month_per_sheet_other_period_takes_the_other_sheet():
-    code, doc = report(fixture("month-per-sheet"), "--period", "2026-10")
+    _, doc = report(fixture("month-per-sheet"), "--period", "2026-10")
     assert doc["datasets"]["repair_report"]["sheet"] == "10月"
     assert [f for f in doc["findings"] if f["code"] == "RR001"] == []
 
 
 def test_ods_styled_to_end_reads_40_orders():
     """ods-styled-to-end: `.ods` with styles repeated to the last row → 40 rows, exit 0."""
-    code, doc = report(fixture("ods-styled-to-end", REPORT + ".ods"), "--period", "2026-11")
+    _, doc = report(fixture("ods-styled-to-end", REPORT + ".ods"), "--period", "2026-11")
     assert rows_of(doc) == 40
     assert [e for e in errors(doc) if e not in PHONE_DEFECT] == []
 
@@ -261,7 +262,7 @@ def test_ods_styled_to_end_reads_40_orders():
 def test_two_row_header_reads_the_group_columns():
     """two-row-header: `完工` merged over `状态 | 日期` on two header rows → 40 rows, no missing-column
     error, no header text read as data (no finding on rows 1–2)."""
-    code, doc = report(fixture("two-row-header"), "--period", "2026-11")
+    _, doc = report(fixture("two-row-header"), "--period", "2026-11")
     assert rows_of(doc) == 40
     assert doc["datasets"]["repair_report"]["header_row"] == 2
     assert [f for f in doc["findings"] if f["code"] == "RD011" or (f["row"] or 99) <= 2] == []
@@ -280,7 +281,7 @@ def test_roster_csv_with_equals_wrapped_ids():
     CE070/CE060."""
     path = fixture("csv-eq-wrapped-text", "技师档案.csv")
     assert b'="' in path.read_bytes()
-    code, doc, _ = run("validate-roster", path, "--period", "2026-11")
+    _, doc, _ = run("validate-roster", path, "--period", "2026-11")
     assert rows_of(doc, "roster") == 21
     assert [f for f in doc["findings"] if f["code"] in ("CE060", "CE070")] == []
 

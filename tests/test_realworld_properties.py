@@ -23,6 +23,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 import openpyxl
+import pandas as pd
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -152,10 +153,7 @@ def outcome(path: Path) -> tuple[dict, list]:
 
 
 def _missing(v) -> bool:
-    try:
-        return v is None or v != v       # None, NaN, NaT
-    except (TypeError, ValueError):
-        return False
+    return v is None or bool(pd.isna(v))
 
 
 def _xlsx_text_cells(rows) -> None:

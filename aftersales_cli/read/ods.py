@@ -13,8 +13,8 @@ import io
 TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
 OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
 CALCEXT = "urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0"
-_T = "{%s}" % TABLE
-_O = "{%s}" % OFFICE
+_T = f"{{{TABLE}}}"
+_O = f"{{{OFFICE}}}"
 _ERRORS = frozenset({"#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!"})
 
 Merges = dict[str, list[tuple[tuple[int, int], tuple[int, int]]]]
@@ -61,7 +61,7 @@ def ods_scan(content: bytes) -> tuple[Merges, BadCells]:
 
 def _bad(el) -> tuple[str, str] | None:
     formula = el.get(_T + "formula")
-    kind = el.get("{%s}value-type" % CALCEXT)
+    kind = el.get(f"{{{CALCEXT}}}value-type")
     typ = el.get(_O + "value-type")
     if kind == "error" or (formula and typ == "string"):
         text = "".join(el.itertext()).strip()
