@@ -124,3 +124,33 @@ def test_last_column_ignores_an_empty_styled_cell_far_right():
 
     assert last_column(_sheet('<row r="1"><c r="A1"><v>1</v></c><c r="XFD1" s="2"/></row>')) == 0
     assert last_column(_sheet('<row r="1"><c r="A1"><v>1</v></c><c r="XFD1"><v>2</v></c></row>', quote="'")) == 16384
+
+
+def _record(typ: int, payload: bytes) -> bytes:
+    """One [MS-XLSB] record: type and size as 7-bit groups, low group first, high bit = more."""
+    def varint(n: int) -> bytes:
+        out = bytearray()
+        while True:
+            out.append((n & 0x7F) | (0x80 if n > 0x7F else 0))
+            n >>= 7
+            if not n:
+                return bytes(out)
+    return varint(typ) + varint(len(payload)) + payload
+
+
+def test_xlsb_error_cells_are_read_from_the_sheet_records():
+    """BrtRowHdr (0) sets the row; BrtCellError (3) and BrtFmlaError (11) carry the BErr code in
+    their 9th byte (0x07 #DIV/0!, 0x2A #N/A, [MS-XLSB] 2.5.97.2); other cells (BrtCellReal, 5) are not."""
+    import struct
+
+    from aftersales_cli.read.xlsb import bad_cells
+
+    def cell(col: int) -> bytes:
+        return struct.pack("<II", col, 0)
+    stream = (_record(0, struct.pack("<I", 4) + b"\x00" * 8)
+              + _record(5, cell(0) + struct.pack("<d", 1.5))
+              + _record(3, cell(13) + b"\x07")
+              + _record(0, struct.pack("<I", 5) + b"\x00" * 8)
+              + _record(11, cell(7) + b"\x2a" + b"\x00" * 2 + b"\x00" * 4)
+              + _record(300, b"\x00" * 200))                  # a two-byte type, a two-byte size
+    assert bad_cells(stream) == {(4, 13): ("error", "#DIV/0!"), (5, 7): ("error", "#N/A")}

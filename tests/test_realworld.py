@@ -303,3 +303,32 @@ def test_phonetic_runs_are_not_part_of_the_value():
                     for col in ds.raw.columns for v in ds.raw[col].dropna())
     headers = " ".join(h for ds in result.submission.datasets.values() for h in ds.headers.values())
     assert not any(p in text or p in headers for p in pinyin)
+
+
+# --- the same kinds, on files no fixture holds -------------------------------------------------------
+
+def test_xml_spreadsheet_2003_named_xls_is_refused_naming_it(tmp_path):
+    path = tmp_path / "维修日报表.xls"
+    path.write_text('<?xml version="1.0"?>\n<?mso-application progid="Excel.Sheet"?>\n'
+                    '<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet"><Worksheet ss:Name="a"/>'
+                    '</Workbook>', encoding="utf-8")
+    code, doc, stderr = run("validate-report", path, "--period", "2026-11")
+    assert code == 2 and doc["error"]["code"] == "xml2003_as_workbook"
+    assert "XML" in doc["error"]["message"] and ".xlsx" in doc["error"]["message"]
+
+
+def test_csv_with_title_lines_semicolons_and_trailing_fields(tmp_path):
+    """A title line and a blank line above the header, `;` between fields, a trailing empty field on
+    every line and empty lines at the end: the header is on row 3, the two orders on rows 4–5."""
+    from xlsx_factory import headers, valid_row
+
+    lines = ["杭州市 2026年11月 维修日报表", "", ";".join(headers("repair_report")) + ";"]
+    for n in (1, 2):
+        row = valid_row("repair_report", n, csv_text=True)
+        lines.append(";".join('="' + v + '"' if v.startswith("0") else v for v in map(str, row)) + ";")
+    path = tmp_path / "维修日报表.csv"
+    path.write_bytes(("\r\n".join(lines) + "\r\n\r\n\r\n").encode("utf-8-sig"))
+    _, doc = report(path, "--period", "2026-11")
+    assert (doc["datasets"]["repair_report"]["header_row"], rows_of(doc)) == (3, 2)
+    assert [f for f in doc["findings"] if f["code"].startswith(("RD00", "RD01"))
+            and f["code"] != "RD010"] == []
