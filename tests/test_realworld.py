@@ -332,3 +332,19 @@ def test_csv_with_title_lines_semicolons_and_trailing_fields(tmp_path):
     assert (doc["datasets"]["repair_report"]["header_row"], rows_of(doc)) == (3, 2)
     assert [f for f in doc["findings"] if f["code"].startswith(("RD00", "RD01"))
             and f["code"] != "RD010"] == []
+
+
+def test_big5_csv_read_as_gb18030_names_the_encoding(tmp_path):
+    """realworld.md: text that decodes but yields no recognisable header (Big5 read as GBK) gets
+    RD002 naming the encoding it was read with."""
+    from xlsx_factory import headers
+
+    text = ",".join(headers("roster")) + "\r\n" + ",".join(["T001", "張三"] + [""] * 6) + "\r\n"
+    path = tmp_path / "技师档案.csv"
+    path.write_bytes(text.encode("big5", errors="replace"))
+    with pytest.raises(UnicodeDecodeError):
+        path.read_bytes().decode("utf-8")
+    code, doc, _ = run("validate-roster", path, "--period", "2026-11")
+    rd002 = [f for f in doc["findings"] if f["code"] == "RD002"] if "findings" in doc else []
+    assert code == 1 and len(rd002) == 1
+    assert "GB18030" in rd002[0]["message"]

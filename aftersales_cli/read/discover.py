@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from ..formats import DATASETS, DatasetFormat, Formats, load_formats
+from ..i18n import both
 from ..validate.finding import Finding
 from .files import (
     EPOCH_1900,
@@ -363,6 +364,9 @@ def _is_blank(v: Any) -> bool:
     return not v or v.isspace() or not _SPACE.sub("", v)
 
 
+_NOTHING = {"zh": "", "en": ""}      # an empty message parameter
+
+
 def build_dataset(sheet: RawSheet, fmt: DatasetFormat, formats: Formats) -> tuple[Dataset | None, list[Finding]]:
     findings: list[Finding] = []
     h, closest, _ = find_header(sheet, fmt, formats)
@@ -371,7 +375,8 @@ def build_dataset(sheet: RawSheet, fmt: DatasetFormat, formats: Formats) -> tupl
         best = " | ".join(str(c) for c in row if not _is_blank(c))[:120] or "（空行）"
         findings.append(Finding("RD002", dataset=fmt.name, file=sheet.file, sheet=sheet.name, params={
             "rows": formats.common.header_search_rows, "expected": [c.header for c in fmt.required],
-            "best_row": closest + 1, "best": best}))
+            "best_row": closest + 1, "best": best,
+            "read_as": both("detail.csv_read_as", encoding=sheet.encoding) if sheet.encoding else _NOTHING}))
         return None, findings
 
     index = _name_index(fmt)
