@@ -348,3 +348,16 @@ def test_big5_csv_read_as_gb18030_names_the_encoding(tmp_path):
     rd002 = [f for f in doc["findings"] if f["code"] == "RD002"] if "findings" in doc else []
     assert code == 1 and len(rd002) == 1
     assert "GB18030" in rd002[0]["message"]
+
+
+def test_a_copied_sheet_beside_the_original_is_rd008_naming_both(tmp_path):
+    """realworld.md: a copy such as `维修日报表 (2)` beside `维修日报表` is never a silent pick."""
+    from xlsx_factory import report_rows, valid_row, write_xlsx
+
+    rows = report_rows(valid_row("repair_report", 1), valid_row("repair_report", 2))
+    path = write_xlsx(tmp_path / "维修日报表.xlsx", {REPORT: rows, REPORT + " (2)": rows})
+    _, doc = report(path, "--period", "2026-11")
+    dup = [f for f in doc["findings"] if f["code"] == "RD008"]
+    assert [(f["sheet"], f["severity"]) for f in dup] == [(REPORT + " (2)", "error")]
+    assert f"/ {REPORT} 与 " in dup[0]["message"] and f"/ {REPORT} (2)；" in dup[0]["message"]
+    assert [f for f in doc["findings"] if f["code"] == "RD013"] == []

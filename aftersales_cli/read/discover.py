@@ -127,9 +127,14 @@ def locate(path: str, files: list[str], sheets: list[RawSheet], formats: Formats
 
     for sheet in unclaimed:  # header signature: each sheet to at most one dataset not yet found
         open_ds = [d for d in DATASETS if not claims[d]]
-        shares = sorted(((signature_share(sheet, formats[d], formats), d) for d in open_ds), reverse=True)
+        shares = _signatures(sheet, open_ds, formats)
         if not shares or shares[0][0] < formats.common.signature_match_share:
-            if not sheet.marked:
+            copy = _copy_of(sheet, [d for d in DATASETS if claims[d]], formats)
+            if copy is not None and not (sheet.marked and not claims[copy][0].marked):
+                claims[copy].append(sheet)        # `维修日报表 (2)`: RD008 names both, never a silent pick
+            elif copy is not None:
+                skipped_outputs.add(sheet.file)
+            elif not sheet.marked:
                 findings.append(Finding("RD013", dataset="", file=sheet.file, sheet=sheet.name))
             continue
         if len(shares) > 1 and shares[1][0] == shares[0][0]:
@@ -167,6 +172,21 @@ def locate(path: str, files: list[str], sheets: list[RawSheet], formats: Formats
         if ds is not None:
             datasets[name] = ds
     return Submission(path=path, files=files, datasets=datasets, findings=findings, sheets=sheets)
+
+
+def _signatures(sheet: RawSheet, candidates, formats: Formats) -> list[tuple[float, str]]:
+    """(header signature share, dataset) for each candidate dataset, best first."""
+    return sorted(((signature_share(sheet, formats[d], formats), d) for d in candidates), reverse=True)
+
+
+def _copy_of(sheet: RawSheet, claimed: list[str], formats: Formats) -> str | None:
+    """The dataset, already found elsewhere, whose header this sheet carries (a copy of it), or None."""
+    shares = _signatures(sheet, claimed, formats)
+    if not shares or shares[0][0] < formats.common.signature_match_share:
+        return None
+    if len(shares) > 1 and shares[1][0] == shares[0][0]:
+        return None
+    return shares[0][1]
 
 
 def _named(sheet: RawSheet, by_name: dict[str, str]) -> str | None:
@@ -252,7 +272,7 @@ def _pick_months(sheets: list[RawSheet], by_name: dict[str, str], formats: Forma
         rest, year, month = found
         ds = by_name.get(rest) if rest else None
         if ds is None and not rest:
-            shares = sorted(((signature_share(sheet, formats[d], formats), d) for d in DATASETS), reverse=True)
+            shares = _signatures(sheet, DATASETS, formats)
             if shares[0][0] >= formats.common.signature_match_share:
                 ds = shares[0][1]
         if ds is not None:

@@ -24,6 +24,7 @@ from ..errors import AftersalesError
 from ..i18n import both
 from . import guard
 from .guard import Limits
+from .marker import read_marker
 
 SUFFIXES = (".xlsx", ".xlsm", ".xlsb", ".xls", ".ods", ".csv", ".txt")
 TEXT_SUFFIXES = (".csv", ".txt")
@@ -184,8 +185,10 @@ def _open(path: Path, limits: Limits) -> list[RawSheet]:
 
 
 def _read_package(path: Path, limits: Limits, kind: str) -> list[RawSheet]:
-    def keep(name: str) -> bool:
-        return name.endswith((".xml", ".rels", ".bin")) and not name.startswith("xl/media/")
+    parts = (".xml", ".rels", ".bin") if kind == "xlsb" else (".xml", ".rels")
+
+    def keep(name: str) -> bool:       # the parts scanned below; an .xlsb's sheets are binary
+        return name.endswith(parts) and not name.startswith("xl/media/")
     scan = guard.check_package(path, limits, keep)
     members = scan.members
     sheet_parts: dict[str, bytes] = {}
@@ -199,13 +202,15 @@ def _read_package(path: Path, limits: Limits, kind: str) -> list[RawSheet]:
             _check_size(path, name, guard.last_row(xml), guard.last_column(xml), limits)
         bad = {name: guard.scan_bad_cells(xml) for name, xml in sheet_parts.items()}
     elif kind == "xlsb":
-        from .xlsb import bad_cells as xlsb_bad
-        from .xlsb import sheet_parts as xlsb_parts
-        bad = {name: xlsb_bad(data) for name, data in xlsb_parts(members).items()}
+        from . import xlsb
+        try:
+            bad = {name: xlsb.bad_cells(data) for name, data in xlsb.sheet_parts(members).items()}
+        except Exception as exc:  # a damaged rels part or record stream (ParseError, struct.error …)
+            raise AftersalesError("err.not_spreadsheet", path, detail=_short(exc)) from exc
     else:
         from .ods import ods_scan
         merges, bad = ods_scan(members["content.xml"])
-    marked = marker_of(members)
+    marked = read_marker(members.get("docProps/custom.xml"))
     members.clear()
     sheets = _read_calamine(path, bad, limits, kind)
     for sheet in sheets:
@@ -214,12 +219,6 @@ def _read_package(path: Path, limits: Limits, kind: str) -> list[RawSheet]:
         if not sheet.merged and sheet.name in merges:
             sheet.merged = merges[sheet.name]
     return sheets
-
-
-def marker_of(members: dict[str, bytes]) -> str | None:
-    """The tool-output marker of a package (its custom document property), or None."""
-    from .marker import read_marker
-    return read_marker(members.get("docProps/custom.xml"))
 
 
 def _check_size(path: Path, sheet: str, rows: int, cols: int, limits: Limits) -> None:
