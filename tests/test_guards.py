@@ -154,3 +154,13 @@ def test_xlsb_error_cells_are_read_from_the_sheet_records():
               + _record(11, cell(7) + b"\x2a" + b"\x00" * 2 + b"\x00" * 4)
               + _record(300, b"\x00" * 200))                  # a two-byte type, a two-byte size
     assert bad_cells(stream) == {(4, 13): ("error", "#DIV/0!"), (5, 7): ("error", "#N/A")}
+
+
+def test_xlsb_date_system_is_read_from_brtwbprop():
+    """BrtWbProp (153): bit 0 of its flags is f1904 ([MS-XLSB] 2.4.820)."""
+    from aftersales_cli.read.xlsb import is_date1904
+
+    other = _record(131, b"")                                   # BrtBeginBook, before it
+    assert is_date1904(other + _record(153, b"\x01\x00\x00\x00" + b"\x00" * 8)) is True
+    assert is_date1904(other + _record(153, b"\x00\x00\x00\x00" + b"\x00" * 8)) is False
+    assert is_date1904(other) is False

@@ -361,3 +361,30 @@ def test_a_copied_sheet_beside_the_original_is_rd008_naming_both(tmp_path):
     assert [(f["sheet"], f["severity"]) for f in dup] == [(REPORT + " (2)", "error")]
     assert f"/ {REPORT} 与 " in dup[0]["message"] and f"/ {REPORT} (2)；" in dup[0]["message"]
     assert [f for f in doc["findings"] if f["code"] == "RD013"] == []
+
+
+def test_a_csv_over_the_row_limit_is_refused(tmp_path, monkeypatch):
+    """realworld.md: the row and cell limits apply to CSV files too."""
+    from xlsx_factory import headers, valid_row
+
+    monkeypatch.setenv("AFTERSALES_MAX_ROWS", "5")
+    lines = [",".join(headers("repair_report"))] + [",".join(valid_row("repair_report", n, csv_text=True))
+                                                     for n in range(1, 7)]
+    path = tmp_path / "维修日报表.csv"
+    path.write_text("\r\n".join(lines) + "\r\n", encoding="utf-8")
+    code, doc, _ = run("validate-report", path, "--period", "2026-11")
+    assert code == 2 and doc["error"]["code"] == "too_many_rows" and "7" in doc["error"]["message"]
+
+
+def test_month_sheets_without_a_period_take_the_latest(tmp_path):
+    """Without --period or a YYYY-MM folder the period is the latest month so named; the year of a
+    year-less name is the year most of its dates fall in (here 2026 for both)."""
+    import openpyxl as ox
+
+    src = ox.load_workbook(fixture("month-per-sheet"))
+    path = tmp_path / "维修日报表.xlsx"
+    src.save(path)
+    _, doc = report(path)
+    assert doc["datasets"]["repair_report"]["sheet"] == "11月"
+    ignored = [f for f in doc["findings"] if f["code"] == "RD016"]
+    assert [f["sheet"] for f in ignored] == ["10月"] and "2026-10" in ignored[0]["message"]

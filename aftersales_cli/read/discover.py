@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass, field
 from operator import itemgetter
 from pathlib import Path
@@ -257,6 +258,12 @@ def month_of(name: str) -> tuple[str, int | None, int] | None:
     return None
 
 
+def _dominant_year(sheet: RawSheet) -> int | None:
+    """The year most of a sheet's date cells fall in (a month sheet named without its year)."""
+    years = Counter(c.year for row in sheet.rows for c in row if isinstance(c, dt.date))
+    return max(years.items(), key=lambda kv: (kv[1], kv[0]))[0] if years else None
+
+
 def _pick_months(sheets: list[RawSheet], by_name: dict[str, str], formats: Formats, period: Any,
                  findings: list[Finding]) -> tuple[list[RawSheet], dict[int, str]]:
     """Of the sheets naming months of one dataset, the one naming the period; the rest get RD016.
@@ -276,6 +283,8 @@ def _pick_months(sheets: list[RawSheet], by_name: dict[str, str], formats: Forma
             if shares[0][0] >= formats.common.signature_match_share:
                 ds = shares[0][1]
         if ds is not None:
+            if year is None:
+                year = period.year if period is not None else _dominant_year(sheet)
             groups.setdefault(ds, []).append(((year or 0, month), sheet))
     dropped: set[int] = set()
     claimed: dict[int, str] = {}
@@ -283,7 +292,7 @@ def _pick_months(sheets: list[RawSheet], by_name: dict[str, str], formats: Forma
         if len(named) < 2:
             continue
         if period is not None:
-            match = [s for (y, m), s in named if m == period.month and y in (0, period.year)]
+            match = [s for (y, m), s in named if (y, m) == (period.year, period.month)]
         else:
             match = []
         keep = match[0] if match else max(named, key=lambda item: item[0])[1]

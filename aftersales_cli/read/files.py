@@ -205,6 +205,7 @@ def _read_package(path: Path, limits: Limits, kind: str) -> list[RawSheet]:
         from . import xlsb
         try:
             bad = {name: xlsb.bad_cells(data) for name, data in xlsb.sheet_parts(members).items()}
+            date1904 = xlsb.is_date1904(members.get("xl/workbook.bin", b""))
         except Exception as exc:  # a damaged rels part or record stream (ParseError, struct.error …)
             raise AftersalesError("err.not_spreadsheet", path, detail=_short(exc)) from exc
     else:

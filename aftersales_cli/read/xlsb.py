@@ -4,14 +4,15 @@ An .xlsb sheet is a stream of binary records ([MS-XLSB] 2.1.4): a 1–2 byte typ
 size, each 7 bits a byte. Only three records matter here: BrtRowHdr (0, the row number),
 BrtCellError (3) and BrtFmlaError (11), whose 9th byte is the error code (2.5.97.2 BErr). An
 .xlsb formula always stores its result, so there are no uncached formulas to find.
-The sheet parts are found through BrtBundleSh (156) records of xl/workbook.bin and its rels.
+The sheet parts are found through BrtBundleSh (156) records of xl/workbook.bin and its rels; the
+date system is bit 0 (f1904) of BrtWbProp (153).
 """
 from __future__ import annotations
 
 import posixpath
 import struct
 
-_ROW, _CELL_ERROR, _FMLA_ERROR, _BUNDLE_SHEET = 0, 3, 11, 156
+_ROW, _CELL_ERROR, _FMLA_ERROR, _WB_PROP, _BUNDLE_SHEET = 0, 3, 11, 153, 156
 ERRORS = {0x00: "#NULL!", 0x07: "#DIV/0!", 0x0F: "#VALUE!", 0x17: "#REF!", 0x1D: "#NAME?",
           0x24: "#NUM!", 0x2A: "#N/A", 0x2B: "#GETTING_DATA"}
 
@@ -67,6 +68,14 @@ def sheet_parts(members: dict[str, bytes]) -> dict[str, bytes]:
         if part in members:
             out[name] = members[part]
     return out
+
+
+def is_date1904(workbook: bytes) -> bool:
+    """True when xl/workbook.bin's BrtWbProp says the workbook counts dates from 1904."""
+    for typ, start, end in records(workbook):
+        if typ == _WB_PROP and end - start >= 4:
+            return bool(workbook[start] & 1)
+    return False
 
 
 def bad_cells(sheet: bytes) -> dict[tuple[int, int], tuple[str, str]]:
