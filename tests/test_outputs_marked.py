@@ -76,3 +76,19 @@ def test_an_annotated_copy_alone_is_read_with_a_warning(city, tmp_path):
     assert doc["datasets"]["repair_report"]["rows"] == 60
     read = [(f["code"], f["severity"]) for f in doc["findings"] if f["code"] in ("RD017", "RD018")]
     assert read == [("RD018", "warning")]
+
+
+def test_the_marker_survives_another_program_rewriting_the_properties():
+    """LibreOffice re-saves docProps/custom.xml with the attributes in another order and other prefixes
+    (this text is what LibreOffice 7 wrote for an annotated copy opened and saved as .xlsx)."""
+    from aftersales_cli.read.marker import read_marker
+
+    libreoffice = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Properties xmlns="http://schemas.'
+                   b'openxmlformats.org/officeDocument/2006/custom-properties" xmlns:vt="http://schemas.openxml'
+                   b'formats.org/officeDocument/2006/docPropsVTypes"><property fmtid="{D5CDD505-2E9C-101B-9397-'
+                   b'08002B2CF9AE}" pid="2" name="aftersales-cli"><vt:lpwstr>annotated</vt:lpwstr></property>'
+                   b'</Properties>')
+    assert read_marker(libreoffice) == "annotated"
+    assert read_marker(libreoffice.replace(b"vt:", b"p:")) == "annotated"
+    assert read_marker(libreoffice.replace(b"aftersales-cli", b"other-tool")) is None
+    assert read_marker(None) is None
