@@ -56,11 +56,12 @@ def validate_path(path: Path, period: Period | None = None, family: Family = FAM
     if params is None:
         params = city_params(run, folder)
     if folder.is_file():
-        sub, keep = _file_submission(folder, family, run)
+        sub, keep = _file_submission(folder, family, run, period)
     else:
         files = find_workbooks(folder)
         sheets = [s for f in files for s in open_workbook(f, run.limits)]
-        sub, keep = locate(str(folder), [str(f) for f in files], sheets, formats), set(family.datasets)
+        sub, keep = locate(str(folder), [str(f) for f in files], sheets, formats, None, period),\
+            set(family.datasets)
     if family.needs and family.needs not in sub.datasets:
         _not_found(sub, family.needs, folder, formats)
     for name, given in (extra or {}).items():
@@ -82,11 +83,11 @@ def city_params(run: Run, folder: Path, city: str | None = None) -> dict[str, An
     return run.city_params(city, run.cities(city_folder(folder).parent))
 
 
-def _file_submission(file: Path, family: Family, run: Run) -> tuple[Submission, set[str]]:
+def _file_submission(file: Path, family: Family, run: Run, period: Period | None) -> tuple[Submission, set[str]]:
     """(the submission for a file and its folder, the datasets to report)."""
     formats = run.formats
     own = open_workbook(find_workbooks(file)[0], run.limits)
-    mine = locate(str(file), [str(file)], own, formats, family.datasets)
+    mine = locate(str(file), [str(file)], own, formats, family.datasets, period)
     claimed = set(mine.datasets) | {f.dataset for f in mine.findings if f.dataset and f.code != "RD001"}
     if not claimed and family.needs:
         _raise_not_found(family.needs, file, formats)
@@ -99,7 +100,7 @@ def _file_submission(file: Path, family: Family, run: Run) -> tuple[Submission, 
             continue
         sheets.extend(theirs)
         files.append(str(f))
-    sub = locate(str(file), [str(file)], sheets, formats)
+    sub = locate(str(file), [str(file)], sheets, formats, None, period)
     # the copy --annotate writes: the file, and the neighbours that hold a reported dataset
     used = {sub.datasets[d].file for d in keep if d in sub.datasets}
     sub.sheets = [s for s in sheets if s.file == str(file) or s.file in used]

@@ -19,3 +19,16 @@ def fixture_dir(folder: Path = FOLDER) -> Path:
             pytest.fail(why)
         pytest.skip(why)
     return folder
+
+FIXTURES = FOLDER
+
+
+def shared_fixture(*parts: str) -> Path:
+    """A path under the shared fixtures; missing, it skips (fails under CI=true) like `fixture_dir`."""
+    path = FOLDER.joinpath(*parts)
+    if not path.exists():
+        message = f"shared fixture not found: {path} (expected shared/ beside the repository)"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    return path

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 import zipfile
 from pathlib import Path
 from typing import Callable
@@ -17,6 +18,7 @@ import pytest
 from typer.testing import CliRunner
 
 from aftersales_cli.cli import app
+from shared_fixtures import shared_fixture
 from xlsx_factory import (SHEET_HEAD, SHEET_TAIL, columns, headers, report_rows, roster_rows, titled, valid_row,
                           write_bomb, write_package, write_xlsx)
 
@@ -63,7 +65,7 @@ def _missing(tmp: Path) -> Path:
 def _folder_without_workbooks(tmp: Path) -> Path:
     folder = tmp / "杭州市"
     folder.mkdir()
-    (folder / "说明.txt").write_text("没有工作簿", encoding="utf-8")
+    (folder / "说明.docx").write_bytes(b"not read")    # .txt is a text export since issue 10
     (folder / "~$维修日报表.xlsx").write_bytes(b"lock")
     return folder
 
@@ -102,7 +104,15 @@ def _zip_without_workbook(tmp: Path) -> Path:
 
 
 def _encrypted(tmp: Path) -> Path:
-    """An encrypted OOXML workbook is an OLE compound file, whatever its suffix."""
+    """A really encrypted OOXML workbook: an OLE file with EncryptionInfo and EncryptedPackage."""
+    path = tmp / "维修日报表.xlsx"
+    shutil.copy(shared_fixture("realworld", "password-protected", "维修日报表.xlsx"), path)
+    return path
+
+
+def _bare_ole_header(tmp: Path) -> Path:
+    """Changed with issue 10 (realworld.md): an OLE header with no readable streams is no longer
+    called password-protected; only EncryptionInfo/EncryptedPackage streams are."""
     path = tmp / "维修日报表.xlsx"
     path.write_bytes(bytes.fromhex("d0cf11e0a1b11ae1") + b"\x00" * 504)
     return path
@@ -128,15 +138,17 @@ def _zip_bomb(tmp: Path) -> Path:
     return path
 
 
-def _csv_utf16(tmp: Path) -> Path:
+def _csv_utf32(tmp: Path) -> Path:
+    """Changed with issue 10: UTF-16 with a BOM is read now (Excel's "Unicode 文本"); UTF-32 is not."""
     path = tmp / "维修日报表.csv"
-    path.write_bytes(",".join(headers("repair_report")).encode("utf-16"))
+    path.write_bytes(",".join(headers("repair_report")).encode("utf-32"))
     return path
 
 
 def _csv_invalid_bytes(tmp: Path) -> Path:
     path = tmp / "维修日报表.csv"
-    path.write_bytes(b"\xff\xfe\xfd\x80\x81,\xff\x30\n\x81\x20,\xfe\n")   # invalid UTF-8 and GB18030
+    # invalid UTF-8 and GB18030; no BOM (since issue 10 a leading FF FE means UTF-16, which is read)
+    path.write_bytes(b"\xfd\x80\x81,\xff\x30\n\x81\x20,\xfe\n")
     return path
 
 
@@ -154,10 +166,11 @@ UNREADABLE: list = [
     pytest.param(_empty_zip, "not_spreadsheet", "空的压缩包", id="empty-zip"),
     pytest.param(_zip_without_workbook, "not_spreadsheet", "xl/workbook.xml", id="zip-without-workbook-part"),
     pytest.param(_encrypted, "encrypted", "密码", id="password-protected"),
+    pytest.param(_bare_ole_header, "not_spreadsheet", "Excel 97-2003", id="bare-ole-header"),
     pytest.param(_empty_workbook, "empty_workbook", "空的", id="empty-workbook"),
     pytest.param(_million_rows, "too_many_rows", "1048576", id="1048576-rows"),
     pytest.param(_zip_bomb, "zip_bomb_ratio", "压缩炸弹", id="zip-bomb"),
-    pytest.param(_csv_utf16, "csv_encoding", "编码", id="csv-utf16"),
+    pytest.param(_csv_utf32, "csv_encoding", "编码", id="csv-utf32"),
     pytest.param(_csv_invalid_bytes, "csv_encoding", "编码", id="csv-invalid-gb18030"),
     pytest.param(_csv_nul, "csv_nul", "NUL", id="csv-nul-bytes"),
 ]

@@ -63,3 +63,104 @@ def test_last_column_of_a_sheet_with_two_letter_columns_only_is_zero():
 
     xml = b'<worksheet><sheetData><row r="1"><c r="AB1"><v>1</v></c><c r="YZ1"><v>2</v></c></row></sheetData></worksheet>'
     assert last_column(xml) == 0
+
+
+# --- sheet XML read with XML's meaning (realworld.md "Inside the workbook") ---------------------
+
+def _sheet(rows: str, prefix: str = "", quote: str = '"') -> bytes:
+    p = f"{prefix}:" if prefix else ""
+    ns = f"xmlns{':' + prefix if prefix else ''}={quote}http://schemas.openxmlformats.org/spreadsheetml/2006/main{quote}"
+    body = rows.replace("<", "<" + p).replace("<" + p + "/", "</" + p).replace('"', quote)
+    return f'<?xml version="1.0"?><{p}worksheet {ns}><{p}sheetData>{body}</{p}sheetData></{p}worksheet>'.encode()
+
+
+# Row 1: A1 a value, B1 an uncached formula. Row 2: A2 #N/A, B2 a shared formula's master (cached),
+# C2 a child of it with no value. Row 3 (r-less rows count by order): a cached formula, a value.
+BAD_ROWS = ('<row><c><v>1</v></c><c><f>SUM(A1:A3)</f></c></row>'
+            '<row><c t="e"><v>#N/A</v></c><c><f t="shared" si="0" ref="B2:C2">A2*2</f><v>2</v></c>'
+            '<c><f t="shared" si="0"/></c></row>'
+            '<row><c><f>1+1</f><v>2</v></c><c t="inlineStr"><is><t>x</t></is></c></row>')
+BAD_EXPECTED = {(0, 1): ("formula", "=SUM(A1:A3)"), (1, 0): ("error", "#N/A"), (1, 2): ("formula", "=A2*2")}
+
+
+def test_bad_cells_are_found_whatever_the_prefix_quotes_and_r_attributes():
+    from aftersales_cli.read.guard import scan_bad_cells
+
+    for prefix in ("", "x", "ss"):
+        for quote in ('"', "'"):
+            assert scan_bad_cells(_sheet(BAD_ROWS, prefix, quote)) == BAD_EXPECTED, (prefix, quote)
+
+
+def test_bad_cells_with_r_attributes_keep_their_addresses():
+    from aftersales_cli.read.guard import scan_bad_cells
+
+    rows = '<row r="7"><c r="D7" t="e"><v>#DIV/0!</v></c><c r="K7"><f>A7/0</f></c></row>'
+    assert scan_bad_cells(_sheet(rows, "x")) == {(6, 3): ("error", "#DIV/0!"), (6, 10): ("formula", "=A7/0")}
+
+
+def test_a_clean_sheet_is_not_parsed():
+    from aftersales_cli.read import guard
+
+    rows = '<row r="1"><c r="A1"><v>1</v></c></row>'
+    assert guard.scan_bad_cells(_sheet(rows)) == {}
+    assert guard.scan_bad_cells(b"<worksheet><sheetData><row><c><v>1</v></c></row><broken") == {}
+
+
+def test_last_row_counts_rows_holding_values_only():
+    from aftersales_cli.read.guard import last_row
+
+    styled = '<row r="1"><c r="A1"><v>1</v></c></row><row r="2"><c r="A2" t="inlineStr"><is><t>x</t></is></c></row>'
+    styled += "".join(f'<row r="{r}"><c r="A{r}" s="3"/></row>' for r in range(3, 2003))
+    styled += '<row r="1048576"><c r="A1048576" s="3"/></row>'
+    for prefix in ("", "x"):
+        assert last_row(_sheet(styled, prefix)) == 2
+    rless = "<row><c><v>1</v></c></row><row><c><v>2</v></c></row><row><c><v>3</v></c></row><row><c/></row>"
+    assert last_row(_sheet(rless, "x")) == 3
+    assert last_row(_sheet('<row r="5"><c r="A5" s="1"/></row>')) == 0
+
+
+def test_last_column_ignores_an_empty_styled_cell_far_right():
+    from aftersales_cli.read.guard import last_column
+
+    assert last_column(_sheet('<row r="1"><c r="A1"><v>1</v></c><c r="XFD1" s="2"/></row>')) == 0
+    assert last_column(_sheet('<row r="1"><c r="A1"><v>1</v></c><c r="XFD1"><v>2</v></c></row>', quote="'")) == 16384
+
+
+def _record(typ: int, payload: bytes) -> bytes:
+    """One [MS-XLSB] record: type and size as 7-bit groups, low group first, high bit = more."""
+    def varint(n: int) -> bytes:
+        out = bytearray()
+        while True:
+            out.append((n & 0x7F) | (0x80 if n > 0x7F else 0))
+            n >>= 7
+            if not n:
+                return bytes(out)
+    return varint(typ) + varint(len(payload)) + payload
+
+
+def test_xlsb_error_cells_are_read_from_the_sheet_records():
+    """BrtRowHdr (0) sets the row; BrtCellError (3) and BrtFmlaError (11) carry the BErr code in
+    their 9th byte (0x07 #DIV/0!, 0x2A #N/A, [MS-XLSB] 2.5.97.2); other cells (BrtCellReal, 5) are not."""
+    import struct
+
+    from aftersales_cli.read.xlsb import bad_cells
+
+    def cell(col: int) -> bytes:
+        return struct.pack("<II", col, 0)
+    stream = (_record(0, struct.pack("<I", 4) + b"\x00" * 8)
+              + _record(5, cell(0) + struct.pack("<d", 1.5))
+              + _record(3, cell(13) + b"\x07")
+              + _record(0, struct.pack("<I", 5) + b"\x00" * 8)
+              + _record(11, cell(7) + b"\x2a" + b"\x00" * 2 + b"\x00" * 4)
+              + _record(300, b"\x00" * 200))                  # a two-byte type, a two-byte size
+    assert bad_cells(stream) == {(4, 13): ("error", "#DIV/0!"), (5, 7): ("error", "#N/A")}
+
+
+def test_xlsb_date_system_is_read_from_brtwbprop():
+    """BrtWbProp (153): bit 0 of its flags is f1904 ([MS-XLSB] 2.4.820)."""
+    from aftersales_cli.read.xlsb import is_date1904
+
+    other = _record(131, b"")                                   # BrtBeginBook, before it
+    assert is_date1904(other + _record(153, b"\x01\x00\x00\x00" + b"\x00" * 8)) is True
+    assert is_date1904(other + _record(153, b"\x00\x00\x00\x00" + b"\x00" * 8)) is False
+    assert is_date1904(other) is False

@@ -29,6 +29,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from typer.testing import CliRunner
 
 from aftersales_cli.cli import app
+from shared_fixtures import shared_fixture
 from aftersales_cli.rubric.loader import default_rubric_path
 from aftersales_cli.sample import generate
 from citykit import OUTPUTS, TRIGGERS, Run, cli
@@ -113,7 +114,12 @@ def truncated_zip(path: Path) -> None:
 
 
 def encrypted(path: Path) -> None:
-    """A password-protected OOXML workbook is an OLE compound file whatever its suffix."""
+    """A really password-protected OOXML workbook (an OLE file with EncryptedPackage)."""
+    shutil.copy(shared_fixture("realworld", "password-protected", "维修日报表.xlsx"), path)
+
+
+def bare_ole(path: Path) -> None:
+    """Changed with issue 10: a bare OLE header is no longer called password-protected."""
     path.write_bytes(bytes.fromhex("d0cf11e0a1b11ae1") + b"\x00" * 504)
 
 
@@ -143,6 +149,7 @@ CORPUS = [
     pytest.param(text_named_xlsx, "not_spreadsheet", "不是 zip", id="text-named-xlsx"),
     pytest.param(truncated_zip, "not_spreadsheet", "损坏的压缩包", id="truncated-zip"),
     pytest.param(encrypted, "encrypted", "密码", id="encrypted-ole"),
+    pytest.param(bare_ole, "not_spreadsheet", "Excel 97-2003", id="bare-ole-header"),
     pytest.param(zip_bomb, "zip_bomb_ratio", "压缩炸弹", id="zip-bomb"),
     pytest.param(laughs_in_shared_strings, "xml_unsafe", "XML", id="billion-laughs-sharedStrings"),
     pytest.param(laughs_in_sheet, "xml_unsafe", "XML", id="billion-laughs-sheet"),

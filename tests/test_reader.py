@@ -5,6 +5,7 @@ Real workbooks written with openpyxl into tmp_path; findings compared by Finding
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 
@@ -226,15 +227,21 @@ def test_signoff_words_inside_the_data_are_data(tmp_path):
 
 
 def test_lock_and_hidden_files_are_skipped(tmp_path):
+    """Lock and hidden files are the only silent skips (realworld.md); any other file not read is
+    named in an info finding. Changed with issue 10: `.txt` is now a candidate (a text export), so
+    the unsupported neighbour here is a `.docx`."""
     folder = tmp_path / "杭州市"
     good = write_xlsx(folder / "维修日报表.xlsx", {REPORT: report_rows(valid_row("repair_report"))})
     (folder / "~$维修日报表.xlsx").write_bytes(b"\x00lock file of Excel")
+    (folder / ".~lock.维修日报表.xlsx#").write_bytes(b"lock file of LibreOffice")
     (folder / ".维修日报表.xlsx").write_bytes(b"not a workbook")
-    (folder / "说明.txt").write_text("readme", encoding="utf-8")
+    (folder / "说明.docx").write_bytes(b"PK\x05\x06" + b"\x00" * 18)
     assert find_workbooks(folder) == [good]
     result = validate(folder)
     assert result.submission.files == [str(good)]
     assert cell_keys(result) == []
+    assert [(f.code, f.severity, Path(f.file).name) for f in result.findings if f.code == "RD014"] == \
+        [("RD014", "info", "说明.docx")]
 
 
 def test_hidden_sheet_is_read_with_an_info_finding(tmp_path):

@@ -8,10 +8,15 @@ and column 0 is A, so every finding names the cell Excel shows.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import os
 import posixpath
+import re
+import zipfile
+from collections import Counter
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -19,13 +24,25 @@ from ..errors import AftersalesError, os_reason
 from ..i18n import both
 from . import guard
 from .guard import Limits
+from .marker import read_marker
 
-SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".csv")
+SUFFIXES = (".xlsx", ".xlsm", ".xlsb", ".xls", ".ods", ".csv", ".txt")
+TEXT_SUFFIXES = (".csv", ".txt")
+# the kinds a workbook name may hold, told apart by content (realworld.md "What a file is")
+KIND_SUFFIXES = {"xlsx": (".xlsx", ".xlsm"), "xlsb": (".xlsb",), "ods": (".ods",), "xls": (".xls",)}
+EPOCH_1900 = dt.date(1899, 12, 30)     # day 0 of Excel serial dates (Lotus' 1900 leap year folded in)
+EPOCH_1904 = dt.date(1904, 1, 1)       # <workbookPr date1904="1"/>: old Mac workbooks (realworld.md)
+LOCK_PREFIXES = ("~$", ".~lock", ".")
 
 
 @dataclass
 class RawSheet:
-    """One sheet as read: absolute rows, merged ranges, and the cells the reader could not give."""
+    """One sheet as read: absolute rows, merged ranges, and the cells the reader could not give.
+
+    `kind` is what the file really is (xlsx, xlsb, ods, xls, csv); `date1904` says the workbook
+    counts serial dates from 1904-01-01 (realworld.md "Inside the workbook"); `marked` says the
+    file is one of the tool's own outputs (report/marker.py).
+    """
     file: str
     name: str
     rows: list[list[Any]]
@@ -34,6 +51,10 @@ class RawSheet:
     is_csv: bool = False
     bad_cells: dict[tuple[int, int], tuple[str, str]] = field(default_factory=dict)
     single: bool = False          # the only sheet of its file (file-name matching applies)
+    kind: str = ""
+    date1904: bool = False
+    marked: str | None = None
+    encoding: str | None = None   # a CSV's encoding as read
 
 
 def limits_from_env() -> Limits:
@@ -45,6 +66,11 @@ def limits_from_env() -> Limits:
     return Limits(max_total_mb=num("AFTERSALES_MAX_MB", 500), max_rows=num("AFTERSALES_MAX_ROWS", 500_000))
 
 
+def is_lock_or_hidden(path: Path) -> bool:
+    """Office lock files (`~$…`, `.~lock…#`) and hidden files: the only files skipped silently."""
+    return path.name.startswith(LOCK_PREFIXES)
+
+
 def find_workbooks(path: Path) -> list[Path]:
     """The readable files of a submission: one file, or a folder's files (not recursive)."""
     if not path.exists():
@@ -54,11 +80,18 @@ def find_workbooks(path: Path) -> list[Path]:
             raise AftersalesError("err.unsupported", path, suffix=path.suffix or "(无)")
         return [path]
     files = sorted(p for p in path.iterdir()
-                   if p.is_file() and p.suffix.lower() in SUFFIXES
-                   and not p.name.startswith(("~$", ".")))
+                   if p.is_file() and p.suffix.lower() in SUFFIXES and not is_lock_or_hidden(p))
     if not files:
         raise AftersalesError("err.no_workbooks", path)
     return files
+
+
+def unread_files(folder: Path) -> list[Path]:
+    """The files of a submission folder that are not candidates (realworld.md: each gets an info)."""
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir()
+                  if p.is_file() and p.suffix.lower() not in SUFFIXES and not is_lock_or_hidden(p))
 
 
 def open_workbook(path: Path, limits: Limits | None = None) -> list[RawSheet]:
@@ -74,68 +107,138 @@ def _has_content(sheet: RawSheet) -> bool:
         c is not None and not (isinstance(c, str) and not c.strip()) for row in sheet.rows for c in row)
 
 
-def _open(path: Path, limits: Limits) -> list[RawSheet]:
-    suffix = path.suffix.lower()
-    if suffix == ".csv":
-        return [read_csv(path)]
+def sniff(path: Path) -> str:
+    """What a file is by its bytes: xlsx, xlsb, ods, xls, encrypted, html, xml2003, zip, ole or text.
+
+    A zip is typed by its workbook part (names with `\\` read as `/`), an OLE2 file by its streams
+    (olefile), text by its first tag. Raises AftersalesError (err.not_spreadsheet) for an empty or
+    unreadable file.
+    """
     try:
-        head = guard.magic(path)
+        with open(path, "rb") as fh:
+            head = fh.read(4096)
     except OSError as exc:
         raise AftersalesError("err.not_spreadsheet", path, detail=os_reason(exc)) from exc
     if not head:
         raise AftersalesError("err.not_spreadsheet", path, detail=both("detail.empty_file"))
-    if suffix in (".xlsx", ".xlsm", ".ods"):
-        if head.startswith(guard.OLE_MAGIC):
-            raise AftersalesError("err.encrypted", path)
-        if not head.startswith((guard.ZIP_MAGIC, guard.EMPTY_ZIP_MAGIC)):
-            raise AftersalesError("err.not_spreadsheet", path, detail=both("detail.not_zip"))
-        return _read_package(path, limits, suffix)
-    if suffix == ".xls":
-        if not head.startswith(guard.OLE_MAGIC):
-            raise AftersalesError("err.not_spreadsheet", path, detail=both("detail.not_xls"))
-        return _read_calamine(path, {}, limits)
-    raise AftersalesError("err.unsupported", path, suffix=suffix)
+    if head.startswith(guard.ZIP_MAGIC):
+        try:
+            with zipfile.ZipFile(path) as zf:
+                names = {n.replace("\\", "/") for n in zf.namelist()}
+        except (zipfile.BadZipFile, OSError, ValueError):
+            return "zip"
+        for kind, part in (("xlsx", "xl/workbook.xml"), ("xlsb", "xl/workbook.bin"), ("ods", "content.xml")):
+            if part in names:
+                return kind
+        return "zip"
+    if head.startswith(guard.EMPTY_ZIP_MAGIC):
+        return "zip"
+    if head.startswith(guard.OLE_MAGIC):
+        import olefile
+
+        try:
+            with olefile.OleFileIO(str(path)) as ole:
+                streams = {"/".join(s) for s in ole.listdir()}
+        except Exception:  # noqa: BLE001 - olefile raises OSError and its own errors for a damaged file
+            return "ole"
+        if {"EncryptionInfo", "EncryptedPackage"} & streams:
+            return "encrypted"
+        if {"Workbook", "Book", "WORKBOOK", "BOOK"} & streams:
+            return "xls"
+        return "ole"
+    text = head.lstrip(b"\xef\xbb\xbf\xff\xfe \t\r\n").replace(b"\x00", b"").lower()
+    if b"urn:schemas-microsoft-com:office:spreadsheet" in text or b"progid=\"excel.sheet\"" in text:
+        return "xml2003"
+    if text.startswith((b"<!doctype html", b"<html", b"<table", b"<meta")) or b"<html" in text[:1024] \
+            or b"<table" in text:
+        return "html"
+    return "text"
 
 
-def _read_package(path: Path, limits: Limits, suffix: str) -> list[RawSheet]:
-    def keep(name: str) -> bool:
-        return name.endswith((".xml", ".rels"))
-    scan = guard.check_package(path, limits, keep)
-    sheet_xml: dict[str, bytes] = {}
-    if suffix != ".ods":
-        if "xl/workbook.xml" not in scan.members:
-            raise AftersalesError("err.not_spreadsheet", path, detail=both("detail.no_workbook_part"))
-        sheet_xml = _sheet_parts(path, scan.members)
-    elif "content.xml" not in scan.members:
-        raise AftersalesError("err.not_spreadsheet", path, detail=both("detail.no_content_part"))
-    for name, xml in sheet_xml.items():
-        rows = guard.last_row(xml)
-        if rows > limits.max_rows:
-            raise AftersalesError("err.too_many_rows", path, sheet=name, rows=rows, limit=limits.max_rows)
-        cols = guard.last_column(xml)
-        if cols and rows * cols > limits.max_cells:
-            raise AftersalesError("err.too_many_cells", path, sheet=name, rows=rows, cols=cols,
-                                  limit=limits.max_cells)
-    bad = {name: guard.scan_bad_cells(xml) for name, xml in sheet_xml.items()}
-    merges = {}
-    if suffix == ".ods":
-        from .ods import ods_merges
-        merges = ods_merges(scan.members["content.xml"])
-    scan.members.clear()
-    sheets = _read_calamine(path, bad, limits)
+def _open(path: Path, limits: Limits) -> list[RawSheet]:
+    suffix = path.suffix.lower()
+    if suffix in TEXT_SUFFIXES:
+        return [read_csv(path, limits)]
+    kind = sniff(path)
+    if kind == "encrypted":
+        raise AftersalesError("err.encrypted", path)
+    if kind in ("html", "xml2003"):
+        raise AftersalesError(f"err.{kind}_as_workbook", path)
+    if kind == "text":          # text is read only under .csv/.txt (quality.md)
+        detail = "detail.not_xls" if suffix == ".xls" else "detail.not_zip"
+        raise AftersalesError("err.not_spreadsheet", path, detail=both(detail))
+    if kind == "ole":
+        raise AftersalesError("err.not_spreadsheet", path, detail=both("detail.not_xls"))
+    if kind == "zip":
+        detail = "detail.no_content_part" if suffix == ".ods" else "detail.no_workbook_part"
+        if suffix == ".xls":
+            detail = "detail.not_xls"
+        guard.check_package(path, limits, lambda name: False)   # a bomb or a damaged zip is said first
+        raise AftersalesError("err.not_spreadsheet", path, detail=both(detail))
+    if kind == "xls":
+        sheets = _read_xls(path, limits)
+    else:
+        sheets = _read_package(path, limits, kind)
     for sheet in sheets:
+        sheet.kind = kind
+    return sheets
+
+
+def _read_package(path: Path, limits: Limits, kind: str) -> list[RawSheet]:
+    parts = (".xml", ".rels", ".bin") if kind == "xlsb" else (".xml", ".rels")
+
+    def keep(name: str) -> bool:       # the parts scanned below; an .xlsb's sheets are binary
+        return name.endswith(parts) and not name.startswith("xl/media/")
+    scan = guard.check_package(path, limits, keep)
+    members = scan.members
+    sheet_parts: dict[str, bytes] = {}
+    bad: dict[str, dict] = {}
+    merges: dict[str, list] = {}
+    date1904 = False
+    if kind == "xlsx":
+        sheet_parts = _sheet_parts(path, members, "xl/workbook.xml")
+        date1904 = guard.is_date1904(members["xl/workbook.xml"])
+        for name, xml in sheet_parts.items():
+            _check_size(path, name, guard.last_row(xml), guard.last_column(xml), limits)
+        bad = {name: guard.scan_bad_cells(xml) for name, xml in sheet_parts.items()}
+    elif kind == "xlsb":
+        from . import xlsb
+        try:
+            bad = {name: xlsb.bad_cells(data) for name, data in xlsb.sheet_parts(members).items()}
+            date1904 = xlsb.is_date1904(members.get("xl/workbook.bin", b""))
+        except Exception as exc:  # a damaged rels part or record stream (ParseError, struct.error …)
+            raise AftersalesError("err.not_spreadsheet", path, detail=_short(exc)) from exc
+    else:
+        from .ods import ods_scan
+        merges, bad = ods_scan(members["content.xml"])
+    marked = read_marker(members.get("docProps/custom.xml"))
+    members.clear()
+    sheets = _read_calamine(path, bad, limits, kind)
+    for sheet in sheets:
+        sheet.date1904 = date1904
+        sheet.marked = marked
         if not sheet.merged and sheet.name in merges:
             sheet.merged = merges[sheet.name]
     return sheets
 
 
-def _sheet_parts(path: Path, members: dict[str, bytes]) -> dict[str, bytes]:
-    """Sheet name → its XML, following workbook.xml and its relationships (defusedxml)."""
+def _check_size(path: Path, sheet: str, rows: int, cols: int, limits: Limits) -> None:
+    """The row and cell limits, on the rectangle spanned by cells that hold a value."""
+    if rows > limits.max_rows:
+        raise AftersalesError("err.too_many_rows", path, sheet=sheet, rows=rows, limit=limits.max_rows)
+    if cols and rows * cols > limits.max_cells:
+        raise AftersalesError("err.too_many_cells", path, sheet=sheet, rows=rows, cols=cols,
+                              limit=limits.max_cells)
+
+
+def _sheet_parts(path: Path, members: dict[str, bytes], workbook: str) -> dict[str, bytes]:
+    """Sheet name → its part, following the workbook part and its relationships (defusedxml)."""
     from defusedxml import ElementTree as ET
 
     try:
-        wb = ET.fromstring(members["xl/workbook.xml"])
-        rels_xml = members.get("xl/_rels/workbook.xml.rels")
+        wb = ET.fromstring(members[workbook])
+        rels_xml = members.get(posixpath.join(posixpath.dirname(workbook), "_rels",
+                                              posixpath.basename(workbook) + ".rels"))
         rels = ET.fromstring(rels_xml) if rels_xml else None
     except Exception as exc:  # defusedxml raises its own classes for entity tricks
         raise AftersalesError("err.xml_unsafe" if "Forbidden" in type(exc).__name__ else "err.not_spreadsheet",
@@ -143,10 +246,10 @@ def _sheet_parts(path: Path, members: dict[str, bytes]) -> dict[str, bytes]:
     targets = {}
     if rels is not None:
         for rel in rels:
-            targets[rel.get("Id")] = rel.get("Target", "")
+            targets[rel.get("Id")] = rel.get("Target", "").replace("\\", "/")
     out = {}
     for el in wb.iter():
-        if el.tag.endswith("}sheet"):
+        if el.tag.rpartition("}")[2] == "sheet":
             rid = next((v for k, v in el.attrib.items() if k.endswith("}id")), None)
             target = targets.get(rid, "")
             part = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
@@ -155,14 +258,63 @@ def _sheet_parts(path: Path, members: dict[str, bytes]) -> dict[str, bytes]:
     return out
 
 
-def _read_calamine(path: Path, bad: dict[str, dict], limits: Limits) -> list[RawSheet]:
+def _read_xls(path: Path, limits: Limits) -> list[RawSheet]:
+    """A legacy .xls: values by python-calamine, error cells, date system and BIFF version by xlrd.
+
+    BIFF5 (Excel 5.0/95) is refused (err.biff5): its text is in the workbook's code page, which
+    the Rust reader does not apply (realworld.md "Legacy .xls").
+    """
+    import xlrd
+
+    try:
+        book = xlrd.open_workbook(str(path), on_demand=True, logfile=io.StringIO())
+    except xlrd.biffh.XLRDError as exc:
+        if "encrypt" in str(exc).lower():
+            raise AftersalesError("err.encrypted", path) from exc
+        raise AftersalesError("err.not_spreadsheet", path, detail=_short(exc)) from exc
+    except Exception as exc:  # a damaged stream: struct.error, IndexError … from xlrd's parser
+        raise AftersalesError("err.not_spreadsheet", path, detail=_short(exc)) from exc
+    try:
+        if book.biff_version < 80:
+            raise AftersalesError("err.biff5", path, version=book.biff_version / 10)
+        bad: dict[str, dict] = {}
+        for index, name in enumerate(book.sheet_names()):
+            sheet = book.sheet_by_index(index)
+            errors = {}
+            for r in range(sheet.nrows):
+                types = sheet.row_types(r)
+                if xlrd.XL_CELL_ERROR in types:
+                    values = sheet.row_values(r)
+                    for c, t in enumerate(types):
+                        if t == xlrd.XL_CELL_ERROR:
+                            errors[(r, c)] = ("error", xlrd.error_text_by_code.get(values[c], "#ERROR"))
+            bad[name] = errors
+            book.unload_sheet(index)
+        date1904 = book.datemode == 1
+    except AftersalesError:
+        raise
+    except Exception as exc:
+        raise AftersalesError("err.not_spreadsheet", path, detail=_short(exc)) from exc
+    finally:
+        book.release_resources()
+    sheets = _read_calamine(path, bad, limits, "xls")
+    for sheet in sheets:
+        sheet.date1904 = date1904
+    return sheets
+
+
+def _read_calamine(path: Path, bad: dict[str, dict], limits: Limits, kind: str) -> list[RawSheet]:
     import python_calamine as pc
 
     try:
-        try:
-            str(path).encode("utf-8")
-            wb = pc.CalamineWorkbook.from_path(str(path))
-        except UnicodeEncodeError:          # a name that is not UTF-8 (e.g. GBK bytes from a zip)
+        if path.suffix.lower() in KIND_SUFFIXES[kind]:
+            try:
+                str(path).encode("utf-8")
+                wb = pc.CalamineWorkbook.from_path(str(path))
+            except UnicodeEncodeError:          # a name that is not UTF-8 (e.g. GBK bytes from a zip)
+                with open(path, "rb") as fh:
+                    wb = pc.CalamineWorkbook.from_filelike(fh)
+        else:                                   # a lying extension: the reader types the content
             with open(path, "rb") as fh:
                 wb = pc.CalamineWorkbook.from_filelike(fh)
     except pc.PasswordError as exc:
@@ -175,12 +327,7 @@ def _read_calamine(path: Path, bad: dict[str, dict], limits: Limits) -> list[Raw
         worksheets = [m for m in metas if "WorkSheet" in str(m.typ)]
         for meta in worksheets:
             sheet = wb.get_sheet_by_name(meta.name)
-            if sheet.height > limits.max_rows:
-                raise AftersalesError("err.too_many_rows", path, sheet=meta.name, rows=sheet.height,
-                                      limit=limits.max_rows)
-            if sheet.height * sheet.width > limits.max_cells:
-                raise AftersalesError("err.too_many_cells", path, sheet=meta.name, rows=sheet.height,
-                                      cols=sheet.width, limit=limits.max_cells)
+            _check_size(path, meta.name, sheet.height, sheet.width, limits)
             rows = sheet.to_python(skip_empty_area=False)
             bad_cells = bad.get(meta.name, {})
             if bad_cells:   # calamine ends the sheet at its last value: keep rows holding only bad cells
@@ -209,35 +356,91 @@ def _short(exc: Exception) -> str:
     return (text[:160] + "…") if len(text) > 160 else (text or type(exc).__name__)
 
 
-def read_csv(path: Path) -> RawSheet:
-    """A CSV in UTF-8, UTF-8 with BOM or GB18030 (GBK), every cell text."""
+CSV_DELIMITERS = (",", "\t", ";", "|")
+_EQ_TEXT = re.compile(r'^="(.*)"$', re.DOTALL)
+
+
+def read_csv(path: Path, limits: Limits | None = None) -> RawSheet:
+    """A CSV or text export, every cell text (realworld.md "CSV and text exports").
+
+    Encodings: UTF-8 with or without BOM, GB18030/GBK, UTF-16 LE/BE with a BOM. The delimiter
+    (comma, tab, semicolon, `|`) is the one giving the same number of fields on the header and the
+    first rows. `="00123"` is the text `00123`. The size, row and cell limits apply as to a
+    workbook. Raises AftersalesError: err.csv_encoding, err.csv_nul, err.csv_too_large,
+    err.too_many_rows, err.too_many_cells.
+    """
+    limits = limits or limits_from_env()
     try:
+        if path.stat().st_size > limits.max_total_mb * 1_000_000:
+            raise AftersalesError("err.csv_too_large", path, limit=limits.max_total_mb)
         data = path.read_bytes()
     except OSError as exc:
         raise AftersalesError("err.not_spreadsheet", path, detail=os_reason(exc)) from exc
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):   # UTF-16/32: not one of the encodings read
-        raise AftersalesError("err.csv_encoding", path)
-    if b"\x00" in data:
-        raise AftersalesError("err.csv_nul", path)
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise AftersalesError("err.csv_encoding", path)
-    sample = text[:4096]
-    delimiter = ","
-    counts = {d: sample.count(d) for d in (",", "\t", ";")}
-    if counts[","] == 0 and max(counts.values()) > 0:
-        delimiter = max(counts, key=counts.get)
+    text, encoding = _decode(path, data)
+    delimiter = _delimiter(text)
     try:
         rows = [list(r) for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
     except csv.Error as exc:
         raise AftersalesError("err.not_spreadsheet", path, detail=str(exc)) from exc
-    width = max((len(r) for r in rows), default=0)
+    width = 0
+    eq_text = '="' in text
+    for r in rows:
+        if eq_text:
+            r[:] = [_eq_text(cell) for cell in r]
+        while r and not r[-1]:          # trailing empty fields are no columns
+            r.pop()
+        width = max(width, len(r))
+    while rows and not rows[-1]:        # nor trailing empty lines rows
+        rows.pop()
+    _check_size(path, path.stem, len(rows), width, limits)
     rows = [r + [""] * (width - len(r)) for r in rows]
-    return RawSheet(file=str(path), name=path.stem, rows=rows, is_csv=True, single=True)
+    return RawSheet(file=str(path), name=path.stem, rows=rows, is_csv=True, single=True, kind="csv",
+                    encoding=encoding)
+
+
+def _eq_text(cell: str) -> str:
+    m = _EQ_TEXT.match(cell) if cell.startswith("=") else None
+    return m.group(1) if m else cell
+
+
+def _decode(path: Path, data: bytes) -> tuple[str, str]:
+    """(text, encoding name) in the first accepted encoding that decodes the bytes."""
+    if data.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):    # UTF-32: not accepted
+        raise AftersalesError("err.csv_encoding", path)
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16"), "UTF-16"
+        except UnicodeDecodeError as exc:
+            raise AftersalesError("err.csv_encoding", path) from exc
+    if b"\x00" in data:
+        raise AftersalesError("err.csv_nul", path)
+    for encoding, label in (("utf-8-sig", "UTF-8"), ("gb18030", "GB18030")):
+        try:
+            return data.decode(encoding), label
+        except UnicodeDecodeError:
+            continue
+    raise AftersalesError("err.csv_encoding", path)
+
+
+def _delimiter(text: str, lines: int = 20) -> str:
+    """The delimiter whose header and first rows have one same field count (comma on a tie)."""
+    sample = text[:65536]
+    best, best_score = ",", (0, 0)
+    for delimiter in CSV_DELIMITERS:
+        if delimiter not in sample:
+            continue
+        try:
+            reader = csv.reader(io.StringIO(sample, newline=""), delimiter=delimiter)
+            counts = [len(r) for _, r in zip(range(lines), reader) if any(c.strip() for c in r)]
+        except csv.Error:
+            continue
+        if len(counts) > 2:
+            counts = counts[:-1]        # the sample may end inside the last row
+        fields, rows = max(Counter(c for c in counts if c > 1).items(), key=itemgetter(1, 0),
+                           default=(0, 0))
+        score = (rows, fields)          # title lines above the header have one field
+        if score > best_score:
+            best, best_score = delimiter, score
+    return best
 
 

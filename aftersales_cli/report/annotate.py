@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, Iterable
 
 from .. import i18n
 from ..errors import AftersalesError
+from ..read.marker import mark
 from .atomic import refuse_inputs, write_atomic
 from .cellsafe import set_text
 from .names import sheet_name
@@ -60,6 +61,7 @@ def write_annotated(result: "ValidationResult", out: Path, lang: str) -> Path:
     wb, where = _copy(sub)
     annotate_cells(wb, where, result.findings, lang)
     add_findings_sheet(wb, where, result.findings, lang)
+    mark(wb, "annotated")
     return write_atomic(out, wb.save)
 
 

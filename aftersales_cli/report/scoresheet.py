@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .. import i18n
+from ..read.marker import mark
 from ..rubric.engine import Scorecard
 from .atomic import write_atomic
 from .cellsafe import set_text
@@ -201,4 +202,5 @@ def write_scoresheet(card: Scorecard, out: Path, lang: str = "zh", inputs=()) ->
     ws = wb.active
     ws.title = i18n.text("sheet.title", lang)
     fill_scoresheet(ws, card, lang)
+    mark(wb, "scorecard")
     return write_atomic(out, lambda tmp: wb.save(tmp))

@@ -10,6 +10,7 @@ from typing import Any
 
 from .. import i18n
 from ..core.results import BatchResult
+from ..read.marker import mark
 from ..rubric.engine import ItemResult, Scorecard
 from .atomic import ensure_folder, write_atomic, write_text_atomic
 from .cellsafe import csv_safe, set_text
@@ -135,6 +136,7 @@ def _workbook(result: BatchResult, lang: str):
         sheet = wb.create_sheet(sheet_name(row["city"], taken))
         fill_scoresheet(sheet, card_from_row(row, result.rubric), lang, styles)
     _findings_sheet(wb.create_sheet(sheet_name(i18n.text("batch.sheet.findings", lang), taken)), result, lang)
+    mark(wb, "summary")
     return wb
 
 

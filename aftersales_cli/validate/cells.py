@@ -17,6 +17,7 @@ import pandas as pd
 
 from ..core.cells import is_blank
 from ..formats import Column
+from ..read.files import EPOCH_1900
 
 EXCEL_ERRORS = {"#REF!", "#N/A", "#DIV/0!", "#VALUE!", "#NAME?", "#NUM!", "#NULL!", "#GETTING_DATA",
                 "#SPILL!", "#CALC!"}
@@ -95,7 +96,6 @@ _COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 _MD = re.compile(r"^(\d{1,2})\s*月\s*(\d{1,2})\s*日?$")
 _AMBIGUOUS = re.compile(r"^(\d{1,2})\s*[-/.]\s*(\d{1,2})(?:\s*[-/.]\s*(\d{4}|\d{2}))?$")
 _ISO_TIME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})[ T]00:00(?::00)?$")
-EXCEL_EPOCH = dt.date(1899, 12, 30)
 
 
 def _make_date(y: int, m: int, d: int) -> dt.date | None:
@@ -112,7 +112,7 @@ def parse_date(value: Any, col: Column, ctx: "CellContext") -> Parsed:
         return Parsed(value)
     if _is_number(value):
         if 1 <= value < 2958466 and _whole(value):
-            day = EXCEL_EPOCH + dt.timedelta(days=int(value))
+            day = ctx.epoch + dt.timedelta(days=int(value))
             return Parsed(day, "CE021", (("normalised", day.isoformat()),))
         return Parsed(None, "CE020")
     if not isinstance(value, str):
@@ -354,6 +354,7 @@ PARSERS: dict[str, Callable[[Any, Column, "CellContext"], Parsed]] = {
 class CellContext:
     is_csv: bool
     year: int | None
+    epoch: dt.date = EPOCH_1900         # day 0 of the workbook's serial dates (1904-01-01 in the 1904 system)
 
     def __post_init__(self) -> None:
         self._aliases: dict[str, dict[str, str]] = {}

@@ -87,7 +87,7 @@ def validate_submission(sub: Submission, period: Period | None = None, period_so
 
 def check_cells(ds: Dataset, period: Period, ctx: Context) -> Checked:
     """Type-check and normalise every cell; raise CE findings; required / required_if."""
-    cctx = cells.CellContext(is_csv=ds.is_csv, year=period.year)
+    cctx = cells.CellContext(is_csv=ds.is_csv, year=period.year, epoch=ds.epoch)
     values: dict[str, Any] = {}
     outcome_codes: dict[str, np.ndarray] = {}
     checked = Checked(ds=ds, values=pd.DataFrame(index=ds.raw.index))
@@ -157,7 +157,7 @@ def infer_period(sub: Submission) -> tuple[Period, str]:
         if ds is None or key not in ds.raw.columns:
             continue
         col = ds.fmt.column(key)
-        normalised = cells.parse_column(ds.raw[key], col, cells.CellContext(ds.is_csv, None)).values
+        normalised = cells.parse_column(ds.raw[key], col, cells.CellContext(ds.is_csv, None, ds.epoch)).values
         months = Counter((d.year, d.month) for d in normalised if isinstance(d, dt.date))
         if months:
             (year, month), _ = max(months.items(), key=lambda kv: (kv[1], kv[0]))
