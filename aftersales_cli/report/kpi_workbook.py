@@ -17,9 +17,10 @@ from typing import Any
 
 from .. import i18n
 from ..kpi.compute import Kpi
+from ..read.marker import PROPERTY
 from .atomic import refuse_inputs, write_atomic
 
-MARKER = ("aftersales-cli", "kpi")       # realworld.md: custom document property naming the output
+MARKER = (PROPERTY, "kpi")       # realworld.md: the tool-output marker (read/marker.py)
 FONT = "等线"
 RATIO = "0.0%"
 
