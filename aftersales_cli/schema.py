@@ -1,0 +1,112 @@
+"""The one definition of the formats and the rubric: frozen msgspec Structs with their methods.
+
+Every concept (a column, a rule kind, a rubric criterion, …) is ONE class: its fields, their strict
+types and constraints, its checks (`__post_init__`) and the methods the rest of the code calls.
+A YAML file is parsed and converted into these classes the first time its text is seen
+(`convert`, which reports the first problem as a document path and a message, for a file:line
+error); the checked result is cached as JSON in the user's cache folder (`yamlio.load_cached`,
+keyed by the text and `schema_salt`), and every later run converts that JSON straight into the same
+classes — no PyYAML, no pydantic. msgspec (a C extension) imports in a few milliseconds and checks
+the cached data faster than a run could build it by hand; the measurement is in README
+"Performance" and "Decisions where the specification is silent".
+"""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import msgspec
+
+
+class Struct(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """Read-only; an unknown key is an error; compared by value."""
+
+    def replace(self, **changes: Any) -> Any:
+        """A copy with some fields changed (tests and tools; nothing is checked again)."""
+        return msgspec.structs.replace(self, **changes)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The fields as plain data, named as in the YAML (`not_` → `not`), empty fields left out."""
+        out: dict[str, Any] = {}
+        tag = self.__struct_config__.tag_field
+        if tag is not None:
+            out[tag] = self.__struct_config__.tag
+        for f in msgspec.structs.fields(self):
+            value = getattr(self, f.name)
+            if value is not None:
+                out[f.encode_name] = _plain(value)
+        return out
+
+
+class Localized(Struct):
+    """A text in both languages (a format's title, a rubric's reasons)."""
+    zh: str
+    en: str
+
+    def get(self, lang: str) -> str:
+        return self.en if lang == "en" else self.zh
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Struct):
+        return value.to_dict()
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+class SchemaError(ValueError):
+    """A value the schema refuses: `loc` is its path in the document (keys and list indexes)."""
+
+    def __init__(self, loc: tuple, msg: str) -> None:
+        super().__init__(f"{'.'.join(str(p) for p in loc) or '(file)'}: {msg}")
+        self.loc = loc
+        self.msg = msg
+
+
+_AT = re.compile(r"^(?P<msg>.*?)(?: - at `\$(?P<path>[^`]*)`)?$", re.S)
+_STEP = re.compile(r"\.([^.\[]+)|\[(\d+)\]")
+_KIND = {"int": "a valid integer", "bool": "a valid boolean", "str": "a valid string", "float": "a valid number",
+         "array": "a valid list", "object": "a valid dictionary"}
+
+
+def convert(data: Any, kind: type, *, strict: bool = True) -> Any:
+    """`data` (parsed YAML or cached JSON) as `kind`; SchemaError naming the first problem.
+
+    `strict` refuses any coercion (`width: "12"`, `required: "yes"`); the messages say what was
+    expected in the words `formats check` and `rubric check` have always used.
+    """
+    try:
+        return msgspec.convert(data, kind, strict=strict)
+    except msgspec.ValidationError as exc:
+        raise _schema_error(str(exc)) from None
+
+
+def _schema_error(text: str) -> SchemaError:
+    m = _AT.match(text)
+    msg, path = (m.group("msg"), m.group("path") or "") if m else (text, "")
+    loc = tuple(int(i) if i else k for k, i in _STEP.findall(path))
+    if (field := re.match(r"Object contains unknown field `(.+)`$", msg)):
+        return SchemaError(loc + (field.group(1),), "Extra inputs are not permitted")
+    if (field := re.match(r"Object missing required field `(.+)`$", msg)):
+        return SchemaError(loc + (field.group(1),), "Field required")
+    if (tag := re.match(r"Invalid value (.+)$", msg)) and loc:
+        return SchemaError(loc, f"Input tag {tag.group(1)} found using '{loc[-1]}' does not match any of the expected tags")
+    if (typed := re.match(r"Expected `(\w+)`, got `(\w+)`$", msg)) and typed.group(1) in _KIND:
+        return SchemaError(loc, f"Input should be {_KIND[typed.group(1)]}, got {typed.group(2)}")
+    return SchemaError(loc, msg)
+
+
+def schema_salt(*sources: bytes | str) -> str:
+    """A cache key part that changes whenever the schema's source (or this module's) does."""
+    import hashlib
+    from pathlib import Path
+
+    h = hashlib.sha256(Path(__file__).read_bytes())       # how checked data is written and read
+    h.update(msgspec.__version__.encode())
+    for s in sources:
+        h.update(b"\0")
+        h.update(s.encode("utf-8") if isinstance(s, str) else s)
+    return h.hexdigest()[:16]
