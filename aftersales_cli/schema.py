@@ -81,10 +81,10 @@ def convert(data: Any, kind: type, *, strict: bool = True) -> Any:
     try:
         return msgspec.convert(data, kind, strict=strict)
     except msgspec.ValidationError as exc:
-        raise _schema_error(str(exc)) from None
+        raise _schema_error(str(exc), kind) from None
 
 
-def _schema_error(text: str) -> SchemaError:
+def _schema_error(text: str, kind: type) -> SchemaError:
     m = _AT.match(text)
     msg, path = (m.group("msg"), m.group("path") or "") if m else (text, "")
     loc = tuple(int(i) if i else k for k, i in _STEP.findall(path))
@@ -92,11 +92,39 @@ def _schema_error(text: str) -> SchemaError:
         return SchemaError(loc + (field.group(1),), "Extra inputs are not permitted")
     if (field := re.match(r"Object missing required field `(.+)`$", msg)):
         return SchemaError(loc + (field.group(1),), "Field required")
+    allowed = ", ".join(repr(v) for v in _allowed(kind, loc))
     if (tag := re.match(r"Invalid value (.+)$", msg)) and loc:
-        return SchemaError(loc, f"Input tag {tag.group(1)} found using '{loc[-1]}' does not match any of the expected tags")
+        return SchemaError(loc, f"Input tag {tag.group(1)} found using '{loc[-1]}' does not match any of the "
+                                f"expected tags: {allowed}")
+    if (value := re.match(r"Invalid enum value (.+)$", msg)) and allowed:
+        return SchemaError(loc, f"Input {value.group(1)} should be one of {allowed}")
     if (typed := re.match(r"Expected `(\w+)`, got `(\w+)`$", msg)) and typed.group(1) in _KIND:
         return SchemaError(loc, f"Input should be {_KIND[typed.group(1)]}, got {typed.group(2)}")
     return SchemaError(loc, msg)
+
+
+def _allowed(kind: type, loc: tuple) -> tuple:
+    """The values the tag or the enumeration at `loc` in `kind` may take (for a message), or ()."""
+    import msgspec.inspect as mi
+
+    t: Any = mi.type_info(kind)
+    for step in loc:
+        if isinstance(t, mi.UnionType):
+            structs = [u for u in t.types if isinstance(u, mi.StructType)]
+            if structs and structs[0].tag_field == step:
+                return tuple(u.tag for u in structs)
+            t = next((u for u in t.types if not isinstance(u, mi.NoneType)), t)
+        if isinstance(t, mi.StructType):
+            t = next((f.type for f in t.fields if f.encode_name == step), None)
+        elif isinstance(t, mi.ListType):
+            t = t.item_type
+        elif isinstance(t, mi.DictType):
+            t = t.value_type
+        else:
+            return ()
+    if isinstance(t, mi.UnionType):
+        t = next((u for u in t.types if isinstance(u, mi.LiteralType)), t)
+    return tuple(t.values) if isinstance(t, mi.LiteralType) else ()
 
 
 def schema_salt(*sources: bytes | str) -> str:
