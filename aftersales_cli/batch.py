@@ -183,7 +183,7 @@ def run(jobs: list[CityJob], workers: int, on_done: Callable[[dict[str, Any]], N
 def _context():
     """Worker processes that start warm.
 
-    On Linux a fork server imports the scoring stack (pandas, calamine, pydantic, the formats and
+    On Linux a fork server imports the scoring stack (pandas, calamine, msgspec, the formats and
     the rubric) once and forks each worker from it: no worker pays the ~1 s of imports, and no
     worker is forked from the parent's threads (the progress bar). Elsewhere: spawn.
     """

@@ -18,8 +18,8 @@ from .errors import AftersalesError
 
 @dataclass(frozen=True)
 class Run:
-    """One command's context. `formats`: the checked formats (records); `rubric`: the checked
-    rubric (records); `overrides`: the `--params` values; `lang`: zh | en; `limits`: the reader's
+    """One command's context. `formats`: the checked `formats.model.Formats`; `rubric`: the checked
+    `rubric.model.Rubric`; `overrides`: the `--params` values; `lang`: zh | en; `limits`: the reader's
     safety limits; `formats_dir` / `rubric_path`: where they came from (None = shipped), so a batch
     worker process can build the same context."""
     formats: Any

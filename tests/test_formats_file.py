@@ -243,3 +243,21 @@ def test_validate_reads_the_checklist_of_the_rubric_it_is_given(tmp_path, city):
         cli("validate", str(city), "--format", "json", *a).stdout)["findings"] if f["code"] == "IN001"]
     assert codes() == [("IN001", row)]
     assert codes("--rubric", str(rubric)) == []
+
+
+def test_a_wrong_column_type_or_rule_kind_names_what_is_allowed(tmp_path):
+    # the column types are the nine of formats.md's type table; the rule kinds those of the shipped formats
+    folder = copy_formats(tmp_path)
+    path = folder / "parts_master.yaml"
+    replace_in(path, "type: int, min: 0, width: 10}", "type: integer, min: 0, width: 10}")
+    err = cli("formats", "check", str(folder), "--lang", "en").stderr.strip()
+    assert f"{path}:{line_of(path, 'type: integer')}:" in err and "'integer' should be one of" in err, err
+    for kind in ("text", "date", "int", "money", "enum", "mobile", "phone", "id_card", "code"):
+        assert f"'{kind}'" in err, (kind, err)
+
+    (tmp_path / "again").mkdir()
+    folder = copy_formats(tmp_path / "again")
+    path = folder / "parts_ledger.yaml"
+    replace_in(path, "{rule: exists_in, field: order_no", "{rule: exist_in, field: order_no")
+    err = cli("formats", "check", str(folder), "--lang", "en").stderr.strip()
+    assert "expected tags:" in err and "'exists_in'" in err and "'matches_ref'" in err, err

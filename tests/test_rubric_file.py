@@ -151,7 +151,7 @@ def test_a_default_outside_its_choices_is_refused(tmp_path):
     assert result.exit_code == 2 and "not one of its choices" in result.stderr
 
 
-# --- the checked-data cache: a warm run builds records without YAML or pydantic ----------------
+# --- the checked-data cache: a warm run converts cached JSON, without YAML (pydantic never) --------
 
 def _fresh_process(code: str, cache: Path) -> str:
     import os
@@ -169,9 +169,9 @@ def test_a_warm_run_imports_neither_pydantic_nor_yaml(tmp_path):
             "from aftersales_cli.rubric.loader import load_rubric\n"
             "f = load_formats(); r = load_rubric()\n"
             "print(f['roster'].column('tech_id').header, r.max, 'pydantic' in sys.modules, 'yaml' in sys.modules)")
-    assert _fresh_process(code, tmp_path) == "工号 90 True True"          # first run: checked
+    assert _fresh_process(code, tmp_path) == "工号 90 False True"         # first run: YAML parsed, checked
     assert list(tmp_path.glob("*.json"))
-    assert _fresh_process(code, tmp_path) == "工号 90 False False"        # then: records from the cache
+    assert _fresh_process(code, tmp_path) == "工号 90 False False"        # then: from the cache
 
 
 def test_a_broken_rubric_is_refused_every_time_never_cached(tmp_path, monkeypatch):
@@ -188,14 +188,43 @@ def test_a_broken_rubric_is_refused_every_time_never_cached(tmp_path, monkeypatc
 
 
 def test_records_are_read_only_and_a_rule_takes_only_its_kinds_options():
-    from pydantic import ValidationError
-
     from aftersales_cli.formats import dataset_format, load_formats
+    from aftersales_cli.schema import SchemaError
 
     rubric = load_rubric()
     with pytest.raises(AttributeError):
         rubric.name = "other"
     data = load_formats()["parts_master"].to_dict()
     data["rules"].append({"rule": "unique", "field": "part_code", "code": "PM998", "option": 1})
-    with pytest.raises(ValidationError, match=r"rules\.1\.unique\.option\n.*Extra inputs are not permitted"):
+    with pytest.raises(SchemaError, match=r"^rules\.1\.option: Extra inputs are not permitted$"):
         dataset_format(data)     # `option` would also hide the record's method of that name
+
+
+# (shipped text, its replacement, words of the error) — a condition names exactly one kind and
+# carries only that kind's operators; each mistake is refused on the condition's own line.
+CONDITION_MISTAKES = [
+    pytest.param("{metric: turnover_rate, le: turnover_good}", "{metric: turnover_rate}",
+                 "a metric condition needs exactly one of lt, le, gt, ge, eq, ne", id="metric-without-operator"),
+    pytest.param("{metric: turnover_rate, le: turnover_good}", "{metric: turnover_rate, le: 1, gt: 0}",
+                 "a metric condition needs exactly one of lt, le, gt, ge, eq, ne", id="metric-two-operators"),
+    pytest.param("{metric: turnover_rate, le: turnover_good}", "{le: turnover_good}",
+                 "a condition needs exactly one of metric, param, dataset, all, any, not, checklist", id="no-kind"),
+    pytest.param("{metric: turnover_rate, le: turnover_good}", "{metric: turnover_rate, dataset: roster, le: 1}",
+                 "a condition needs exactly one of metric", id="two-kinds"),
+    pytest.param("{metric: turnover_rate, le: turnover_good}", "{dataset: roster, le: 1}",
+                 "'le' does not belong to a dataset condition", id="operator-on-dataset"),
+    pytest.param("{metric: turnover_rate, le: turnover_good}", "{metric: turnover_rate, le: turnover_good, lte: 1}",
+                 "lte: unknown field (a typo?)", id="unknown-key"),
+]
+
+
+@pytest.mark.parametrize(("old", "new", "words"), CONDITION_MISTAKES)
+def test_a_malformed_condition_is_refused_with_its_line(tmp_path, old, new, words):
+    text = SHIPPED.read_text("utf-8")
+    assert text.count(old) == 1
+    path = tmp_path / "r.yaml"
+    path.write_text(text.replace(old, new), "utf-8")
+    result = RUNNER.invoke(app, ["rubric", "check", str(path), "--lang", "en"])   # the words are the English catalogue's
+    assert result.exit_code == 2
+    err = result.stderr.strip()
+    assert f"{path}:{_line_of(path, new)}:" in err and words in err, err

@@ -1,10 +1,10 @@
 """Load the formats: the YAML files in this package, or an edited copy of them (`--formats DIR`).
 
-They are checked the first time a version of them is read — the pydantic schema (`model.py`), then
+They are checked the first time a version of them is read — the schema (`model.py`), then
 `semantic_problems` (field, dataset and check names, finding codes, roles) — and a problem is an
 `err.formats` error naming the file and the line (exit 2), like a broken rubric. The checked data
-is cached (JSON, keyed by the files' text and the checking code) and every run builds the read-only
-records of `records.py` from it, so a warm run does not import pydantic.
+is cached (JSON, keyed by the files' text and the checking code) and every run converts it into the
+same classes of `model.py`, so a warm run does not import PyYAML.
 """
 from __future__ import annotations
 
@@ -13,10 +13,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from .. import frozen
+from .. import schema
 from ..errors import AftersalesError
 from ..yamlio import line_for, load_cached, load_untrusted, node_lines, yaml_error, yaml_problem
-from .records import FIELD_OPTIONS, KINDS, Column, Common, DatasetFormat, Formats, Localized, Rule
+from .model import FIELD_OPTIONS, Column, Common, DatasetFormat, Formats, Localized, Rule
 
 #: Canonical dataset order: the order of formats.md, used in every output.
 DATASETS = ("repair_report", "roster", "parts_ledger", "parts_master", "stocktake",
@@ -53,7 +53,7 @@ def _shipped() -> Formats:
 
 @lru_cache(maxsize=4)
 def _build(paths: tuple[Path, ...], text: str) -> Formats:
-    return frozen.build(load_cached(text, lambda t: _checked(list(paths), t), salt=_salt()), KINDS)
+    return schema.convert(load_cached(text, lambda t: _checked(list(paths), t), salt=_salt()), Formats)
 
 
 def _paths(folder: Path | None) -> list[Path]:
@@ -82,7 +82,7 @@ def _salt() -> str:
     """The checking code and the names it checks against: the schema, the registries, the codes."""
     here = resources.files(__name__)
     root = resources.files("aftersales_cli")
-    return frozen.schema_salt(here.joinpath("model.py").read_bytes(), Path(__file__).read_bytes(),
+    return schema.schema_salt(here.joinpath("model.py").read_bytes(), Path(__file__).read_bytes(),
                               root.joinpath("validate", "rules.py").read_bytes(),
                               root.joinpath("validate", "checks.py").read_bytes(),
                               root.joinpath("metrics", "catalogue.yaml").read_bytes(),
@@ -90,36 +90,24 @@ def _salt() -> str:
 
 
 def _checked(paths: list[Path], text: str) -> dict[str, Any]:
-    """The formats' texts → checked, tagged data; `err.formats` naming the first problem's line."""
-    from pydantic import TypeAdapter, ValidationError
-
-    from . import model
-
+    """The formats' texts → checked plain data; `err.formats` naming the first problem's line."""
     texts = text.split(_SEP)
-    data = {name: _parse(path, t) for name, path, t in zip(FILES, paths, texts)}
     parsed: dict[str, Any] = {}
     for name, path, t in zip(FILES, paths, texts):
-        kind = model.Common if name == "common" else model.DatasetFormat
         try:
-            parsed[name] = TypeAdapter(kind).validate_python(data[name])
-        except ValidationError as exc:
-            # an unknown key first: a misspelt option is also reported as its missing right name
-            err = min(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")
-            lines = node_lines(t)
-            loc = _document_loc(lines, err["loc"])
-            named = loc + tuple(err["loc"][-1:]) if err["loc"] and err["loc"][-1] not in loc[-1:] else loc
-            where = ".".join(str(p) for p in named) or "(file)"
-            raise AftersalesError("err.formats", path, line=line_for(lines, loc),
-                                  detail=f"{where}: {err['msg']}") from exc
+            parsed[name] = schema.convert(_parse(path, t), Common if name == "common" else DatasetFormat)
+        except schema.SchemaError as exc:
+            raise AftersalesError("err.formats", path, line=line_for(node_lines(t), exc.loc), detail=str(exc)) from None
         if name != "common" and parsed[name].name != name:
             raise AftersalesError("err.formats", path, line=line_for(node_lines(t), ("name",)),
                                   detail=f"name: '{parsed[name].name}' in {name}.yaml (expected '{name}')")
-    tagged = frozen.tag(model.Formats(common=parsed["common"], datasets={d: parsed[d] for d in DATASETS}))
-    built = frozen.build(tagged, KINDS)
-    for name, loc, detail in semantic_problems(built):
+    formats = Formats(common=parsed["common"], datasets={d: parsed[d] for d in DATASETS})
+    for name, loc, detail in semantic_problems(formats):
         i = FILES.index(name)
         raise AftersalesError("err.formats", paths[i], line=line_for(node_lines(texts[i]), loc), detail=detail)
-    return tagged
+    import msgspec
+
+    return msgspec.to_builtins(formats)
 
 
 def _parse(path: Path, text: str) -> Any:
@@ -131,15 +119,6 @@ def _parse(path: Path, text: str) -> Any:
     if not isinstance(data, dict):
         raise AftersalesError("err.formats", path, line=1, detail="not a mapping")
     return data
-
-
-def _document_loc(lines: dict[tuple, int], loc: tuple) -> tuple:
-    """pydantic's error location as a path in the document: union tags (a rule kind) left out."""
-    out: tuple = ()
-    for part in loc:
-        if out + (part,) in lines or not isinstance(part, str):
-            out += (part,)
-    return out
 
 
 def semantic_problems(formats: Formats) -> list[tuple[str, tuple, str]]:
@@ -237,10 +216,9 @@ def metric_reads() -> dict[str, tuple[str, ...]]:
 
 
 def dataset_format(data: dict[str, Any]) -> DatasetFormat:
-    """One dataset format from plain data (e.g. a format file's content), checked by the schema."""
-    from . import model
-
-    return frozen.build(frozen.tag(model.DatasetFormat.model_validate(data)), KINDS)
+    """One dataset format from plain data (e.g. a format file's content), checked by the schema;
+    schema.SchemaError (a ValueError naming the path) when it does not fit."""
+    return schema.convert(data, DatasetFormat)
 
 
 __all__ = ["DATASETS", "FILES", "Column", "Common", "DatasetFormat", "Formats", "Localized", "Rule",

@@ -1,41 +1,37 @@
-"""The standard formats' schema: what a format file may hold, checked by pydantic.
+"""The standard formats: what a format file may hold, and what a format is at run time.
 
 The YAML files beside this module are the single source of truth for headers, aliases, types,
 enums, roles and rules: validation, the blank templates and the 填写说明 sheet are all derived from
-them. This schema checks them when they are first read (`aftersales formats check`); at run time
-they are the records of `records.py` (same field names, plus the methods), built from the checked
-data. Every model forbids keys it does not declare; each rule kind is its own model, chosen by its
-`rule:` (a discriminated union), so a misspelt option is an error with its line, never ignored.
-What pydantic cannot see (names of fields, datasets, finding codes, checks and roles) is checked by
-`semantic_problems` in `formats/__init__.py`.
+them. Each class below is the one definition of its concept (msgspec, see `schema.py`): the fields
+with their strict types, the checks, and the methods the rest of the code calls. Every class
+forbids keys it does not declare; each rule kind is its own class, chosen by its `rule:` (a tagged
+union), so a misspelt option is an error with its line, never ignored. What the schema cannot see
+(names of fields, datasets, finding codes, checks and roles) is checked by `semantic_problems` in
+`formats/__init__.py`.
 """
 from __future__ import annotations
 
-from typing import Annotated, ClassVar, Literal, Union
+from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+import msgspec
+
+from ..schema import Localized, Struct
 
 ColumnType = Literal["text", "date", "int", "money", "enum", "mobile", "phone", "id_card", "code"]
-_STRICT = ConfigDict(extra="forbid", frozen=True, strict=True, populate_by_name=True)
+Days = Annotated[int, msgspec.Meta(ge=0, le=31)]
+Share = Annotated[float, msgspec.Meta(gt=0, le=1)]
+Ref = Annotated[str, msgspec.Meta(pattern=r"^[a-z_]+\.[a-z_]+$")]       # dataset.field
 
 
-class Localized(BaseModel):
-    model_config = _STRICT
-    zh: str
-    en: str
-
-
-class RequiredIf(BaseModel):
+class RequiredIf(Struct):
     """A conditional requirement: the column is required when `field` is in `in` (or present)."""
-
-    model_config = _STRICT
     field: str
-    in_: list[str] | None = Field(default=None, alias="in")
+    in_: list[str] | None = msgspec.field(default=None, name="in")
     present: bool | None = None
 
 
-class Column(BaseModel):
-    model_config = _STRICT
+class Column(Struct, kw_only=True):
+    """One column of a dataset."""
     key: str
     header: str
     aliases: list[str] = []
@@ -50,122 +46,154 @@ class Column(BaseModel):
     width: int = 12
     note: Localized | None = None
 
-    @model_validator(mode="after")
-    def _enum_has_values(self) -> "Column":
+    def __post_init__(self) -> None:
         if self.type == "enum" and not self.values:
             raise ValueError(f"column {self.key}: an enum needs `values`")
-        return self
+
+    @property
+    def names(self) -> list[str]:
+        return [self.header, *self.aliases]
 
 
-# --- the rules: one model per kind (validate/rules.py implements each) --------------------------
+# --- the rules: one class per kind (validate/rules.py implements each) --------------------------
 
-class _Rule(BaseModel):
-    model_config = _STRICT
-    RECORD: ClassVar[str] = "Rule"          # the run-time record class (formats/records.py)
+#: The rule options that name another column of the rule's own dataset.
+FIELD_OPTIONS = ("other", "base", "at", "minuend", "subtrahend", "key")
+
+
+class Rule(Struct, tag_field="rule"):
+    """One declarative rule; `rule` names the kind (its class), `code` the finding it raises; the
+    rest are its options (read with `option`, since an option may be called `param`)."""
     field: str
     code: str
 
+    @property
+    def rule(self) -> str:
+        return self.__struct_config__.tag
 
-class InPeriodRule(_Rule):
-    rule: Literal["in_period"]
+    def options(self) -> dict[str, Any]:
+        """The rule's own parameters that are set: every field but field and code."""
+        return {name: value for name in self.__struct_fields__ if name not in ("field", "code")
+                and (value := getattr(self, name)) is not None}
+
+    def option(self, name: str, default: Any = None) -> Any:
+        return self.options().get(name, default)
 
 
-class UniqueRule(_Rule):
-    rule: Literal["unique"]
+class InPeriodRule(Rule, tag="in_period"):
+    pass
+
+
+class UniqueRule(Rule, tag="unique"):
     within_period: bool | None = None
 
 
-class ExistsInRule(_Rule):
-    rule: Literal["exists_in"]
-    ref: str = Field(pattern=r"^[a-z_]+\.[a-z_]+$")
+class ExistsInRule(Rule, tag="exists_in"):
+    ref: Ref
 
 
-class MatchesRefRule(_Rule):
-    rule: Literal["matches_ref"]
+class MatchesRefRule(Rule, tag="matches_ref"):
     key: str
-    ref: str = Field(pattern=r"^[a-z_]+\.[a-z_]+$")
+    ref: Ref
     ref_field: str
 
 
-class NotBeforeRule(_Rule):
-    rule: Literal["not_before"]
+class NotBeforeRule(Rule, tag="not_before"):
     other: str
 
 
-class NotAfterRule(_Rule):
-    rule: Literal["not_after"]
+class NotAfterRule(Rule, tag="not_after"):
     other: str
     at: str | None = None
 
 
-class MaxLagRule(_Rule):
-    rule: Literal["max_lag"]
+class MaxLagRule(Rule, tag="max_lag"):
     base: str
     param: str
 
 
-class CountWindowRule(_Rule):
-    rule: Literal["count_window"]
+class CountWindowRule(Rule, tag="count_window"):
+    pass
 
 
-class DifferenceRule(_Rule):
-    rule: Literal["difference"]
+class DifferenceRule(Rule, tag="difference"):
     minuend: str
     subtrahend: str
 
 
-class ChecklistCodeRule(_Rule):
-    rule: Literal["checklist_code"]
+class ChecklistCodeRule(Rule, tag="checklist_code"):
+    pass
 
 
-Rule = Annotated[Union[InPeriodRule, UniqueRule, ExistsInRule, MatchesRefRule, NotBeforeRule, NotAfterRule,
-                       MaxLagRule, CountWindowRule, DifferenceRule, ChecklistCodeRule],
-                 Field(discriminator="rule")]
+AnyRule = Union[InPeriodRule, UniqueRule, ExistsInRule, MatchesRefRule, NotBeforeRule, NotAfterRule,
+                MaxLagRule, CountWindowRule, DifferenceRule, ChecklistCodeRule]
 
 
-class CountWindow(BaseModel):
+class CountWindow(Struct):
     """The stocktake dates that count: the period's last `last_days` days or the next month's first."""
-    model_config = _STRICT
-    last_days: int = Field(ge=1, le=31)
-    next_days: int = Field(ge=0, le=31)
+    last_days: Annotated[int, msgspec.Meta(ge=1, le=31)]
+    next_days: Days
 
 
-class PeriodWindow(BaseModel):
+class PeriodWindow(Struct):
     """Rows that count: dated in the period or in the next month's first `next_days` days."""
-    model_config = _STRICT
-    next_days: int = Field(ge=0, le=31)
+    next_days: Days
 
 
-class DatasetFormat(BaseModel):
-    model_config = _STRICT
+class DatasetFormat(Struct, kw_only=True):
+    """One dataset's sheet."""
     name: str
     title: Localized
     sheet: str
     aliases: list[str] = []
     columns: list[Column]
-    rules: list[Rule] = []
+    rules: list[AnyRule] = []
     checks: list[str] = []
     count_window: CountWindow | None = None
     period_window: PeriodWindow | None = None
 
-    @model_validator(mode="after")
-    def _unique_keys(self) -> "DatasetFormat":
+    def __post_init__(self) -> None:
         keys = [c.key for c in self.columns]
         if len(set(keys)) != len(keys):
             raise ValueError(f"{self.name}: duplicate column keys")
-        return self
+
+    @property
+    def sheet_names(self) -> list[str]:
+        return [self.sheet, *self.aliases]
+
+    @property
+    def required(self) -> list[Column]:
+        return [c for c in self.columns if c.required]
+
+    def column(self, key: str) -> Column:
+        for c in self.columns:
+            if c.key == key:
+                return c
+        raise KeyError(key)
+
+    def role(self, key: str, role: str) -> tuple[str, ...]:
+        """The values of column `key` that play `role` (formats.md roles; checked to be declared
+        wherever a check or a metric reads it)."""
+        return tuple(self.column(key).roles.get(role, ()))
 
 
-class Common(BaseModel):
-    model_config = _STRICT
-    header_search_rows: int = Field(default=20, ge=1)
-    header_match_share: float = Field(default=0.6, gt=0, le=1)
-    signature_match_share: float = Field(default=0.6, gt=0, le=1)
+class Common(Struct, kw_only=True):
+    """What every dataset shares (合计/签字 words, header search)."""
+    header_search_rows: Annotated[int, msgspec.Meta(ge=1)] = 20
+    header_match_share: Share = 0.6
+    signature_match_share: Share = 0.6
     totals_words: list[str]
     signoff_words: list[str]
 
 
-class Formats(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+class Formats(Struct):
+    """Every dataset's format."""
     common: Common
     datasets: dict[str, DatasetFormat]
+
+    def __getitem__(self, name: str) -> DatasetFormat:
+        return self.datasets[name]
+
+
+__all__ = ["FIELD_OPTIONS", "AnyRule", "Column", "ColumnType", "Common", "CountWindow", "DatasetFormat", "Formats",
+           "Localized", "PeriodWindow", "RequiredIf", "Rule"]

@@ -14,19 +14,7 @@ from typing import Any
 from .. import i18n
 from ..errors import RubricError
 from ..metrics import Facts
-from .records import (
-    AllCond,
-    AnyCond,
-    ChecklistCond,
-    Condition,
-    Criterion,
-    DatasetCond,
-    MetricCond,
-    NotCond,
-    ParamCond,
-    Rubric,
-    Text,
-)
+from .model import Condition, Criterion, Rubric, Text
 
 
 @dataclass(frozen=True)
@@ -146,7 +134,7 @@ def render(text: Text, lang: str, values: dict[str, Any]) -> str:
 
 
 def holds(cond: Condition, facts: Facts, params: dict[str, Any]) -> bool:
-    if isinstance(cond, MetricCond):
+    if cond.kind == "metric":
         op, ref = cond.op
         value = exact(facts.metrics.get(cond.metric))
         target = exact(params.get(ref)) if isinstance(ref, str) and not isinstance(ref, bool) else exact(ref)
@@ -159,20 +147,18 @@ def holds(cond: Condition, facts: Facts, params: dict[str, Any]) -> bool:
                     "ge": value >= target, "eq": value == target, "ne": value != target}[op]
         except TypeError:
             return False
-    if isinstance(cond, ParamCond):
+    if cond.kind == "param":
         value = params.get(cond.param)
         return value == cond.eq if cond.eq is not None else value != cond.ne
-    if isinstance(cond, DatasetCond):
+    if cond.kind == "dataset":
         return cond.dataset in facts.datasets
-    if isinstance(cond, ChecklistCond):
+    if cond.kind == "checklist":
         return facts.checklist.get(cond.checklist) == "pass"
-    if isinstance(cond, AllCond):
+    if cond.kind == "all":
         return all(holds(c, facts, params) for c in cond.all)
-    if isinstance(cond, AnyCond):
+    if cond.kind == "any":
         return any(holds(c, facts, params) for c in cond.any)
-    if isinstance(cond, NotCond):
-        return not holds(cond.not_, facts, params)
-    raise TypeError(type(cond))
+    return not holds(cond.not_, facts, params)      # the one kind left: "not"
 
 
 def _referenced(c: Criterion) -> list[str]:
@@ -181,11 +167,11 @@ def _referenced(c: Criterion) -> list[str]:
     names: list[str] = []
 
     def walk(cond):
-        if isinstance(cond, MetricCond):
+        if cond.kind == "metric":
             names.append(cond.metric)
-        for sub in getattr(cond, "all", None) or getattr(cond, "any", None) or []:
+        for sub in cond.all or cond.any or []:
             walk(sub)
-        if isinstance(cond, NotCond):
+        if cond.kind == "not":
             walk(cond.not_)
 
     texts = []

@@ -1,7 +1,7 @@
 """Finding, loading and checking rubric files.
 
 A broken rubric is rejected before any data is read, with the file, the line and what is wrong.
-Line numbers come from PyYAML's node tree (the safe loader), matched to pydantic's error location.
+Line numbers come from PyYAML's node tree (the safe loader), matched to the schema's error location.
 """
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ import string
 from importlib import resources
 from pathlib import Path
 
-from .. import frozen
+from .. import schema
 from ..errors import RubricError, os_reason
 from ..yamlio import line_for, load_cached, load_untrusted, node_lines, yaml_error
-from .records import KINDS
+from .model import Rubric
 
 DEFAULT_RUBRIC = "hegii-2.0.yaml"
 
@@ -35,32 +35,23 @@ def _p(key: str, **params) -> dict[str, str]:
     return i18n.both(f"rubric.problem.{key}", **params)
 
 
-_SCHEMA_KINDS = {"missing": "missing", "extra_forbidden": "extra", "int_type": "int", "int_parsing": "int",
-                 "int_from_float": "int", "float_type": "number", "float_parsing": "number", "string_type": "text",
-                 "bool_type": "bool", "bool_parsing": "bool", "list_type": "list", "dict_type": "mapping",
-                 "model_type": "mapping", "literal_error": "literal", "union_tag_invalid": "literal"}
-
-
-def _schema_problem(where: str, err: dict) -> dict[str, str]:
-    """A pydantic error as `where: what is wrong`, in both languages; pydantic's own text only for
-    kinds the catalogue does not name."""
-    from .model import RubricProblem
-    cause = (err.get("ctx") or {}).get("error")
-    if isinstance(cause, RubricProblem):
-        what = _p(cause.key, **cause.params)
-    elif err["type"] in _SCHEMA_KINDS:
-        what = _p(f"schema.{_SCHEMA_KINDS[err['type']]}", detail=err["msg"])
+def _schema_problem(exc) -> dict[str, str]:
+    """A schema.SchemaError as `where: what is wrong`, in both languages (messages.yaml
+    `rubric.problem.*`)."""
+    where = ".".join(str(p) for p in exc.loc)
+    if exc.kind == "problem":
+        what = _p(exc.key, **exc.params)
     else:
-        what = _p("schema.other", detail=err["msg"])
+        what = _p(f"schema.{exc.kind}", **exc.params)
     return {lang: f"{where}: {text}" if where else text for lang, text in what.items()}
 
 
 def load_rubric(path: Path | None = None):
     """Load and fully check a rubric; raise RubricError (exit 2) naming file and line.
 
-    The first read of a rubric text checks it (YAML, pydantic schema, then `semantic_problems`);
-    the checked data is cached, keyed by the text and by the code that checks it, so later runs
-    only build the records (no YAML, no pydantic).
+    The first read of a rubric text checks it (YAML, the schema of `model.py`, then
+    `semantic_problems`); the checked data is cached, keyed by the text and by the code that
+    checks it, so later runs only convert that JSON into the same classes (no YAML).
     """
     from ..formats import DATASETS
     from ..metrics import METRICS
@@ -73,16 +64,14 @@ def load_rubric(path: Path | None = None):
     except (OSError, UnicodeDecodeError) as exc:
         raise _fail(path, 1, _p("unreadable", detail=os_reason(exc) if isinstance(exc, OSError) else str(exc))) from exc
     here = resources.files(__package__)
-    salt = frozen.schema_salt(here.joinpath("model.py").read_bytes(), here.joinpath("loader.py").read_bytes(),
+    salt = schema.schema_salt(here.joinpath("model.py").read_bytes(), here.joinpath("loader.py").read_bytes(),
                               ",".join(sorted(METRICS)), ",".join(DATASETS))
-    return frozen.build(load_cached(text, lambda t: _checked(path, t), salt=salt), KINDS)
+    return schema.convert(load_cached(text, lambda t: _checked(path, t), salt=salt), Rubric, strict=False)
 
 
 def _checked(path: Path, text: str) -> dict:
-    """A rubric text → checked, tagged data; RubricError naming the line of the first problem."""
-    from pydantic import ValidationError
-
-    from .model import Rubric
+    """A rubric text → checked plain data; RubricError naming the line of the first problem."""
+    import msgspec
 
     try:
         data = load_untrusted(text)
@@ -97,28 +86,20 @@ def _checked(path: Path, text: str) -> dict:
         return node_lines(text)
 
     try:
-        tagged = frozen.tag(Rubric.model_validate(data))
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        where = ".".join(str(p) for p in err["loc"] if not str(p).endswith("Cond"))
-        raise _fail(path, line_for(lines(), _model_loc(err["loc"])), _schema_problem(where, err)) from exc
-    problems = semantic_problems(frozen.build(tagged, KINDS))
+        rubric = schema.convert(data, Rubric, strict=False)
+    except schema.SchemaError as exc:
+        raise _fail(path, line_for(lines(), exc.loc), _schema_problem(exc)) from None
+    problems = semantic_problems(rubric)
     if problems:
         loc, detail = problems[0]
         raise _fail(path, line_for(lines(), loc), detail)
-    return tagged
-
-
-def _model_loc(loc: tuple) -> tuple:
-    """Drop pydantic's union-member tags (e.g. 'MetricCond') to get the document path."""
-    return tuple(p for p in loc if not (isinstance(p, str) and p[:1].isupper() and p.endswith("Cond")))
+    return msgspec.to_builtins(rubric)
 
 
 def semantic_problems(rubric) -> list[tuple[tuple, str]]:
-    """What pydantic cannot see: unknown names, points that do not add up, bad templates."""
+    """What the schema cannot see: unknown names, points that do not add up, bad templates."""
     from ..formats import DATASETS
     from ..metrics import METRICS
-    from .records import AllCond, AnyCond, ChecklistCond, DatasetCond, MetricCond, NotCond, ParamCond
 
     problems: list[tuple[tuple, str]] = []
     params = set(rubric.params)
@@ -126,25 +107,25 @@ def semantic_problems(rubric) -> list[tuple[tuple, str]]:
     seen: set[str] = set()
 
     def cond(c, loc):
-        if isinstance(c, MetricCond):
+        if c.kind == "metric":
             if c.metric not in METRICS:
                 problems.append((loc + ("metric",), _p("unknown_metric", name=c.metric)))
             op, value = c.op
             if isinstance(value, str) and value not in params:
                 problems.append((loc + (op,), _p("not_number_or_param", value=value)))
-        elif isinstance(c, ParamCond):
+        elif c.kind == "param":
             if c.param not in params:
                 problems.append((loc + ("param",), _p("unknown_param", name=c.param)))
-        elif isinstance(c, DatasetCond):
+        elif c.kind == "dataset":
             if c.dataset not in DATASETS:
                 problems.append((loc + ("dataset",), _p("unknown_dataset", name=c.dataset)))
-        elif isinstance(c, ChecklistCond):
+        elif c.kind == "checklist":
             if c.checklist not in rubric.checklist:
                 problems.append((loc + ("checklist",), _p("unknown_code", name=c.checklist)))
-        elif isinstance(c, (AllCond, AnyCond)):
-            for i, sub in enumerate(c.all if isinstance(c, AllCond) else c.any):
-                cond(sub, loc + ("all" if isinstance(c, AllCond) else "any", i))
-        elif isinstance(c, NotCond):
+        elif c.kind in ("all", "any"):
+            for i, sub in enumerate(getattr(c, c.kind)):
+                cond(sub, loc + (c.kind, i))
+        elif c.kind == "not":
             cond(c.not_, loc + ("not",))
 
     def template(text, loc):

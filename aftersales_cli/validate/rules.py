@@ -10,7 +10,7 @@ from typing import Callable
 import pandas as pd
 
 from ..formats import Rule
-from ..formats.records import FIELD_OPTIONS
+from ..formats.model import FIELD_OPTIONS
 from ..period import Period, within
 from .context import Checked, Context
 from ..core.finding import display

@@ -1,0 +1,158 @@
+"""The one definition of the formats and the rubric: frozen msgspec Structs with their methods.
+
+Every concept (a column, a rule kind, a rubric criterion, …) is ONE class: its fields, their strict
+types and constraints, its checks (`__post_init__`) and the methods the rest of the code calls.
+A YAML file is parsed and converted into these classes the first time its text is seen
+(`convert`, which reports the first problem as a document path and a message, for a file:line
+error); the checked result is cached as JSON in the user's cache folder (`yamlio.load_cached`,
+keyed by the text and `schema_salt`), and every later run converts that JSON straight into the same
+classes — no PyYAML, no pydantic. msgspec (a C extension) imports in a few milliseconds and checks
+the cached data faster than a run could build it by hand; the measurement is in README
+"Performance" and "Decisions where the specification is silent".
+"""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import msgspec
+
+
+class Struct(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """Read-only; an unknown key is an error; compared by value."""
+
+    def replace(self, **changes: Any) -> Any:
+        """A copy with some fields changed (tests and tools; nothing is checked again)."""
+        return msgspec.structs.replace(self, **changes)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The fields as plain data, named as in the YAML (`not_` → `not`), empty fields left out."""
+        out: dict[str, Any] = {}
+        tag = self.__struct_config__.tag_field
+        if tag is not None:
+            out[tag] = self.__struct_config__.tag
+        for f in msgspec.structs.fields(self):
+            value = getattr(self, f.name)
+            if value is not None:
+                out[f.encode_name] = _plain(value)
+        return out
+
+
+class Localized(Struct):
+    """A text in both languages (a format's title, a rubric's reasons)."""
+    zh: str
+    en: str
+
+    def get(self, lang: str) -> str:
+        return self.en if lang == "en" else self.zh
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Struct):
+        return value.to_dict()
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+#: The text of a `__post_init__` error that names a catalogue key (rubric/model.py RubricProblem).
+PROBLEM_PREFIX = "rubric.problem:"
+
+
+class SchemaError(ValueError):
+    """A value the schema refuses: `loc` is its path in the document (keys and list indexes).
+
+    `kind` names what is wrong for the message catalogue (`rubric.problem.schema.<kind>`: missing,
+    extra, literal, int, bool, text, number, list, mapping, other), or `problem` with `key` and
+    `params` for a problem a model's own check names; `msg` is the English text."""
+
+    def __init__(self, loc: tuple, msg: str, kind: str = "other", key: str | None = None,
+                 params: dict[str, Any] | None = None) -> None:
+        super().__init__(f"{'.'.join(str(p) for p in loc) or '(file)'}: {msg}")
+        self.loc = loc
+        self.msg = msg
+        self.kind, self.key, self.params = kind, key, params or {}
+
+
+_AT = re.compile(r"^(?P<msg>.*?)(?: - at `\$(?P<path>[^`]*)`)?$", re.S)
+_STEP = re.compile(r"\.([^.\[]+)|\[(\d+)\]")
+_KIND = {"int": "a valid integer", "bool": "a valid boolean", "str": "a valid string", "float": "a valid number",
+         "array": "a valid list", "object": "a valid dictionary"}
+_KIND_KEY = {"int": "int", "bool": "bool", "str": "text", "float": "number", "array": "list", "object": "mapping"}
+
+
+def convert(data: Any, kind: type, *, strict: bool = True) -> Any:
+    """`data` (parsed YAML or cached JSON) as `kind`; SchemaError naming the first problem.
+
+    `strict` refuses any coercion (`width: "12"`, `required: "yes"`); the messages say what was
+    expected in the words `formats check` and `rubric check` have always used.
+    """
+    try:
+        return msgspec.convert(data, kind, strict=strict)
+    except msgspec.ValidationError as exc:
+        raise _schema_error(str(exc), kind) from None
+
+
+def _schema_error(text: str, kind: type) -> SchemaError:
+    m = _AT.match(text)
+    msg, path = (m.group("msg"), m.group("path") or "") if m else (text, "")
+    loc = tuple(int(i) if i else k for k, i in _STEP.findall(path))
+    if msg.startswith(PROBLEM_PREFIX):
+        import json
+        key, _, params = msg[len(PROBLEM_PREFIX):].partition(":")
+        return SchemaError(loc, key, "problem", key, json.loads(params or "{}"))
+    if (field := re.match(r"Object contains unknown field `(.+)`$", msg)):
+        return SchemaError(loc + (field.group(1),), "Extra inputs are not permitted", "extra")
+    if (field := re.match(r"Object missing required field `(.+)`$", msg)):
+        return SchemaError(loc + (field.group(1),), "Field required", "missing")
+    allowed = ", ".join(repr(v) for v in _allowed(kind, loc))
+    if (tag := re.match(r"Invalid value (.+)$", msg)) and loc:
+        text = (f"Input tag {tag.group(1)} found using '{loc[-1]}' does not match any of the "
+                f"expected tags: {allowed}")
+        return SchemaError(loc, text, "literal", params={"detail": text})
+    if (value := re.match(r"Invalid enum value (.+)$", msg)) and allowed:
+        text = f"Input {value.group(1)} should be one of {allowed}"
+        return SchemaError(loc, text, "literal", params={"detail": text})
+    if (typed := re.match(r"Expected `(\w+)`, got `(\w+)`$", msg)) and typed.group(1) in _KIND:
+        return SchemaError(loc, f"Input should be {_KIND[typed.group(1)]}, got {typed.group(2)}",
+                           _KIND_KEY[typed.group(1)])
+    return SchemaError(loc, msg, "other", params={"detail": msg})
+
+
+def _allowed(kind: type, loc: tuple) -> tuple:
+    """The values the tag or the enumeration at `loc` in `kind` may take (for a message), or ()."""
+    import msgspec.inspect as mi
+
+    t: Any = mi.type_info(kind)
+    for step in loc:
+        if isinstance(t, mi.UnionType):
+            structs = [u for u in t.types if isinstance(u, mi.StructType)]
+            if structs and structs[0].tag_field == step:
+                return tuple(u.tag for u in structs)
+            t = next((u for u in t.types if not isinstance(u, mi.NoneType)), t)
+        if isinstance(t, mi.StructType):
+            t = next((f.type for f in t.fields if f.encode_name == step), None)
+        elif isinstance(t, mi.ListType):
+            t = t.item_type
+        elif isinstance(t, mi.DictType):
+            t = t.value_type
+        else:
+            return ()
+    if isinstance(t, mi.UnionType):
+        t = next((u for u in t.types if isinstance(u, mi.LiteralType)), t)
+    return tuple(t.values) if isinstance(t, mi.LiteralType) else ()
+
+
+def schema_salt(*sources: bytes | str) -> str:
+    """A cache key part that changes whenever the schema's source (or this module's) does."""
+    import hashlib
+    from pathlib import Path
+
+    h = hashlib.sha256(Path(__file__).read_bytes())       # how checked data is written and read
+    h.update(msgspec.__version__.encode())
+    for s in sources:
+        h.update(b"\0")
+        h.update(s.encode("utf-8") if isinstance(s, str) else s)
+    return h.hexdigest()[:16]
