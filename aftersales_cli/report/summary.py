@@ -128,7 +128,7 @@ def card_from_row(row: dict[str, Any], rubric) -> Scorecard:
 
 
 # Column widths (characters) and number formats of the ranking sheet; one format per column.
-RANK_WIDTHS = {"rank": 5, "city": 12, "total": 6, "max": 6, "percent": 7, "kpi": 7, "error": 7, "format": 7,
+RANK_WIDTHS = {"rank": 5, "city": 12, "total": 6, "max": 6, "percent": 7, "kpi": 11, "error": 7, "format": 7,
                "warning": 7, "status": 6, "reason": 28}
 RANK_FORMATS = {"rank": "0", "total": "0", "max": "0", "percent": "0.0", "kpi": "0.0", "error": "0", "format": "0",
                 "warning": "0", "item": "0"}
