@@ -29,6 +29,7 @@ class CityJob:
     rubric_path: str | None
     lang: str
     formats_dir: str | None = None
+    kpi: Any = None                # the city's kpi.params.KpiParams (kpi.md); None: no kpi figures
 
 
 def city_folders(root: Path, out: Path | None = None) -> list[Path]:
@@ -109,6 +110,7 @@ def plan(root: Path, period: Period | None, params_by_city: dict[str, dict[str, 
     else:
         label = period.label
     jobs = []
+    kpi = _kpi_params(root, folders, params_by_city, run)
     for f in folders:
         months = month_folders(f)
         if months:
@@ -119,10 +121,43 @@ def plan(root: Path, period: Period | None, params_by_city: dict[str, dict[str, 
         city = readable(f.name)
         key = f.name if f.name in params_by_city else city
         jobs.append(CityJob(city=city, folder=folder, period=label, params=run.city_params(key, params_by_city),
-                            rubric_path=run.rubric_path, lang=run.lang, formats_dir=run.formats_dir))
+                            rubric_path=run.rubric_path, lang=run.lang, formats_dir=run.formats_dir,
+                            kpi=kpi[key]))
     names = {f.name for f in folders} | {readable(f.name) for f in folders}
     warnings = [c for c in params_by_city if c not in names]
     return label, jobs, warnings
+
+
+def _kpi_params(root: Path, folders: list[Path], params_by_city: dict[str, dict[str, Any]], run) -> dict:
+    """Each city's kpi parameters (shipped, then its `kpi:` map in ROOT/cities.yaml), checked
+    against the run's formats before anything runs (exit 2 with file and line)."""
+    from .cities import CITIES_FILE
+    from .kpi.params import load_city_params
+
+    keys = [f.name if f.name in params_by_city else readable(f.name) for f in folders]
+    return load_city_params(root / CITIES_FILE, keys, run.formats)
+
+
+KPI_KEYS = ("completion_rate", "satisfaction_rate", "repeat_rate")
+
+
+def kpi_figures(job: CityJob, result, run) -> dict[str, float | None] | None:
+    """The city's `kpi` entry of summary.json (kpi.md Outputs, `batch`): completion, satisfaction
+    and repeat rates of its city totals as exact ratios (floats; None for "—"), computed from the
+    month the scoring validated (`result`) and the previous month (`pipeline.previous_report`).
+
+    None when kpi has nothing to count (no repair report, a header without rows) or cannot run
+    for the city (a 服务类型 without a rate): kpi never changes the score or fails a city.
+    """
+    if job.kpi is None or job.folder is None:
+        return None
+    from .kpi.compute import ratio_number
+    from .pipeline import kpi_of
+    try:
+        totals = kpi_of(result, job.folder, job.kpi, run, job.city, job.params).city_totals
+    except AftersalesError:
+        return None
+    return {k: ratio_number(getattr(totals, k)) for k in KPI_KEYS}
 
 
 def score_city_safe(job: CityJob) -> dict[str, Any]:
@@ -133,10 +168,12 @@ def score_city_safe(job: CityJob) -> dict[str, Any]:
             return {"city": job.city, "status": "error",
                     "error": i18n.text("batch.no_month", job.lang, period=job.period)}
         from .pipeline import score_path
+        context = _run(job.formats_dir, job.rubric_path, job.lang)
         card, result = score_path(job.folder, Period.parse(job.period) if job.period else None, job.city,
-                                  _run(job.formats_dir, job.rubric_path, job.lang), job.params)
+                                  context, job.params)
         row = {"city": job.city, "status": "ok", **{k: v for k, v in card.to_dict().items()
                                                      if k not in ("city", "rubric")}}
+        row["kpi"] = kpi_figures(job, result, context)
         row["findings"] = [f.to_dict(job.lang) for f in result.findings]
         return row
     except AftersalesError as exc:
@@ -215,7 +252,7 @@ def assemble(period: str | None, rubric, rows: list[dict[str, Any]], warnings: l
             findings.append({"city": r["city"], **f})
     ranked = rank(rows)
     cities = [{"city": r["city"], "status": "ok", "rank": r["rank"], "total": r["total"], "max": r["max"],
-               "percent": r["percent"], "period": r.get("period"), "items": r["items"],
+               "percent": r["percent"], "kpi": r.get("kpi"), "period": r.get("period"), "items": r["items"],
                "sections": r["sections"], "findings_summary": r["findings_summary"]} for r in ranked]
     failed = sorted(({"city": r["city"], "status": "error", "error": r["error"]}
                      for r in rows if r["status"] != "ok"), key=lambda r: r["city"])

@@ -166,41 +166,98 @@ def kpi_path(path: Path, period: Period | None = None, city: str | None = None,
              rates: Path | None = None, pairs: list[str] | None = None, run: Run | None = None):
     """The manager's month (kpi.md): (kpi.compute.Kpi, ValidationResult of the report).
 
-    PATH, period and city resolve as for `score_path`. The previous month's report is the city's
-    sibling YYYY-MM folder; when there is none or it cannot be read, a note says so and the
-    figures use the report alone. A missing report, or one with no rows, is AftersalesError.
+    PATH, period and city resolve as for `score_path`; the parameters are checked against the
+    run's formats. The previous month's report: see `previous_report`. A missing report, or one
+    with no rows, is AftersalesError.
     """
     from .cities import CITIES_FILE
-    from .kpi import check_values, compute, load_params, report_rows, roster_names
-    from .paths import city_folder, city_name
+    from .kpi import load_params
 
     run = run or default_run()
     folder, period, how = resolve(Path(path), period)
     city = city or city_name(folder)
-    params = load_params(rates, pairs, city_folder(folder).parent / CITIES_FILE, city)
+    params = load_params(rates, pairs, city_folder(folder).parent / CITIES_FILE, city, run.formats)
     result = validate_path(folder, period, family=KPI_FAMILY, run=run)
     if how != "option":
         result.period_source = how if how != "rows" else result.period_source
-    checked = result.checked["repair_report"]
+    return kpi_of(result, folder, params, run, city), result
+
+
+def kpi_of(result: ValidationResult, folder: Path, params, run: Run, city: str,
+           city_values: dict[str, Any] | None = None):
+    """kpi.md's figures from an already validated month (the same result `score` has: no second
+    read of the month). `folder` is where the month was read (month folder, city folder or file);
+    `city_values` the rubric parameters the previous month is validated with (None: the city's).
+
+    Raises AftersalesError for a report with no rows, or a 服务类型 without a rate / on-time limit.
+    """
+    from .kpi import check_values, compute, report_rows, roster_names
+
+    checked = result.checked.get("repair_report")
+    if checked is None:
+        _raise_not_found("repair_report", Path(folder), run.formats)
     if checked.ds.rows == 0:
         raise AftersalesError("err.kpi_no_rows", checked.ds.file, sheet=checked.ds.sheet)
     report = report_rows(checked, result.findings, 1, params.keep_codes, result.period.label)
     previous, notes = None, []
     before = result.period.previous()
-    sibling = city_folder(folder) / before.label
-    if not sibling.is_dir():
-        notes.append({"key": "kpi.note.no_previous", "period": before.label})
-    else:
-        try:
-            prev = validate_path(sibling, before, family=KPI_FAMILY, run=run)
+    try:
+        prev = previous_report(result, Path(folder), run, city_values)
+        if prev is None:
+            notes.append({"key": "kpi.note.no_previous", "period": before.label})
+        else:
             previous = report_rows(prev.checked["repair_report"], prev.findings, 0, params.keep_codes,
                                    before.label)
-        except AftersalesError as exc:
-            notes.append({"key": "kpi.note.previous_unreadable", "period": before.label,
-                          "detail": {"zh": exc.message("zh"), "en": exc.message("en")}})
+    except AftersalesError as exc:
+        notes.append({"key": "kpi.note.previous_unreadable", "period": before.label,
+                      "detail": {"zh": exc.message("zh"), "en": exc.message("en")}})
     present = {"service_type": {r.service_type for rr in (report, previous) if rr for r in rr.rows
                                 if r.service_type is not None}}
     check_values(params, present, checked.ds.file)
     kpi = compute(report, previous, roster_names(result.checked.get("roster")), params, result.period, city)
     kpi.notes = notes
-    return kpi, result
+    return kpi
+
+
+def previous_report(result: ValidationResult, folder: Path, run: Run,
+                    city_values: dict[str, Any] | None = None) -> ValidationResult | None:
+    """The month before the result's period, validated as `validate` would (kpi.md Definitions):
+    the city's sibling `YYYY-MM` folder when there is one; else the sheet naming that month among
+    the sheets the report was read from (realworld.md, one sheet per month); else None.
+
+    Raises AftersalesError when the sibling folder holds no readable repair report.
+    """
+    before = result.period.previous()
+    sibling = previous_folder(folder, before)
+    if sibling is not None:
+        return validate_path(sibling, before, family=KPI_FAMILY, run=run, params=city_values)
+    return _previous_sheet(result, before, run, city_values if city_values is not None else result.params)
+
+
+def previous_folder(folder: Path, before: Period) -> Path | None:
+    """The city's `YYYY-MM` folder of the month `before`, if it exists (what the previous month's
+    figures read besides the month itself)."""
+    sibling = city_folder(Path(folder)) / before.label
+    return sibling if sibling.is_dir() else None
+
+
+def _previous_sheet(result: ValidationResult, before: Period, run: Run,
+                    values: dict[str, Any]) -> ValidationResult | None:
+    """The month `before` from the sheets already read: located for that month as the reader
+    locates any month (read/discover.py `_pick_months`) and validated for it; None when no repair
+    report sheet names that month."""
+    from .read.discover import month_of
+
+    def names_before(name: str) -> bool:
+        found = month_of(name)
+        return found is not None and found[2] == before.month and found[1] in (None, before.year)
+
+    sub = result.submission
+    if not any(names_before(s.name) for s in sub.sheets):
+        return None
+    prev = locate(sub.path, list(sub.files), list(sub.sheets), run.formats, None, before)
+    ds = prev.datasets.get("repair_report")
+    if ds is None or not names_before(ds.sheet):
+        return None
+    return validate_submission(prev, period=before, period_source="option", params=values,
+                               checklist_codes=run.checklist_codes, formats=run.formats)

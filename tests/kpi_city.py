@@ -93,12 +93,29 @@ def roster() -> list[list]:
     return roster_rows(*(valid_row("roster", n, name=NAMES[f"T00{n}"]) for n in (1, 2, 3)))
 
 
-def build(root: Path, city: str = "测试市", previous: bool = True) -> Path:
-    """root/<city>/2026-11 (and 2026-10 when `previous`), each with its report and the roster."""
+def build(root: Path, city: str = "测试市", previous: bool = True, rename: dict[str, str] | None = None) -> Path:
+    """root/<city>/2026-11 (and 2026-10 when `previous`), each with its report and the roster.
+    `rename` replaces cell values (e.g. a 服务类型) in both reports."""
     folder = root / city
     months = {"2026-11": NOVEMBER, **({"2026-10": OCTOBER} if previous else {})}
     for month, rows in months.items():
-        title = f"{city} {month[:4]}年{int(month[5:])}月 维修日报表"
-        write_xlsx(folder / month / "维修日报表.xlsx", {"维修日报表": titled(headers("repair_report"), rows, title=title)})
+        write_xlsx(folder / month / "维修日报表.xlsx", {"维修日报表": _report(city, month, rows, rename)})
         write_xlsx(folder / month / "技师档案.xlsx", {"技师档案": roster()})
     return folder
+
+
+def build_month_sheets(root: Path, city: str = "测试市", sheets: dict[str, str] | None = None) -> Path:
+    """root/<city>/维修日报表.xlsx with one sheet per month (realworld.md) — by default 10月 holding
+    October's rows and 11月 holding November's — and 技师档案.xlsx; no YYYY-MM folder."""
+    folder = root / city
+    by_month = {"2026-10": OCTOBER, "2026-11": NOVEMBER}
+    sheets = sheets if sheets is not None else {"10月": "2026-10", "11月": "2026-11"}
+    write_xlsx(folder / "维修日报表.xlsx", {name: _report(city, month, by_month[month]) for name, month in sheets.items()})
+    write_xlsx(folder / "技师档案.xlsx", {"技师档案": roster()})
+    return folder
+
+
+def _report(city: str, month: str, rows: list[list], rename: dict[str, str] | None = None) -> list[list]:
+    rename = rename or {}
+    rows = [[rename.get(v, v) if isinstance(v, str) else v for v in row] for row in rows]
+    return titled(headers("repair_report"), rows, title=f"{city} {month[:4]}年{int(month[5:])}月 维修日报表")

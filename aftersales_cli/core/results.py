@@ -10,7 +10,8 @@ class BatchResult:
     """A batch over many cities (cli.md `batch`).
 
     `cities`: the scored rows, ranked — dicts with city, rank, total, max, percent, items, findings
-    summary (see batch.score_city); `failed`: rows with city, status "error" and a one-line reason;
+    summary and `kpi` (batch.kpi_figures: completion / satisfaction / repeat
+    rate, or None) (see batch.score_city_safe); `failed`: rows with city, status "error" and a one-line reason;
     `findings`: every city's findings as dicts (Finding.to_dict plus city); `warnings`: one-line
     notes for the terminal. `rubric` is the Rubric scored against (name, version, max).
     """

@@ -58,32 +58,89 @@ def default_params_path() -> Path:
 
 
 def load_params(rates: Path | None = None, pairs: list[str] | None = None,
-                city_file: Path | None = None, city: str | None = None) -> KpiParams:
-    """The checked, merged parameters (sources in the module docstring's order)."""
+                city_file: Path | None = None, city: str | None = None, formats: Any = None) -> KpiParams:
+    """The checked, merged parameters (sources in the module docstring's order).
+
+    Keys and role values are checked against `formats` — the run's formats (`--formats DIR`),
+    the shipped ones when None. A user source (cities.yaml, --rates, --params) naming a 服务类型
+    or a role value the format does not have is an error with its file and line; the shipped
+    file's rates and on-time limits for a 服务类型 the run's format does not have are dropped
+    (they are defaults for another format), and its role values are checked once the user sources
+    are merged (a user source may replace them), naming params.yaml and the line.
+    """
+    fmt = _repair_format(formats)
     shipped = default_params_path()
     merged: dict[str, Any] = {}
     source = str(shipped)
-    _merge(merged, _shipped(shipped))
+    _merge(merged, _known_types(_shipped(shipped), fmt))
+    users: list[dict[str, Any]] = []
     if city_file is not None and city is not None and city_file.is_file():
-        city_part = city_fragment(city_file, city)
+        city_part = city_fragment(city_file, city, fmt)
         if city_part:
+            users.append(city_part)
             _merge(merged, city_part)
             source = str(city_file) if "piece_rates" in city_part else source
     if rates is not None:
-        rates_map = _read_fragment(Path(rates), wrap="piece_rates")
+        rates_map = _read_fragment(Path(rates), fmt, wrap="piece_rates")
+        users.append(rates_map)
         merged["piece_rates"] = rates_map["piece_rates"]
         source = str(rates)
     for pair in pairs or []:
-        part = _pair_fragment(pair)
+        part = _pair_fragment(pair, fmt)
+        users.append(part)
         _merge(merged, part)
         source = "--params" if "piece_rates" in part else source
     missing = [k for k in KEYS if k not in merged]
     if missing:
         raise AftersalesError("err.kpi_params", shipped, line=1, detail=f"missing: {', '.join(missing)}")
+    _check_shipped_roles(shipped, merged["roles"], users, fmt)
     return KpiParams(rates_source=source, **merged)
 
 
-def city_fragment(path: Path, city: str) -> dict[str, Any]:
+def load_city_params(city_file: Path, cities: list[str], formats: Any = None) -> dict[str, KpiParams]:
+    """The parameters of each of `cities` (batch): the shipped ones, merged with the city's `kpi:`
+    map in `city_file` when it has one. cities.yaml is parsed once; errors as `load_params`."""
+    base = load_params(formats=formats)
+    with_kpi: set[str] = set()
+    if city_file.is_file():
+        data, _ = _parse(city_file, _read_text(city_file))
+        if isinstance(data, dict):
+            with_kpi = {str(c) for c, entry in data.items() if isinstance(entry, dict) and CITY_KEY in entry}
+    return {c: load_params(None, None, city_file, c, formats) if c in with_kpi else base for c in cities}
+
+
+def _repair_format(formats: Any):
+    if formats is None:
+        from ..formats import load_formats
+
+        formats = load_formats()
+    return formats["repair_report"]
+
+
+def _known_types(data: dict[str, Any], fmt) -> dict[str, Any]:
+    """The shipped defaults without the 服务类型 keys the run's format does not have."""
+    types = set(fmt.column("service_type").values or [])
+    return {k: ({t: v for t, v in data[k].items() if t in types} if k in ("piece_rates", "on_time_days") else data[k])
+            for k in data}
+
+
+def _check_shipped_roles(path: Path, roles: dict[str, dict[str, list[str]]], users: list[dict[str, Any]],
+                         fmt) -> None:
+    """Role values that still come from the shipped file are values of the run's format."""
+    mine = {(c, r) for part in users for c, rs in (part.get("roles") or {}).items() for r in rs}
+    for column, by_role in roles.items():
+        allowed = list(fmt.column(column).values or [])
+        for role, values in by_role.items():
+            for i, v in enumerate(values):
+                if (column, role) not in mine and v not in allowed:
+                    from ..yamlio import line_for, node_lines
+
+                    line = line_for(node_lines(_read_text(path)), ("roles", column, role, i))
+                    raise AftersalesError("err.kpi_params", path, line=line, detail=_text(
+                        "kpi.params.unknown_value", value=v, allowed="、".join(allowed)))
+
+
+def city_fragment(path: Path, city: str, fmt=None) -> dict[str, Any]:
     """The checked `kpi:` map of `city` in cities.yaml ({} when the city has none)."""
     text = _read_text(path)
     data, node = _parse(path, text)
@@ -98,7 +155,7 @@ def city_fragment(path: Path, city: str) -> dict[str, Any]:
     for key, value in node.value:
         if str(key.value) == city and isinstance(value, yaml.MappingNode):
             prefix = (key.value, CITY_KEY)
-    return _checked(path, text, entry[CITY_KEY], node, prefix)
+    return _checked(path, text, entry[CITY_KEY], node, prefix, fmt=fmt or _repair_format(None))
 
 
 def check_values(params: KpiParams, present: dict[str, set[str]], where: str) -> None:
@@ -138,26 +195,27 @@ def _parse(path: Path, text: str):
 
 
 def _shipped(path: Path) -> dict[str, Any]:
-    """The shipped file, checked once and cached (keyed by its text and the code that checks it)."""
+    """The shipped file, its schema checked once and cached (keyed by its text and the code that
+    checks it); its values are checked against the run's formats by `load_params`."""
     from ..yamlio import load_cached
 
     here = resources.files(__package__)
-    formats = resources.files("aftersales_cli.formats")
-    salt = "kpi-params\0" + "\0".join(here.joinpath(n).read_text("utf-8") for n in ("schema.py", "params.py")) + \
-        formats.joinpath("repair_report.yaml").read_text("utf-8")
-    return load_cached(_read_text(path), lambda text: _read_fragment(path), salt=salt)
+    salt = "kpi-params\0" + "\0".join(here.joinpath(n).read_text("utf-8") for n in ("schema.py", "params.py"))
+    return load_cached(_read_text(path), lambda text: _read_fragment(path, None), salt=salt)
 
 
-def _read_fragment(path: Path, wrap: str | None = None) -> dict[str, Any]:
+def _read_fragment(path: Path, fmt, wrap: str | None = None) -> dict[str, Any]:
+    """A checked source file; `fmt` None checks the schema only (the shipped file)."""
     text = _read_text(path)
     data, node = _parse(path, text)
     if wrap is not None:   # --rates FILE: the file is the map itself
         data = {wrap: data}
-        return _checked(path, text, data, node, (), wrapped=wrap)
-    return _checked(path, text, data, node, ())
+        return _checked(path, text, data, node, (), wrapped=wrap, fmt=fmt)
+    return _checked(path, text, data, node, (), fmt=fmt)
 
 
-def _checked(path: Path, text: str, data: Any, node, prefix: tuple, wrapped: str | None = None) -> dict[str, Any]:
+def _checked(path: Path, text: str, data: Any, node, prefix: tuple, wrapped: str | None = None,
+             fmt=None) -> dict[str, Any]:
     from pydantic import ValidationError
 
     from ..yamlio import line_for, node_lines
@@ -178,40 +236,40 @@ def _checked(path: Path, text: str, data: Any, node, prefix: tuple, wrapped: str
         loc = tuple(err["loc"])
         raise AftersalesError("err.kpi_params", path, line=line(loc),
                               detail=f"{'.'.join(map(str, loc))}: {err['msg']}") from exc
-    problem = _semantic(checked)
+    out = checked.model_dump(exclude_none=True)
+    problem = _semantic(out, fmt)
     if problem:
         loc, detail = problem
         raise AftersalesError("err.kpi_params", path, line=line(loc), detail=detail)
-    return checked.model_dump(exclude_none=True)
+    return out
 
 
-def _semantic(fragment) -> tuple[tuple, str] | None:
-    """Keys the format does not know: a 服务类型 that is no value of the column, a role value."""
-    from ..formats import load_formats
-
-    fmt = load_formats()["repair_report"]
-    types = set(fmt.column("service_type").values or [])
+def _semantic(fragment: dict[str, Any], fmt) -> tuple[tuple, str] | None:
+    """Keys a source may not give: a role column or role kpi does not know and, against the
+    repair-report format `fmt` (None: not checked), a 服务类型 that is no value of the column or
+    a role value not in its column."""
+    types = set(fmt.column("service_type").values or []) if fmt is not None else None
     for key in ("piece_rates", "on_time_days"):
-        for name in getattr(fragment, key) or {}:
-            if name not in types:
+        for name in fragment.get(key) or {}:
+            if types is not None and name not in types:
                 return (key, name), _text("kpi.params.unknown_type", value=name, allowed="、".join(sorted(types)))
-    for column, roles in (fragment.roles or {}).items():
+    for column, roles in (fragment.get("roles") or {}).items():
         if column not in REQUIRED_ROLES:
             return ("roles", column), _text("kpi.params.unknown_key", value=column,
                                             allowed=", ".join(REQUIRED_ROLES))
-        allowed = set(fmt.column(column).values or [])
+        allowed = list(fmt.column(column).values or []) if fmt is not None else None
         for role, values in roles.items():
             if role not in REQUIRED_ROLES[column]:
                 return ("roles", column, role), _text("kpi.params.unknown_key", value=role,
                                                       allowed=", ".join(REQUIRED_ROLES[column]))
             for i, v in enumerate(values):
-                if v not in allowed:
+                if allowed is not None and v not in allowed:
                     return ("roles", column, role, i), _text("kpi.params.unknown_value", value=v,
-                                                             allowed="、".join(fmt.column(column).values))
+                                                             allowed="、".join(allowed))
     return None
 
 
-def _pair_fragment(pair: str) -> dict[str, Any]:
+def _pair_fragment(pair: str, fmt) -> dict[str, Any]:
     """`piece_rates.安装=60` → {"piece_rates": {"安装": 60}}, checked like a file."""
     name, sep, raw = pair.partition("=")
     name = name.strip()
@@ -236,10 +294,11 @@ def _pair_fragment(pair: str) -> dict[str, Any]:
         err = exc.errors()[0]
         raise AftersalesError("err.kpi_param", "--params", value=pair,
                               detail=f"{'.'.join(map(str, err['loc']))}: {err['msg']}") from exc
-    problem = _semantic(checked)
+    out = checked.model_dump(exclude_none=True)
+    problem = _semantic(out, fmt)
     if problem:
         raise AftersalesError("err.kpi_param", "--params", value=pair, detail=problem[1])
-    return checked.model_dump(exclude_none=True)
+    return out
 
 
 def _merge(into: dict[str, Any], part: dict[str, Any]) -> None:

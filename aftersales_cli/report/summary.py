@@ -50,19 +50,38 @@ def _item_ids(result: BatchResult) -> list[str]:
     return [c.id for _, _, c in result.rubric.criteria()]
 
 
+#: The kpi figures beside the score (kpi.md Outputs, `batch`): summary.json's `kpi` keys. A ratio
+#: whose denominator is 0 is shown "—"; a city without a report (`kpi` null) leaves them blank.
+KPI_COLUMNS = ("completion_rate", "satisfaction_rate", "repeat_rate")
+KPI_NONE = "—"
+
+
+def kpi_percent(value: float) -> float:
+    """A kpi ratio as the ranking sheet and summary.csv show it: a percent rounded half-up to 0.1
+    (kpi.md), from the ratio summary.json holds."""
+    from decimal import ROUND_HALF_UP, Decimal
+
+    return float((Decimal(repr(value)) * 100).quantize(Decimal("0.1"), ROUND_HALF_UP))
+
+
 def _summary_rows(result: BatchResult, lang: str) -> tuple[list[str], list[list[Any]]]:
+    """Header and rows of the ranking (sheet and CSV): rank, city, total, max, percent, the three
+    kpi percents (None: "—" / no report), each criterion's score, finding counts, status, reason."""
     ids = _item_ids(result)
-    head = [i18n.text(f"batch.col.{k}", lang) for k in ("rank", "city", "total", "max", "percent")] + ids + [
-        i18n.text(f"batch.col.{k}", lang) for k in ("error", "format", "warning", "status", "reason")]
+    head = [i18n.text(f"batch.col.{k}", lang) for k in ("rank", "city", "total", "max", "percent", *KPI_COLUMNS)] \
+        + ids + [i18n.text(f"batch.col.{k}", lang) for k in ("error", "format", "warning", "status", "reason")]
     rows = []
     for c in result.cities:
         scores = {i["id"]: i["score"] for i in c["items"]}
         s = c["findings_summary"]
-        rows.append([c["rank"], c["city"], c["total"], c["max"], c["percent"], *[scores.get(i) for i in ids],
+        kpi = c.get("kpi")
+        shown = [None] * len(KPI_COLUMNS) if kpi is None else [
+            KPI_NONE if kpi.get(k) is None else kpi_percent(kpi[k]) for k in KPI_COLUMNS]
+        rows.append([c["rank"], c["city"], c["total"], c["max"], c["percent"], *shown, *[scores.get(i) for i in ids],
                      s["error"], s["format"], s["warning"], i18n.text("batch.status.ok", lang), ""])
     for f in result.failed:
-        rows.append(["", f["city"], None, result.rubric.max, None, *[None] * len(ids), None, None, None,
-                     i18n.text("batch.status.error", lang), f["error"]])
+        rows.append(["", f["city"], None, result.rubric.max, None, *[None] * len(KPI_COLUMNS), *[None] * len(ids),
+                     None, None, None, i18n.text("batch.status.error", lang), f["error"]])
     return head, rows
 
 
@@ -109,9 +128,9 @@ def card_from_row(row: dict[str, Any], rubric) -> Scorecard:
 
 
 # Column widths (characters) and number formats of the ranking sheet; one format per column.
-RANK_WIDTHS = {"rank": 5, "city": 12, "total": 6, "max": 6, "percent": 7, "error": 7, "format": 7,
+RANK_WIDTHS = {"rank": 5, "city": 12, "total": 6, "max": 6, "percent": 7, "kpi": 11, "error": 7, "format": 7,
                "warning": 7, "status": 6, "reason": 28}
-RANK_FORMATS = {"rank": "0", "total": "0", "max": "0", "percent": "0.0", "error": "0", "format": "0",
+RANK_FORMATS = {"rank": "0", "total": "0", "max": "0", "percent": "0.0", "kpi": "0.0", "error": "0", "format": "0",
                 "warning": "0", "item": "0"}
 ITEM_WIDTH = 5.5
 FINDING_WIDTHS = (10, 6, 7, 11, 20, 12, 7, 12, 16, 60)
@@ -158,8 +177,8 @@ def _ranking(ws, result: BatchResult, lang: str) -> None:
 
     head, rows = _summary_rows(result, lang)
     ids = _item_ids(result)
-    n_fixed = 5
-    keys = ["rank", "city", "total", "max", "percent", *["item"] * len(ids),
+    n_fixed = 5 + len(KPI_COLUMNS)
+    keys = ["rank", "city", "total", "max", "percent", *["kpi"] * len(KPI_COLUMNS), *["item"] * len(ids),
             "error", "format", "warning", "status", "reason"]
     width = len(keys)
     last = get_column_letter(width)
@@ -191,6 +210,8 @@ def _ranking(ws, result: BatchResult, lang: str) -> None:
         for j, (key, v) in enumerate(zip(keys, r), start=1):
             cell = ws.cell(i, j)
             set_text(cell, v)
+            if key == "kpi" and v == KPI_NONE:
+                cell.alignment = Alignment(horizontal="center")
             if key in RANK_FORMATS:
                 cell.number_format = RANK_FORMATS[key]
             if r[-2] == error_text:
