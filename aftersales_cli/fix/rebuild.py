@@ -1,0 +1,91 @@
+"""The fixed copy of a file that cannot be patched in place (fixes.md §2).
+
+`.xls`, `.xlsb`, `.ods` and packages whose sheet XML cannot be patched become an `.xlsx` holding the
+values with every cell in its place, the merged ranges and (for a package openpyxl reads) the
+column widths; a `.csv` is written back as UTF-8 with BOM in the CSV standard forms of formats.md
+(dates `YYYY-MM-DD`, numbers as plain digits).
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from pathlib import Path
+from typing import Any, Sequence
+
+from ..core.cells import col_letter
+
+DATE_FORMAT = "yyyy-mm-dd"
+
+
+def csv_text(value: Any) -> str:
+    """A standard value in the CSV standard form of formats.md."""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float):
+        return repr(value)
+    return str(value)
+
+
+def write_csv(src: Path, dst: Path, edits: dict[tuple[int, int], Any]) -> None:
+    """`src` read as the reader reads it (read/files.read_csv), `edits` ((row, col0) → value) applied,
+    written to `dst` as UTF-8 with BOM, comma-separated."""
+    from ..read.files import read_csv
+
+    rows = [list(r) for r in read_csv(src).rows]
+    for (row, col), value in edits.items():
+        rows[row - 1][col] = csv_text(value)
+    with open(dst, "w", encoding="utf-8-sig", newline="") as fh:
+        csv.writer(fh, lineterminator="\r\n").writerows(rows)
+
+
+def write_rebuilt(src: Path, dst: Path, edits: dict[str, dict[tuple[int, int], Any]], log_name: str,
+                  log_rows: Sequence[Sequence[str]], widths: Sequence[int], limits=None) -> None:
+    """`src`'s sheets as values (read/files.open_workbook) in an .xlsx at `dst`, `edits` (sheet →
+    {(row, col0): value}) applied, merged ranges and column widths kept, a last sheet `log_name`."""
+    from openpyxl import Workbook
+
+    from ..read.files import open_workbook
+
+    widths_of = _widths(src)
+    wb = Workbook()
+    wb.remove(wb.active)
+    for sheet in open_workbook(src, limits):
+        ws = wb.create_sheet(sheet.name)
+        mine = edits.get(sheet.name, {})
+        for r, values in enumerate(sheet.rows, start=1):
+            for c, value in enumerate(values):
+                value = mine.get((r, c), value)
+                if value is None or value == "":
+                    continue
+                cell = ws.cell(row=r, column=c + 1, value=value)
+                if isinstance(value, dt.date):
+                    cell.number_format = DATE_FORMAT
+        for (r0, c0), (r1, c1) in sheet.merged:
+            if (r0, c0) != (r1, c1):
+                ws.merge_cells(start_row=r0 + 1, start_column=c0 + 1, end_row=r1 + 1, end_column=c1 + 1)
+        for letter, width in widths_of.get(sheet.name, {}).items():
+            ws.column_dimensions[letter].width = width
+        if sheet.hidden:
+            ws.sheet_state = "hidden"
+    log = wb.create_sheet(log_name)
+    for row in log_rows:
+        log.append(list(row))
+    for i, w in enumerate(widths):
+        log.column_dimensions[col_letter(i)].width = w
+    log.freeze_panes = "A2"
+    wb.save(dst)
+
+
+def _widths(src: Path) -> dict[str, dict[str, float]]:
+    """Column widths by sheet where openpyxl can read the file (an .xlsx package); none otherwise."""
+    if src.suffix.lower() not in (".xlsx", ".xlsm"):
+        return {}
+    try:
+        from openpyxl import load_workbook
+        wb = load_workbook(src, read_only=False)
+    except Exception:   # noqa: BLE001 - widths are a nicety: a package openpyxl cannot read keeps none
+        return {}
+    out = {}
+    for ws in wb.worksheets:
+        out[ws.title] = {k: d.width for k, d in ws.column_dimensions.items() if d.width and d.customWidth}
+    return out
