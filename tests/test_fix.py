@@ -1,0 +1,308 @@
+"""`aftersales fix` (fixes.md §2), on real files: the bundled defective 宁波市, every shared fixture
+folder, a workbook built with merged ranges, widths, validations, comments and a cached formula.
+
+The guarantees checked for each copy, independently of fix's own code: validating the copy gives
+none of the fixable codes (fix/fixable.yaml) and the same error and warning findings at the same
+cells; every cell not listed in 修改记录 is equal in value and type (read back by calamine for values
+and cached formula results, by openpyxl for formulas); a listed cell holds the kind the spec names
+(a date cell, a number cell, text); the score is never lower; fix on its own output writes nothing.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from aftersales_cli.errors import AftersalesError
+from aftersales_cli.fix.apply import fix_path
+from aftersales_cli.fix.plan import fixable_codes
+from aftersales_cli.period import Period
+from aftersales_cli.pipeline import score_path, validate_path
+from aftersales_cli.read.files import read_csv
+
+ROOT = Path(__file__).resolve().parent.parent
+NINGBO = ROOT / "sample_data" / "宁波市" / "2026-11"
+EXE = Path(sys.executable).with_name("aftersales")
+LOG = "修改记录"
+FIXTURE_PERIODS = {"xls-wps": "2026-10"}
+NUMBER_CODES, DATE_CODES = {"CE031", "CE041"}, {"CE021"}
+
+
+def _calamine(path: Path) -> dict[str, list[list]]:
+    import python_calamine as pc
+
+    wb = pc.CalamineWorkbook.from_path(str(path))
+    return {name: wb.get_sheet_by_name(name).to_python(skip_empty_area=False) for name in wb.sheet_names}
+
+
+def _cells(rows: list[list]) -> dict[tuple[int, int], object]:
+    return {(r, c): v for r, row in enumerate(rows, start=1) for c, v in enumerate(row)
+            if v is not None and v != ""}
+
+
+def _formulas(path: Path) -> dict[str, dict[tuple[int, int], str]]:
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path)
+    return {ws.title: {(c.row, c.column - 1): c.value for row in ws.iter_rows() for c in row
+                       if isinstance(c.value, str) and c.value.startswith("=")} for ws in wb.worksheets}
+
+
+def _col(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n - 1
+
+
+def _findings(result, severities=("error", "warning")) -> list[tuple]:
+    return sorted((Path(f.file or "").stem, f.sheet or "", f.cell or "", f.code) for f in result.findings
+                  if f.severity in severities)
+
+
+def assert_fix_keeps_its_promises(src: Path, out: Path, period: Period | None) -> int:
+    """Fix `src` into `out` and check every guarantee of fixes.md §2; the number of changes."""
+    codes = fixable_codes()
+    before = validate_path(src, period)
+    outcome = fix_path(src, out, period)
+    wanted = {(Path(f.file).name, f.sheet, f.cell) for f in before.findings if f.code in codes}
+    assert {(Path(c.file).name, c.sheet, c.cell) for c in outcome.changes} == wanted
+    if not wanted:
+        assert outcome.written == [] and not out.exists()   # no change: nothing written
+        return 0
+    after = validate_path(out, before.period)
+    assert [f for f in after.findings if f.code in codes] == []
+    assert _findings(after) == _findings(before)
+    assert score_path(out, before.period)[0].total >= score_path(src, before.period)[0].total
+    inputs = sorted(p for p in src.iterdir() if p.is_file())
+    assert len(outcome.written) == len(inputs)
+    changed_files = {Path(c.file).name for c in outcome.changes}
+    for original in inputs:
+        copy = next(p for p in outcome.written if p.stem == original.stem)
+        if original.name not in changed_files:
+            assert copy.read_bytes() == original.read_bytes()
+        elif original.suffix.lower() == ".csv":
+            _check_csv(original, copy, [c for c in outcome.changes if Path(c.file).name == original.name])
+        else:
+            _check_workbook(original, copy)
+    # fix on its own output: nothing to change, nothing written
+    again = fix_path(out, out.parent / (out.name + "-again"), before.period)
+    assert again.changes == [] and again.written == [] and not (out.parent / (out.name + "-again")).exists()
+    return len(outcome.changes)
+
+
+def _check_workbook(original: Path, copy: Path) -> None:
+    old, new = _calamine(original), _calamine(copy)
+    assert list(new) == [*old, LOG]                                  # 修改记录 is the last sheet
+    log = new[LOG]
+    assert [str(v) for v in log[0][:6]] == ["工作表", "单元格", "列", "原值", "修正为", "代码"]
+    listed = {}
+    for sheet, cell, _column, before, after, code in (r[:6] for r in log[1:]):
+        letters = cell.rstrip("0123456789")
+        listed[(sheet, int(cell[len(letters):]), _col(letters))] = (before, after, code)
+    old_formulas = _formulas(original) if original.suffix.lower() in (".xlsx", ".xlsm") else None
+    new_formulas = _formulas(copy)
+    for sheet, rows in old.items():
+        a, b = _cells(rows), _cells(new[sheet])
+        mine = {(r, c): v for (s, r, c), v in listed.items() if s == sheet}
+        for key in set(a) | set(b):
+            if key in mine:
+                continue
+            assert key in a and key in b and a[key] == b[key] and type(a[key]) is type(b[key]), (sheet, key)
+        for key, (_before, after, code) in mine.items():
+            value = b[key]
+            if code in DATE_CODES:
+                assert isinstance(value, dt.date) and value.isoformat()[:10] == after
+            elif code in NUMBER_CODES:
+                assert isinstance(value, (int, float)) and not isinstance(value, bool) and float(after) == value
+            else:
+                assert value == after
+        if old_formulas is not None:
+            assert {k: v for k, v in new_formulas[sheet].items() if k not in mine} == old_formulas[sheet]
+
+
+def _check_csv(original: Path, copy: Path, changes) -> None:
+    assert copy.read_bytes().startswith(b"\xef\xbb\xbf")          # UTF-8 with BOM
+    old, new = read_csv(original).rows, read_csv(copy).rows
+    mine = {(c.row, _col(c.column)) for c in changes}
+    assert len(old) == len(new)
+    for r, (a, b) in enumerate(zip(old, new), start=1):
+        for c, (x, y) in enumerate(zip(a, b)):
+            if (r, c) not in mine:
+                assert x == y, (r, c)
+
+
+def test_ningbo_defective_city(tmp_path):
+    src = tmp_path / "宁波市" / "2026-11"
+    shutil.copytree(NINGBO, src)
+    n = assert_fix_keeps_its_promises(src, tmp_path / "fixed", Period.parse("2026-11"))
+    assert n >= 50          # the generator seeds dozens of fixable defects in 宁波市 (sample/defects.py)
+
+
+def _fixture_folders() -> list[str]:
+    from shared_fixtures import FOLDER
+    if not FOLDER.is_dir():
+        return ["(missing)"]
+    top = [p.name for p in FOLDER.iterdir() if p.is_dir() and p.name != "realworld"]
+    real = [f"realworld/{p.name}" for p in (FOLDER / "realworld").iterdir() if p.is_dir()]
+    return sorted(top + real)
+
+
+@pytest.mark.parametrize("name", _fixture_folders())
+def test_each_shared_fixture_folder(name, fixtures_dir, tmp_path):
+    folder = fixtures_dir / name
+    months = [p for p in folder.rglob("*") if p.is_dir() and p.name[:4].isdigit() and p.name[4:5] == "-"]
+    src = tmp_path / "in" / name
+    shutil.copytree(months[0] if months else folder, src)
+    for extra in src.glob("*.md"):
+        extra.unlink()
+    period = Period.parse(FIXTURE_PERIODS.get(folder.name, "2026-11"))
+    try:
+        validate_path(src, period)
+    except AftersalesError:                            # an unreadable fixture: fix refuses the same way
+        with pytest.raises(AftersalesError):
+            fix_path(src, tmp_path / "fixed", period)
+        assert not (tmp_path / "fixed").exists()
+        return
+    assert_fix_keeps_its_promises(src, tmp_path / "fixed", period)
+
+
+def test_fixtures_with_fixable_findings_are_fixed(fixtures_dir, tmp_path):
+    """clerk-typing (formats.md: CE021 A3, CE031 M4, CE041 N4 …) and the GBK CSV carry fixable findings."""
+    src = tmp_path / "clerk"
+    shutil.copytree(fixtures_dir / "realworld" / "clerk-typing", src)
+    assert assert_fix_keeps_its_promises(src, tmp_path / "out1", Period.parse("2026-11")) >= 3
+    src = tmp_path / "gbk"
+    shutil.copytree(fixtures_dir / "csv-gbk", src)
+    assert assert_fix_keeps_its_promises(src, tmp_path / "out2", Period.parse("2026-11")) >= 1
+
+
+def _xlsxwriter_copy(source: Path, target: Path) -> None:
+    """The report of `source` rewritten by XlsxWriter (shared strings, a cached formula result), with
+    merged ranges, custom widths, a data validation and a comment beside the data."""
+    import xlsxwriter
+    from openpyxl import load_workbook
+
+    ws_in = load_workbook(source).worksheets[0]
+    wb = xlsxwriter.Workbook(str(target))
+    ws = wb.add_worksheet(ws_in.title)
+    day = wb.add_format({"num_format": "yyyy-mm-dd"})
+    for row in ws_in.iter_rows():
+        for c in row:
+            if c.value is None:
+                continue
+            if isinstance(c.value, dt.datetime):
+                ws.write_datetime(c.row - 1, c.column - 1, c.value, day)
+            elif isinstance(c.value, (int, float)):
+                ws.write_number(c.row - 1, c.column - 1, c.value)
+            else:
+                ws.write_string(c.row - 1, c.column - 1, str(c.value))
+    ws.set_column(0, 0, 13.5)
+    ws.set_column(6, 6, 31)
+    ws.merge_range("T2:U3", "合并的备注")
+    ws.write_formula("V2", "=1+1", None, 2)
+    ws.data_validation("W2:W50", {"validate": "list", "source": ["是", "否"]})
+    ws.write_comment("B2", "请核对工单号")
+    wb.close()
+
+
+def test_merged_ranges_widths_validations_comments_and_formulas_survive(tmp_path):
+    from openpyxl import load_workbook
+
+    src = tmp_path / "宁波市" / "2026-11"
+    shutil.copytree(NINGBO, src)
+    report = src / "维修日报表.xlsx"
+    built = tmp_path / "built.xlsx"
+    _xlsxwriter_copy(report, built)
+    shutil.move(built, report)
+    assert assert_fix_keeps_its_promises(src, tmp_path / "fixed", Period.parse("2026-11")) > 0
+    old, new = load_workbook(report), load_workbook(tmp_path / "fixed" / "维修日报表.xlsx")
+    a, b = old.worksheets[0], new.worksheets[0]
+    assert {str(r) for r in b.merged_cells.ranges} == {str(r) for r in a.merged_cells.ranges} == {"T2:U3"}
+    assert b.column_dimensions["A"].width == a.column_dimensions["A"].width
+    assert b.column_dimensions["G"].width == a.column_dimensions["G"].width
+    assert [(v.type, str(v.sqref), v.formula1) for v in b.data_validations.dataValidation] == \
+        [("list", "W2:W50", '"是,否"')]
+    assert b["B2"].comment is not None and b["B2"].comment.text == "请核对工单号"
+    assert b["V2"].value == "=1+1"
+    assert load_workbook(tmp_path / "fixed" / "维修日报表.xlsx", data_only=True).worksheets[0]["V2"].value == 2
+
+
+# --- bad input: one line each, exit 2, nothing written ---------------------------------------------------
+
+LOCKED = '''
+import errno, os
+_replace = os.replace
+def _locked(src, dst, *args, **kw):      # Windows refuses to replace a file open in Excel
+    if "locked" in os.fspath(dst):
+        raise PermissionError(errno.EACCES, "Permission denied", os.fspath(src), None, os.fspath(dst))
+    return _replace(src, dst, *args, **kw)
+os.replace = _locked
+'''
+
+
+def _run(*args, env: dict | None = None) -> subprocess.CompletedProcess:
+    environ = {**os.environ, "PYTHONIOENCODING": "utf-8", "COLUMNS": "200", **(env or {})}
+    environ.pop("AFTERSALES_LANG", None)
+    proc = subprocess.run([str(EXE), *map(str, args)], capture_output=True, env=environ, timeout=300)
+    proc.err = proc.stderr.decode("utf-8")
+    assert "Traceback" not in proc.err
+    return proc
+
+
+def _snapshot(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_bad_outputs_are_one_line_exit_2_and_nothing_written(tmp_path):
+    src = tmp_path / "root" / "宁波市" / "2026-11"
+    shutil.copytree(NINGBO, src)
+    hooks = tmp_path / "hooks"
+    hooks.mkdir()
+    (hooks / "sitecustomize.py").write_text(LOCKED, "utf-8")
+    full = tmp_path / "full"
+    full.mkdir()
+    (full / "别人的文件.txt").write_text("x", "utf-8")
+    cases = [
+        ((src, "-o", tmp_path / "locked"), {"PYTHONPATH": str(hooks)}, "文件可能正在 Excel 中打开"),
+        ((src, "-o", full), None, "输出文件夹已存在且不为空"),
+        ((src, "-o", src / "修正"), None, "不能是提交文件夹"),
+        ((src, "-o", src), None, "不能是提交文件夹"),
+    ]
+    before = _snapshot(tmp_path)
+    for args, env, says in cases:
+        proc = _run("fix", *args, env=env)
+        lines = [line for line in proc.err.splitlines() if line.strip()]
+        assert proc.returncode == 2 and len(lines) == 1 and says in lines[0], (args, proc.err)
+        assert str(args[-1]) in lines[0]
+        assert _snapshot(tmp_path) == before                     # nothing written, no temporary left
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["full", "hooks", "root"]
+    # --force writes into the non-empty folder and keeps what was there
+    proc = _run("fix", src, "-o", full, "--force")
+    assert proc.returncode == 1                                     # 宁波市 keeps its errors
+    assert (full / "别人的文件.txt").read_text("utf-8") == "x" and (full / "维修日报表.xlsx").is_file()
+
+
+def test_dry_run_writes_nothing_and_json_has_the_spec_keys(tmp_path):
+    import json
+
+    src = tmp_path / "宁波市" / "2026-11"
+    shutil.copytree(NINGBO, src)
+    before = _snapshot(tmp_path)
+    proc = _run("fix", src, "--dry-run", "--format", "json")
+    data = json.loads(proc.stdout.decode("utf-8"))
+    assert _snapshot(tmp_path) == before
+    assert set(data) == {"changes", "written", "remaining"} and data["written"] == []
+    assert set(data["changes"][0]) == {"file", "sheet", "cell", "column", "before", "after", "code"}
+    assert set(data["remaining"]) == {"error", "format", "warning", "info"}
+    status = {"完成": "已完成"}          # formats.md: the alias 完成 is written 已完成
+    assert any(c["before"] in status and c["after"] == status[c["before"]] and c["code"] == "CE051"
+               for c in data["changes"])
+    assert proc.returncode == 1          # 宁波市's errors remain: exit as validate
+    proc = _run("fix", src)              # the default OUT_DIR: _<name>-已修正 beside the folder
+    assert proc.returncode == 1 and (src.parent / "_2026-11-已修正" / "维修日报表.xlsx").is_file()
