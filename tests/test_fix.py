@@ -306,3 +306,87 @@ def test_dry_run_writes_nothing_and_json_has_the_spec_keys(tmp_path):
     assert proc.returncode == 1          # 宁波市's errors remain: exit as validate
     proc = _run("fix", src)              # the default OUT_DIR: _<name>-已修正 beside the folder
     assert proc.returncode == 1 and (src.parent / "_2026-11-已修正" / "维修日报表.xlsx").is_file()
+
+
+# --- the package patch on every readable .xlsx/.xlsm of the shared fixtures -------------------------------
+
+def _packages() -> list[str]:
+    from shared_fixtures import FOLDER
+    if not FOLDER.is_dir():
+        return ["(missing)"]
+    return sorted(str(p.relative_to(FOLDER)) for p in FOLDER.rglob("*") if p.suffix in (".xlsx", ".xlsm"))
+
+
+@pytest.mark.parametrize("name", _packages())
+def test_patch_writes_exactly_the_edited_cells(name, fixtures_dir, tmp_path):
+    """x: prefixes, Strict namespaces, a relationships: prefix, the 1904 date system, shared strings
+    with pinyin runs: three edits (a date, a text, a number) change those cells and no other."""
+    from aftersales_cli.fix.xlsx import NotPatchable, patch_package
+
+    src = fixtures_dir / name
+    try:
+        old = _calamine(src)
+    except Exception:                       # noqa: BLE001 - not a package calamine reads (encrypted, …)
+        return
+    first = next(iter(old))
+    cells = [k for k in sorted(_cells(old[first])) if k[0] >= 2][:3]       # three cells that hold a value
+    edits = dict(zip(cells, (dt.date(2026, 11, 15), "改过的文本", 123.5)))
+    out = tmp_path / ("out" + src.suffix)
+    try:
+        patch_package(src, out, {first: edits}, LOG, [["a", "b"], ["c", "d"]], [10, 10])
+    except NotPatchable:
+        assert "\\" in "".join(__import__("zipfile").ZipFile(src).namelist())   # only the backslash zip
+        return
+    new = _calamine(out)
+    assert list(new) == [*old, LOG] and new[LOG][:2] == [["a", "b"], ["c", "d"]]
+    for sheet, rows in old.items():
+        a, b = _cells(rows), _cells(new[sheet])
+        mine = edits if sheet == first else {}
+        assert {k: v for k, v in a.items() if k not in mine} == {k: v for k, v in b.items() if k not in mine}
+    b = _cells(new[first])
+    assert isinstance(b[cells[0]], dt.date) and b[cells[0]].isoformat()[:10] == "2026-11-15"
+    assert b[cells[1]] == "改过的文本" and b[cells[2]] == 123.5
+
+
+def _drop_implied_refs(xml: str) -> str:
+    """Remove each `r` the standard lets a writer leave out: a row's when it is the previous row + 1,
+    a cell's when it is the next column of its row (counted here, independently of fix)."""
+    import re
+
+    row, col, dropped = 0, -1, 0
+
+    def one(m: re.Match) -> str:
+        nonlocal row, col, dropped
+        tag, name, ref = m.group(0), m.group(1), m.group(2)
+        if name == "row":
+            implied, row, col = int(ref) == row + 1, int(ref), -1
+        else:
+            letters = ref.rstrip("0123456789")
+            implied, col = _col(letters) == col + 1, _col(letters)
+        if not implied:
+            return tag
+        dropped += 1
+        return tag.replace(f' r="{ref}"', "", 1)
+
+    out = re.sub(r'<(?:\w+:)?(row|c)\b[^>]*?\sr="([A-Z]*\d+)"[^>]*>', one, xml)
+    assert dropped > 100
+    return out
+
+
+def test_cells_and_rows_without_r_attributes(fixtures_dir, tmp_path):
+    """A sheet whose <row> and <c> carry no `r` (allowed by the standard: the next row, the next
+    column): fix finds the same cells by position."""
+    import zipfile
+
+    src = tmp_path / "clerk"
+    src.mkdir()
+    book = fixtures_dir / "realworld" / "clerk-typing" / "维修日报表.xlsx"
+    with zipfile.ZipFile(book) as zin, zipfile.ZipFile(src / book.name, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            if info.filename.startswith("xl/worksheets/"):
+                data = _drop_implied_refs(data.decode("utf-8")).encode("utf-8")
+            zout.writestr(info, data)
+    before = _calamine(book)
+    assert _calamine(src / book.name) == before           # the stripped package reads the same
+    assert assert_fix_keeps_its_promises(src, tmp_path / "fixed", Period.parse("2026-11")) >= 3
