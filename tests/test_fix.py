@@ -96,7 +96,26 @@ def assert_fix_keeps_its_promises(src: Path, out: Path, period: Period | None) -
     return len(outcome.changes)
 
 
+PACKAGE_PARTS_FIX_MAY_EDIT = {"xl/workbook.xml", "xl/_rels/workbook.xml.rels", "[Content_Types].xml",
+                              "xl/styles.xml"}
+
+
+def _check_package_kept(original: Path, copy: Path) -> None:
+    """An .xlsx/.xlsm is patched, not rebuilt: every member other than the sheets, the workbook part,
+    its relationships, the content types and the styles is byte for byte the original's."""
+    import zipfile
+
+    with zipfile.ZipFile(original) as a, zipfile.ZipFile(copy) as b:
+        new = set(b.namelist())
+        for name in a.namelist():
+            assert name in new, name
+            if name not in PACKAGE_PARTS_FIX_MAY_EDIT and not name.startswith("xl/worksheets/sheet"):
+                assert a.read(name) == b.read(name), name
+
+
 def _check_workbook(original: Path, copy: Path) -> None:
+    if original.suffix.lower() in (".xlsx", ".xlsm"):
+        _check_package_kept(original, copy)
     old, new = _calamine(original), _calamine(copy)
     assert list(new) == [*old, LOG]                                  # 修改记录 is the last sheet
     log = new[LOG]
