@@ -409,3 +409,53 @@ def test_cells_and_rows_without_r_attributes(fixtures_dir, tmp_path):
     before = _calamine(book)
     assert _calamine(src / book.name) == before           # the stripped package reads the same
     assert assert_fix_keeps_its_promises(src, tmp_path / "fixed", Period.parse("2026-11")) >= 3
+
+
+# --- .xls / .ods: an .xlsx with the values in place, merged ranges kept -----------------------------------
+
+@pytest.mark.parametrize("name", ["legacy-xls/维修日报表.xls", "ods/维修日报表.ods",
+                                  "realworld/merged-data-cells-xls/维修日报表.xls",
+                                  "realworld/merged-data-cells-ods/维修日报表.ods"])
+def test_rebuilt_copy_keeps_every_cell_in_place_and_the_merged_ranges(name, fixtures_dir, tmp_path):
+    from openpyxl import load_workbook
+
+    from aftersales_cli.fix.rebuild import write_rebuilt
+    from aftersales_cli.read.files import open_workbook
+
+    src = fixtures_dir / name
+    sheets = open_workbook(src)
+    first = sheets[0]
+    cells = [k for k in sorted(_cells(first.rows)) if k[0] >= 3][:2]
+    edits = dict(zip(cells, (dt.date(2026, 11, 15), "改过的文本")))
+    out = tmp_path / "out.xlsx"
+    write_rebuilt(src, out, {first.name: edits}, LOG, [["a", "b"]], [10, 10])
+    new = _calamine(out)
+    assert list(new) == [*(s.name for s in sheets), LOG]
+    for sheet in sheets:
+        a, b = _cells(sheet.rows), _cells(new[sheet.name])
+        mine = edits if sheet is first else {}
+        assert {k: v for k, v in a.items() if k not in mine} == {k: v for k, v in b.items() if k not in mine}
+        merged = {str(r) for r in load_workbook(out)[sheet.name].merged_cells.ranges}
+        from aftersales_cli.core.cells import col_letter
+        assert merged == {f"{col_letter(c0)}{r0 + 1}:{col_letter(c1)}{r1 + 1}"
+                          for (r0, c0), (r1, c1) in sheet.merged if (r0, c0) != (r1, c1)}
+    b = _cells(new[first.name])
+    assert b[cells[0]].isoformat()[:10] == "2026-11-15" and b[cells[1]] == "改过的文本"
+    if "merged" in name:
+        assert any(s.merged for s in sheets)
+
+
+SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
+
+
+@pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed")
+def test_ods_submission_becomes_xlsx_with_the_fixes(tmp_path):
+    """宁波市's repair report saved as .ods by LibreOffice: the fixed copy is 维修日报表.xlsx."""
+    src = tmp_path / "宁波市" / "2026-11"
+    shutil.copytree(NINGBO, src)
+    subprocess.run([SOFFICE, "--headless", "--convert-to", "ods", "--outdir", str(src), str(src / "维修日报表.xlsx")],
+                   check=True, capture_output=True, timeout=180)
+    (src / "维修日报表.xlsx").unlink()
+    n = assert_fix_keeps_its_promises(src, tmp_path / "fixed", Period.parse("2026-11"))
+    assert n > 20 and (tmp_path / "fixed" / "维修日报表.xlsx").is_file()
+    assert not (tmp_path / "fixed" / "维修日报表.ods").exists()
