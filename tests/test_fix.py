@@ -201,7 +201,7 @@ def test_fixtures_with_fixable_findings_are_fixed(fixtures_dir, tmp_path):
     assert assert_fix_keeps_its_promises(src, tmp_path / "out2", Period.parse("2026-11")) >= 1
 
 
-def _xlsxwriter_copy(source: Path, target: Path) -> None:
+def _xlsxwriter_copy(source: Path, target: Path, formula_at: str | None = None) -> None:
     """The report of `source` rewritten by XlsxWriter (shared strings, a cached formula result), with
     merged ranges, custom widths, a data validation and a comment beside the data."""
     import xlsxwriter
@@ -227,6 +227,8 @@ def _xlsxwriter_copy(source: Path, target: Path) -> None:
     ws.write_formula("V2", "=1+1", None, 2)
     ws.data_validation("W2:W50", {"validate": "list", "source": ["是", "否"]})
     ws.write_comment("B2", "请核对工单号")
+    if formula_at:          # a formula whose cached result is a fixable text: ="¥"&"120" → ¥120
+        ws.write_formula(formula_at, '="¥"&"120"', None, "¥120")
     wb.close()
 
 
@@ -352,7 +354,7 @@ def test_patch_writes_exactly_the_edited_cells(name, fixtures_dir, tmp_path):
     edits = dict(zip(cells, (dt.date(2026, 11, 15), "改过的文本", 123.5)))
     out = tmp_path / ("out" + src.suffix)
     try:
-        patch_package(src, out, {first: edits}, LOG, [["a", "b"], ["c", "d"]], [10, 10])
+        patch_package(src, out, {first: edits}, LOG, lambda skipped: [["a", "b"], ["c", "d"]], [10, 10])
     except NotPatchable:
         assert "\\" in "".join(__import__("zipfile").ZipFile(src).namelist())   # only the backslash zip
         return
@@ -459,3 +461,29 @@ def test_ods_submission_becomes_xlsx_with_the_fixes(tmp_path):
     n = assert_fix_keeps_its_promises(src, tmp_path / "fixed", Period.parse("2026-11"))
     assert n > 20 and (tmp_path / "fixed" / "维修日报表.xlsx").is_file()
     assert not (tmp_path / "fixed" / "维修日报表.ods").exists()
+
+
+def test_a_formula_cell_is_left_alone(tmp_path):
+    """A fixable finding on a formula's cached text: the formula is the clerk's, fix does not replace it
+    (and does not rebuild the workbook): every other fixable cell is fixed, the package is patched."""
+    from openpyxl import load_workbook
+
+    src = tmp_path / "宁波市" / "2026-11"
+    shutil.copytree(NINGBO, src)
+    report = src / "维修日报表.xlsx"
+    header = [c.value for c in load_workbook(report).worksheets[0][1]]
+    fee = f"{chr(65 + header.index('收费金额'))}2"
+    _xlsxwriter_copy(report, tmp_path / "built.xlsx", formula_at=fee)
+    shutil.move(tmp_path / "built.xlsx", report)
+    before = validate_path(src, Period.parse("2026-11"))
+    assert ("CE041", "维修日报表", fee) in {f.key() for f in before.findings}
+    outcome = fix_path(src, tmp_path / "fixed", Period.parse("2026-11"))
+    assert fee not in {c.cell for c in outcome.changes if c.sheet == "维修日报表"}
+    after = validate_path(tmp_path / "fixed", Period.parse("2026-11"))
+    assert [f.key() for f in after.findings if f.code in fixable_codes()] == [("CE041", "维修日报表", fee)]
+    fixed = tmp_path / "fixed" / "维修日报表.xlsx"
+    assert load_workbook(fixed).worksheets[0][fee].value == '="¥"&"120"'
+    assert load_workbook(fixed).worksheets[0]["V2"].value == "=1+1"
+    _check_package_kept(report, fixed)
+    log = _calamine(fixed)[LOG]
+    assert len(log) - 1 == len([c for c in outcome.changes if c.file == str(report)])

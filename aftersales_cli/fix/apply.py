@@ -72,18 +72,22 @@ def fix_path(path: Path, out: Path | None = None, period=None, force: bool = Fal
     inputs = find_workbooks(source)
     names = {str(p) for p in inputs}
     changes = [c for c in plan_changes(before) if c.file in names]
-    fixed_keys = {(c.file, c.sheet, c.cell, c.code) for c in changes}
-    less_fixed = replace(before, findings=[f for f in before.findings
-                                           if (f.file, f.sheet, f.cell, f.code) not in fixed_keys])
     if dry_run or not changes:
-        return FixOutcome(changes, [], None, before, less_fixed, dry_run)
+        return FixOutcome(changes, [], None, before, _less(before, changes), dry_run)
     out = Path(out) if out is not None else default_out(source)
     _check_out(out, source, inputs, force)
-    written = _write(out, inputs, changes, run)
+    written, changes = _write(out, inputs, changes, run)
     # a folder's copy is validated afresh; a single file's copy has no neighbours for the cross
     # checks, so its remaining findings are the original's less the fixed ones
-    after = validate_path(out, before.period, run=run, params=before.params) if source.is_dir() else less_fixed
+    after = (validate_path(out, before.period, run=run, params=before.params) if source.is_dir()
+             else _less(before, changes))
     return FixOutcome(changes, written, out, before, after)
+
+
+def _less(result, changes: list[Change]):
+    """The result without the findings the changes answer."""
+    fixed = {(c.file, c.sheet, c.cell, c.code) for c in changes}
+    return replace(result, findings=[f for f in result.findings if (f.file, f.sheet, f.cell, f.code) not in fixed])
 
 
 def _check_out(out: Path, source: Path, inputs: list[Path], force: bool) -> None:
@@ -100,7 +104,8 @@ def _check_out(out: Path, source: Path, inputs: list[Path], force: bool) -> None
         raise AftersalesError("err.fix_out_not_empty", out)
 
 
-def _write(out: Path, inputs: list[Path], changes: list[Change], run) -> list[Path]:
+def _write(out: Path, inputs: list[Path], changes: list[Change], run) -> tuple[list[Path], list[Change]]:
+    """Write every input into `out`: (the paths written, the changes made — a formula cell is left out)."""
     from ..report.atomic import atomic_folder
 
     by_file: dict[str, list[Change]] = defaultdict(list)
@@ -115,11 +120,11 @@ def _write(out: Path, inputs: list[Path], changes: list[Change], run) -> list[Pa
                 names.append(src.name)
             else:
                 names.append(_write_fixed(src, tmp, mine, run))
-    return [out / n for n in names]
+    return [out / n for n in names], [c for src in inputs for c in by_file.get(str(src), [])]
 
 
 def _write_fixed(src: Path, tmp: Path, changes: list[Change], run) -> str:
-    """Write the fixed copy of `src` into `tmp`; its name there."""
+    """Write the fixed copy of `src` into `tmp`; its name there. `changes` loses the cells left alone."""
     from .rebuild import write_csv, write_rebuilt
     from .xlsx import NotPatchable, patch_package
 
@@ -132,15 +137,18 @@ def _write_fixed(src: Path, tmp: Path, changes: list[Change], run) -> str:
         write_csv(src, tmp / src.name, next(iter(edits.values())))
         return src.name
     log_name = i18n.text("fix.log_sheet", lang)
-    rows = log_rows(changes, lang)
     if suffix in (".xlsx", ".xlsm"):
+        def rows_kept(skipped: set) -> list[list[str]]:
+            kept = [c for c in changes if (c.sheet, c.row, col_index(c.column)) not in skipped]
+            changes[:] = kept           # a formula cell is left alone: it is no change
+            return log_rows(kept, lang)
         try:
-            patch_package(src, tmp / src.name, edits, log_name, rows, LOG_WIDTHS)
+            patch_package(src, tmp / src.name, edits, log_name, rows_kept, LOG_WIDTHS)
             return src.name
         except NotPatchable:
             (tmp / src.name).unlink(missing_ok=True)
     name = src.stem + REBUILT_SUFFIX
-    write_rebuilt(src, tmp / name, edits, log_name, rows, LOG_WIDTHS, run.limits)
+    write_rebuilt(src, tmp / name, edits, log_name, log_rows(changes, lang), LOG_WIDTHS, run.limits)
     return name
 
 

@@ -17,7 +17,7 @@ import zipfile
 from dataclasses import dataclass
 from html import escape, unescape
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 from ..core.cells import col_index, col_letter
 
@@ -123,10 +123,12 @@ def serial(day: dt.date, date1904: bool) -> int:
     return (day - (dt.date(1904, 1, 1) if date1904 else dt.date(1899, 12, 30))).days
 
 
-def patch_sheet(xml: str, edits: dict[tuple[int, int], Any], date_style, date1904: bool = False) -> str:
+def patch_sheet(xml: str, edits: dict[tuple[int, int], Any], date_style, date1904: bool = False,
+                skipped: set | None = None) -> str:
     """The sheet XML with each (row, col) of `edits` rewritten; `date_style(s)` gives the style index
-    for a date written in a cell whose style index is `s`. Raises NotPatchable for a cell not found
-    or holding a formula (a formula is the clerk's, fix never replaces one)."""
+    for a date written in a cell whose style index is `s`. A cell holding a formula is left as it is
+    (the formula is the clerk's) and its (row, col) added to `skipped`. Raises NotPatchable for a
+    cell not found."""
     start = re.search(r"<(?:[\w.-]+:)?sheetData\b[^>]*?(/?)>", xml)
     if start is None or start.group(1):
         raise NotPatchable("no sheetData")
@@ -163,9 +165,12 @@ def patch_sheet(xml: str, edits: dict[tuple[int, int], Any], date_style, date190
             if close < 0:
                 raise NotPatchable("unclosed cell")
             body = xml[m.end():close]
-            if re.search(rf"<{re.escape(prefix)}f\b", body):
-                raise NotPatchable("formula cell")
             end = close + len(f"</{prefix}c>")
+            if re.search(rf"<{re.escape(prefix)}f\b", body):
+                if skipped is not None:
+                    skipped.add((row, col))
+                found += 1
+                continue
         out.append(xml[last:m.start()])
         out.append(_cell(prefix, attrs, edits[(row, col)], date_style, date1904))
         last, found = end, found + 1
@@ -283,8 +288,9 @@ def log_sheet_xml(main_ns: str, rows: Sequence[Sequence[str]], widths: Sequence[
 
 
 def patch_package(src: Path, dst: Path, edits: dict[str, dict[tuple[int, int], Any]], log_name: str,
-                  log_rows: Sequence[Sequence[str]], widths: Sequence[int]) -> None:
-    """Write `dst`: `src` with `edits` (sheet name → {(row, col0): value}) and a last sheet `log_name`.
+                  log_rows: Callable[[set], Sequence[Sequence[str]]], widths: Sequence[int]) -> set:
+    """Write `dst`: `src` with `edits` (sheet name → {(row, col0): value}) and a last sheet `log_name`
+    holding `log_rows(skipped)`; the set of (sheet, row, col0) left alone because they hold a formula.
 
     Raises NotPatchable when the package cannot be patched as text; `dst` is then left unwritten."""
     pkg = Package(src)
@@ -298,11 +304,14 @@ def patch_package(src: Path, dst: Path, edits: dict[str, dict[tuple[int, int], A
             raise NotPatchable("no styles part")
         return styles.date_style(s)
 
+    skipped: set = set()
     for sheet, cells in edits.items():
         part = pkg.sheets.get(sheet)
         if part is None:
             raise NotPatchable(f"sheet {sheet} not found")
-        replaced[part] = patch_sheet(pkg.part(part), cells, date_style, date1904)
+        left: set = set()
+        replaced[part] = patch_sheet(pkg.part(part), cells, date_style, date1904, left)
+        skipped |= {(sheet, r, c) for r, c in left}
     if styles is not None and styles.changed:
         replaced[styles_name] = styles.xml
     new_part, wb_xml, rels_xml, types_xml = _add_sheet(pkg, log_name)
@@ -317,9 +326,10 @@ def patch_package(src: Path, dst: Path, edits: dict[str, dict[tuple[int, int], A
                 out.writestr(info, replaced[info.filename].encode("utf-8"), compress_type=info.compress_type)
             else:
                 out.writestr(info, pkg.zf.read(info.filename), compress_type=info.compress_type)
-        out.writestr(new_part, log_sheet_xml(ns, log_rows, widths).encode("utf-8"),
+        out.writestr(new_part, log_sheet_xml(ns, log_rows(skipped), widths).encode("utf-8"),
                      compress_type=zipfile.ZIP_DEFLATED)
     pkg.zf.close()
+    return skipped
 
 
 def _styles_part(pkg: Package) -> str | None:
