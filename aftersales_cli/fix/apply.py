@@ -16,7 +16,7 @@ from ..core.finding import display
 from ..errors import AftersalesError
 from .plan import Change, plan_changes
 
-LOG_WIDTHS = (16, 8, 14, 24, 24, 8)
+LOG_WIDTHS = (14, 8, 12, 24, 18, 8)
 REBUILT_SUFFIX = ".xlsx"
 
 

@@ -1,8 +1,8 @@
 """The fixed copy of a file that cannot be patched in place (fixes.md §2).
 
 `.xls`, `.xlsb`, `.ods` and packages whose sheet XML cannot be patched become an `.xlsx` holding the
-values with every cell in its place, the merged ranges and (for a package openpyxl reads) the
-column widths; a `.csv` is written back as UTF-8 with BOM in the CSV standard forms of formats.md
+values with every cell in its place, the merged ranges and the column widths (a package's, as
+openpyxl reads them; else fitted to the values); a `.csv` is written back as UTF-8 with BOM in the CSV standard forms of formats.md
 (dates `YYYY-MM-DD`, numbers as plain digits).
 """
 from __future__ import annotations
@@ -43,6 +43,7 @@ def write_rebuilt(src: Path, dst: Path, edits: dict[str, dict[tuple[int, int], A
     """`src`'s sheets as values (read/files.open_workbook) in an .xlsx at `dst`, `edits` (sheet →
     {(row, col0): value}) applied, merged ranges and column widths kept, a last sheet `log_name`."""
     from openpyxl import Workbook
+    from openpyxl.worksheet.properties import PageSetupProperties
 
     from ..read.files import open_workbook
 
@@ -63,7 +64,7 @@ def write_rebuilt(src: Path, dst: Path, edits: dict[str, dict[tuple[int, int], A
         for (r0, c0), (r1, c1) in sheet.merged:
             if (r0, c0) != (r1, c1):
                 ws.merge_cells(start_row=r0 + 1, start_column=c0 + 1, end_row=r1 + 1, end_column=c1 + 1)
-        for letter, width in widths_of.get(sheet.name, {}).items():
+        for letter, width in (widths_of.get(sheet.name) or _fitted(sheet.rows, mine)).items():
             ws.column_dimensions[letter].width = width
         if sheet.hidden:
             ws.sheet_state = "hidden"
@@ -73,7 +74,25 @@ def write_rebuilt(src: Path, dst: Path, edits: dict[str, dict[tuple[int, int], A
     for i, w in enumerate(widths):
         log.column_dimensions[col_letter(i)].width = w
     log.freeze_panes = "A2"
+    log.page_setup.orientation = "landscape"
+    log.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    log.page_setup.fitToWidth, log.page_setup.fitToHeight = 1, 0
     wb.save(dst)
+
+
+def _fitted(rows: list[list[Any]], edits: dict) -> dict[str, float]:
+    """Widths for a sheet whose source gives none (.xls, .ods): each column as wide as its longest
+    value (a CJK character counts two), 8 to 40 characters, so no date shows as ###."""
+    longest: dict[int, int] = {}
+    for r, values in enumerate(rows, start=1):
+        for c, value in enumerate(values):
+            value = edits.get((r, c), value)
+            if value is None or value == "":
+                continue
+            text = value.isoformat()[:10] if isinstance(value, dt.date) else str(value)
+            n = sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+            longest[c] = max(longest.get(c, 0), n)
+    return {col_letter(c): float(min(40, max(8, n + 2))) for c, n in longest.items()}
 
 
 def _widths(src: Path) -> dict[str, dict[str, float]]:

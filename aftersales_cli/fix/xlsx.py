@@ -273,7 +273,8 @@ class Styles:
 
 
 def log_sheet_xml(main_ns: str, rows: Sequence[Sequence[str]], widths: Sequence[int]) -> str:
-    """A worksheet of text cells (inline strings): the 修改记录 sheet."""
+    """A worksheet of text cells (inline strings): the 修改记录 sheet, header row frozen, printed
+    landscape one page wide."""
     cols = "".join(f'<col min="{i + 1}" max="{i + 1}" width="{w}" customWidth="1"/>' for i, w in enumerate(widths))
     body = []
     for r, values in enumerate(rows, start=1):
@@ -282,9 +283,10 @@ def log_sheet_xml(main_ns: str, rows: Sequence[Sequence[str]], widths: Sequence[
             for c, v in enumerate(values))
         body.append(f'<row r="{r}">{cells}</row>')
     return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="{main_ns}">'
-            f'<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" '
+            f'<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr><sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" '
             f'state="frozen"/></sheetView></sheetViews><cols>{cols}</cols><sheetData>{"".join(body)}</sheetData>'
-            f"</worksheet>")
+            f'<pageMargins left="0.5" right="0.5" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
+            f'<pageSetup orientation="landscape" fitToWidth="1" fitToHeight="0"/></worksheet>')
 
 
 def patch_package(src: Path, dst: Path, edits: dict[str, dict[tuple[int, int], Any]], log_name: str,
