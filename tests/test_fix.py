@@ -487,3 +487,36 @@ def test_a_formula_cell_is_left_alone(tmp_path):
     _check_package_kept(report, fixed)
     log = _calamine(fixed)[LOG]
     assert len(log) - 1 == len([c for c in outcome.changes if c.file == str(report)])
+
+
+def test_the_codes_fixed_are_those_of_fixable_yaml(tmp_path, monkeypatch):
+    """The list is data: with fixable.yaml naming only CE051, fix writes the aliases and nothing else."""
+    from aftersales_cli.fix import plan
+
+    only = tmp_path / "fixable.yaml"
+    only.write_text("fixable_codes:\n  - CE051\n", "utf-8")
+    monkeypatch.setattr(plan, "FIXABLE_FILE", only)
+    plan.fixable_codes.cache_clear()
+    try:
+        src = tmp_path / "宁波市" / "2026-11"
+        shutil.copytree(NINGBO, src)
+        outcome = fix_path(src, tmp_path / "fixed", Period.parse("2026-11"))
+        before = validate_path(src, Period.parse("2026-11"))
+        assert {c.code for c in outcome.changes} == {"CE051"}
+        assert len(outcome.changes) == len([f for f in before.findings if f.code == "CE051"])
+    finally:
+        plan.fixable_codes.cache_clear()
+
+
+def test_a_single_file_is_fixed_alone(fixtures_dir, tmp_path):
+    """PATH a workbook: only that file is written; its remaining findings are the original's less the fixed."""
+    import json
+
+    src = tmp_path / "clerk"
+    shutil.copytree(fixtures_dir / "realworld" / "clerk-typing", src)
+    proc = _run("fix", src / "维修日报表.xlsx", "-o", tmp_path / "one", "--period", "2026-11", "--format", "json")
+    data = json.loads(proc.stdout.decode("utf-8"))
+    assert proc.returncode == 0 and data["written"] == [str(tmp_path / "one" / "维修日报表.xlsx")]
+    assert sorted(p.name for p in (tmp_path / "one").iterdir()) == ["维修日报表.xlsx"]
+    assert {c["code"] for c in data["changes"]} >= {"CE021", "CE031", "CE041"}     # README of the fixture
+    assert data["remaining"]["format"] == 0
