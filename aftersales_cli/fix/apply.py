@@ -47,7 +47,8 @@ class FixOutcome:
 def default_out(path: Path) -> Path:
     """`_<name>-已修正` beside the folder PATH names (a file: beside its folder)."""
     folder = path if path.is_dir() else path.parent
-    folder = folder.resolve()
+    if folder.name in ("", ".", ".."):          # "." or "..": name the real folder
+        folder = folder.resolve()
     return folder.parent / f"_{folder.name}-已修正"
 
 
