@@ -461,6 +461,12 @@ def test_ods_submission_becomes_xlsx_with_the_fixes(tmp_path):
     n = assert_fix_keeps_its_promises(src, tmp_path / "fixed", Period.parse("2026-11"))
     assert n > 20 and (tmp_path / "fixed" / "维修日报表.xlsx").is_file()
     assert not (tmp_path / "fixed" / "维修日报表.ods").exists()
+    # the column widths the .xlsx had before LibreOffice made it an .ods come back (to half a character)
+    from openpyxl import load_workbook
+    first = load_workbook(NINGBO / "维修日报表.xlsx").worksheets[0].column_dimensions
+    again = load_workbook(tmp_path / "fixed" / "维修日报表.xlsx").worksheets[0].column_dimensions
+    for letter in "ABCDEFG":
+        assert abs(again[letter].width - first[letter].width) <= 0.5, letter
 
 
 def test_a_formula_cell_is_left_alone(tmp_path):

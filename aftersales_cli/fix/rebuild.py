@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -64,8 +65,10 @@ def write_rebuilt(src: Path, dst: Path, edits: dict[str, dict[tuple[int, int], A
         for (r0, c0), (r1, c1) in sheet.merged:
             if (r0, c0) != (r1, c1):
                 ws.merge_cells(start_row=r0 + 1, start_column=c0 + 1, end_row=r1 + 1, end_column=c1 + 1)
+        used = {col_letter(c) for c in range(max((len(r) for r in sheet.rows), default=0))}
         for letter, width in (widths_of.get(sheet.name) or _fitted(sheet.rows, mine)).items():
-            ws.column_dimensions[letter].width = width
+            if letter in used:
+                ws.column_dimensions[letter].width = width
         if sheet.hidden:
             ws.sheet_state = "hidden"
     log = wb.create_sheet(log_name)
@@ -95,8 +98,57 @@ def _fitted(rows: list[list[Any]], edits: dict) -> dict[str, float]:
     return {col_letter(c): float(min(40, max(8, n + 2))) for c, n in longest.items()}
 
 
+_STYLE = "urn:oasis:names:tc:opendocument:xmlns:style:1.0"
+_UNITS_CM = {"cm": 1.0, "mm": 0.1, "in": 2.54, "pt": 2.54 / 72}
+_CM_PER_CHAR = 0.247         # one character of width as LibreOffice converts it (xlsx width 12 ↔ 2.96 cm)
+
+
+def _ods_widths(src: Path) -> dict[str, dict[str, float]]:
+    """Column widths by sheet of an .ods (content.xml: each table-column's style width), in characters."""
+    import re
+    import zipfile
+
+    from defusedxml.ElementTree import iterparse
+
+    from ..read.ods import _T
+
+    try:
+        with zipfile.ZipFile(src) as z:
+            content = z.read("content.xml")
+    except (OSError, KeyError, zipfile.BadZipFile):
+        return {}
+    widths: dict[str, float] = {}
+    out: dict[str, dict[str, float]] = {}
+    sheet, col = None, 0
+    style_name, st = None, f"{{{_STYLE}}}"
+    for event, el in iterparse(io.BytesIO(content), events=("start", "end")):
+        if event == "start":
+            if el.tag == st + "style" and el.get(st + "family") == "table-column":
+                style_name = el.get(st + "name")
+            elif el.tag == st + "table-column-properties" and style_name:
+                m = re.match(r"^([\d.]+)(cm|mm|in|pt)$", el.get(st + "column-width", ""))
+                if m:
+                    widths[style_name] = float(m.group(1)) * _UNITS_CM[m.group(2)] / _CM_PER_CHAR
+            elif el.tag == _T + "table":
+                sheet, col = el.get(_T + "name"), 0
+                out[sheet] = {}
+            elif el.tag == _T + "table-column" and sheet is not None:
+                repeat = min(int(el.get(_T + "number-columns-repeated", "1")), 16384)
+                width = widths.get(el.get(_T + "style-name", ""))
+                for c in range(col, min(col + repeat, 256)):
+                    if width:
+                        out[sheet][col_letter(c)] = round(width, 2)
+                col += repeat
+            elif el.tag == _T + "table-row":
+                el.clear()
+    return out
+
+
 def _widths(src: Path) -> dict[str, dict[str, float]]:
-    """Column widths by sheet where openpyxl can read the file (an .xlsx package); none otherwise."""
+    """Column widths by sheet where they can be read: an .xlsx package (openpyxl), an .ods
+    (content.xml); none otherwise (.xls: calamine does not report them)."""
+    if src.suffix.lower() == ".ods":
+        return _ods_widths(src)
     if src.suffix.lower() not in (".xlsx", ".xlsm"):
         return {}
     try:
