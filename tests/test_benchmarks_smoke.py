@@ -90,3 +90,9 @@ def test_startup():
     out = _run([str(BENCH / "startup.py"), "--repeat", "1", "--top", "5"])
     assert "aftersales --help" in out and "python -c pass" in out
     assert "imports by cumulative time" in out
+
+
+def test_fix(data_dir):
+    out = _run([str(BENCH / "fix.py"), "--rows", "200", "--repeat", "1", "--data", str(data_dir)])
+    assert "fix vs validate: repair report, 200 rows" in out
+    assert "fix / validate (REPORT)" in out and "fix / validate (MONTH)" in out

@@ -183,9 +183,11 @@ def locate(path: str, files: list[str], sheets: list[RawSheet], formats: Formats
 
 
 def _helper_sheets() -> set[str]:
-    """Names of the sheets a blank template carries beside its dataset (messages.yaml)."""
+    """Names of the sheets a blank template carries beside its dataset, and the 修改记录 sheet
+    `aftersales fix` adds (messages.yaml)."""
     from ..i18n import LANGS, text
-    return {norm(text(key, lang)) for key in ("template.notes_sheet", "template.lists_sheet") for lang in LANGS}
+    return {norm(text(key, lang)) for key in ("template.notes_sheet", "template.lists_sheet", "fix.log_sheet")
+            for lang in LANGS}
 
 
 def _signatures(sheet: RawSheet, candidates, formats: Formats) -> list[tuple[float, str]]:

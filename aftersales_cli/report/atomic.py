@@ -82,3 +82,43 @@ def write_atomic(out: Path, write: Callable[[Path], None]) -> Path:
 
 def write_text_atomic(out: Path, text: str) -> Path:
     return write_atomic(out, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+
+
+@contextlib.contextmanager
+def atomic_folder(out: Path) -> Iterator[Path]:
+    """Yield a temporary folder beside `out`; on success it becomes `out` (an empty `out` is replaced,
+    a non-empty one — `fix --force` — receives each file in turn), else it is removed.
+
+    A failure before the end leaves `out` as it was. Raises AftersalesError("err.output_unwritable",
+    out) for any OSError on the way."""
+    import shutil
+
+    out = Path(out)
+    ensure_folder(out.parent)
+    try:
+        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name[:40]}.", suffix=".tmp", dir=out.parent))
+    except OSError as exc:
+        raise unwritable(out, exc) from exc
+    try:
+        yield tmp
+        if out.is_dir() and any(out.iterdir()):
+            for f in sorted(tmp.iterdir()):
+                os.replace(f, out / f.name)
+            tmp.rmdir()
+        else:
+            was_empty = out.is_dir()
+            if was_empty:
+                out.rmdir()
+            try:
+                os.replace(tmp, out)
+            except OSError:
+                if was_empty:
+                    with contextlib.suppress(OSError):
+                        out.mkdir()
+                raise
+    except OSError as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise unwritable(out, exc) from exc
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
