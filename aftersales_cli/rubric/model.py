@@ -99,12 +99,14 @@ class RuleEntry(BaseModel):
     when: Condition | None = None
     points: int = Field(ge=0)
     reason: Text
+    fix: Text | None = None            # what to do when this rule costs points (fixes.md)
 
 
 class Requirement(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     when: Condition
     fail: Text
+    fix: Text | None = None            # what to do when this requirement fails (fixes.md)
 
 
 class Criterion(BaseModel):
