@@ -78,10 +78,16 @@ def roster_bad_mobiles(city):
         t.set(t.rows[3], "手机号", "12345678901")
 
 
+def every_row(city, dataset: str, header: str, text: str, share: float = 1.0) -> None:
+    """`text` (not a valid value) in the column of the first `share` of the dataset's rows."""
+    with edit(city, dataset) as t:
+        rows = t.rows
+        for r in rows[: round(len(rows) * share)]:
+            t.set(r, header, text)
+
+
 def training_dated_wrong(city):
-    with edit(city, "training_log") as t:
-        for r in t.rows:
-            t.set(r, "培训日期", "不详")
+    every_row(city, "training_log", "培训日期", "不详")
 
 
 def report_text_dates_and_late(city):
@@ -105,16 +111,11 @@ def ledger_unknown_part(city):
 
 
 def plan_dated_wrong(city):
-    with edit(city, "parts_plan") as t:
-        for r in t.rows:
-            t.set(r, "申请日期", "下月")
+    every_row(city, "parts_plan", "申请日期", "下月")
 
 
-def stocktake_unreadable_counts(city):
-    with edit(city, "stocktake") as t:
-        rows = t.rows
-        for r in rows[: len(rows) // 2]:
-            t.set(r, "实盘数量", "见附件")
+def stocktake_unreadable_counts(city):          # half the counts unreadable: accuracy ≤ 50%
+    every_row(city, "stocktake", "实盘数量", "见附件", share=0.5)
 
 
 HONEST = [
