@@ -145,9 +145,13 @@ def write_fix_sheet(wb, card, lang: str, styles) -> None:
 
 def below_scoresheet(ws, fixes, lang: str, styles) -> None:
     """A city's fix list under its score sheet (汇总.xlsx): two rows below the signature line,
-    starting a printed page of its own."""
+    starting a printed page of its own; a city with nothing to fix gets one line, no page."""
     from openpyxl.worksheet.pagebreak import Break
 
     start = ws.max_row + 2
+    if not fixes:
+        set_text(ws.cell(start, 1), i18n.text("fixes.none", lang))
+        styles.apply(ws.cell(start, 1), "header_line")
+        return
     ws.row_breaks.append(Break(id=start - 1))
     fill_fixlist(ws, fixes, lang, styles, start, i18n.text("fixes.title", lang))
