@@ -52,7 +52,7 @@ def render(fixes, lang: str):
     if not fixes:
         return Text(i18n.text("fixes.none", lang), style="green")
     table = Table(title=Text(i18n.text("fixes.title", lang)), show_lines=True, title_justify="left")
-    for key, width in (("id", 5), ("lost", 4), ("regain", 6), ("cause", 34), ("action", 34),
+    for key, width in (("id", 6), ("lost", 4), ("regain", 6), ("cause", 34), ("action", 34),
                        ("findings", 30), ("fixable", 6)):
         table.add_column(i18n.text(f"fixes.col.{key}", lang), max_width=width, overflow="fold",
                          justify="right" if key in ("lost", "regain", "fixable") else "left")
