@@ -118,8 +118,42 @@ def stocktake_unreadable_counts(city):          # half the counts unreadable: ac
     every_row(city, "stocktake", "实盘数量", "见附件", share=0.5)
 
 
+def distributor_training_dated_wrong(city):
+    with edit(city, "training_log") as t:
+        for r in t.where("培训类型", "分销专场培训"):
+            t.set(r, "培训日期", "不详")
+
+
+def stocktake_out_of_window(city):                # a count dated mid-month: ST001, no month-end count
+    every_row(city, "stocktake", "盘点日期", D(2026, 11, 10))
+
+
+def stocktake_wrong_book(city):
+    with edit(city, "stocktake") as t:
+        r = t.rows[0]
+        t.set(r, "账面数量", t.get(r, "账面数量") + 3)
+        t.set(r, "差异数量", t.get(r, "实盘数量") - t.get(r, "账面数量"))
+
+
+def inspection_no(code: str):
+    def defect(city):
+        with edit(city, "inspection") as t:
+            t.set(t.where("检查项编码", code)[0], "结果", "否")
+    return defect
+
+
+# every criterion scored by one checklist code: (id, max)
+CHECKLIST_ONE = [("1.1", 2), ("1.2", 2), ("1.3", 2), ("1.4", 2), ("1.6", 2), ("1.7", 2), ("3.1", 2),
+                 ("3.2", 4), ("7.1", 8), ("7.2", 2), ("10.1", 4), ("10.2", 3)]
+
 HONEST = [
     pytest.param(checklist_no, "1.5", 3, id="checklist-1.5"),
+    *[pytest.param(inspection_no(code), code, lost, id=f"checklist-{code}") for code, lost in CHECKLIST_ONE],
+    pytest.param(distributor_training_dated_wrong, "5.2", 3, id="5.2-training"),
+    # (the same defect costs 11.2, 11.3 and 11.5 through findings it causes too — moved count dates
+    # make book quantities differ (ST004) and leave accuracy undefined — see the README's decisions)
+    pytest.param(stocktake_out_of_window, "10.3", 3, id="10.3-no-count"),
+    pytest.param(stocktake_wrong_book, "11.2", 2, id="11.2-book"),
     pytest.param(roster_missing_name, "2", 5, id="2-roster-incomplete"),
     pytest.param(roster_bad_mobiles, "2", 5, id="2-roster-false-info"),
     pytest.param(training_dated_wrong, "5.1", 3, id="5.1-training"),
