@@ -134,7 +134,7 @@ def write_fix_sheet(wb, card, lang: str, styles) -> None:
 
     from .scoresheet import print_setup
 
-    ws = wb.create_sheet(i18n.text("fixes.title", lang))
+    ws = wb.create_sheet(i18n.text("fixes.sheet", lang))      # 整改清单 in both languages, like 评分表
     for j, width in enumerate(WIDTHS, start=1):
         ws.column_dimensions[get_column_letter(j)].width = width
     heading = i18n.text("fixes.sheet_title", lang, city=card.city, period=card.period, total=card.total, max=card.max)
