@@ -135,6 +135,17 @@ def stocktake_wrong_book(city):
         t.set(r, "差异数量", t.get(r, "实盘数量") - t.get(r, "账面数量"))
 
 
+def ledger_issue_from_newer_batch(city):          # FIFO broken once: an issue taken from the newer batch
+    with edit(city, "parts_ledger") as t:
+        batches: dict[str, list[str]] = {}
+        for r in t.rows:
+            if t.get(r, "类型") in ("期初", "入库"):
+                batches.setdefault(t.get(r, "配件编码"), []).append(t.get(r, "批次号"))
+        r = next(r for r in t.rows if t.get(r, "类型") == "出库" and len(batches[t.get(r, "配件编码")]) > 1)
+        newer = [b for b in batches[t.get(r, "配件编码")] if b != t.get(r, "批次号")]
+        t.set(r, "批次号", newer[-1])
+
+
 def inspection_no(code: str):
     def defect(city):
         with edit(city, "inspection") as t:
@@ -153,6 +164,7 @@ HONEST = [
     # (the same defect costs 11.2, 11.3 and 11.5 through findings it causes too — moved count dates
     # make book quantities differ (ST004) and leave accuracy undefined — see the README's decisions)
     pytest.param(stocktake_out_of_window, "10.3", 3, id="10.3-no-count"),
+    pytest.param(ledger_issue_from_newer_batch, "10.3", 3, id="10.3-fifo"),
     pytest.param(stocktake_wrong_book, "11.2", 2, id="11.2-book"),
     pytest.param(roster_missing_name, "2", 5, id="2-roster-incomplete"),
     pytest.param(roster_bad_mobiles, "2", 5, id="2-roster-false-info"),
