@@ -44,6 +44,7 @@ def findings_text(entry: dict[str, Any], lang: str, limit: int | None = None) ->
 
 
 def regain_text(entry: dict[str, Any], lang: str) -> str:
+    """The regain as shown: the number, or — where no cell edit brings the points back."""
     return i18n.text("fixes.regain_null", lang) if entry["regain"] is None else str(entry["regain"])
 
 
