@@ -253,7 +253,8 @@ def assemble(period: str | None, rubric, rows: list[dict[str, Any]], warnings: l
     ranked = rank(rows)
     cities = [{"city": r["city"], "status": "ok", "rank": r["rank"], "total": r["total"], "max": r["max"],
                "percent": r["percent"], "kpi": r.get("kpi"), "period": r.get("period"), "items": r["items"],
-               "sections": r["sections"], "findings_summary": r["findings_summary"]} for r in ranked]
+               "sections": r["sections"], "findings_summary": r["findings_summary"],
+               "fixes": r.get("fixes", [])} for r in ranked]
     failed = sorted(({"city": r["city"], "status": "error", "error": r["error"]}
                      for r in rows if r["status"] != "ok"), key=lambda r: r["city"])
     if period is None:

@@ -155,7 +155,8 @@ def score_path(path: Path, period: Period | None = None, city: str | None = None
     if how != "option":
         result.period_source = how if how != "rows" else result.period_source
     facts = compute_facts(result, params, run.formats)
-    card = score(run.rubric, facts, city, result.period.label, result.summary, run.lang, run.formats)
+    card = score(run.rubric, facts, city, result.period.label, result.summary, run.lang, run.formats,
+                 result.findings)
     return card, result
 
 

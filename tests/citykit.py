@@ -139,5 +139,5 @@ def assert_scoresheet_looks(ws) -> None:
     first, text = ws.cell(4, 1), ws.cell(4, 5)
     assert first.alignment.horizontal == "center" and not first.font.b and first.border.bottom.style == "thin"
     assert text.alignment.wrap_text and text.alignment.horizontal is None and text.border.top.style == "thin"
-    total = next(r for r in ws.iter_rows(min_row=4) if r[1].value == "合计")
+    total = next(r for r in ws.iter_rows(min_row=4, max_col=8) if r[1].value == "合计")   # the fix list may follow, wider
     assert all(c.font.b and c.border.right.style == "thin" for c in total)

@@ -177,8 +177,11 @@ def test_renaming_enum_values_in_the_formats_keeps_every_metric(tmp_path):
     assert facts.metrics["trainings_dealer"] > 0 and facts.metrics["fifo_violations"] > 0
     assert "pass" in facts.checklist.values() and "fail" in facts.checklist.values()
     assert compute_facts(renamed, renamed.params, build_run(folder).formats) == facts
-    # the same scores; the old spellings, now aliases, only add format notes (non-standard value)
-    assert {**renamed_card.to_dict(), "findings_summary": None} == {**shipped_card.to_dict(), "findings_summary": None}
+    # the same scores; the old spellings, now aliases, only add format notes (non-standard value),
+    # which the fix list names too (the 否 of 1.4 becomes a CE051 at its cell)
+    same = {"findings_summary": None, "fixes": None}
+    assert {**renamed_card.to_dict(), **same} == {**shipped_card.to_dict(), **same}
+    assert [(e["id"], e["regain"]) for e in renamed_card.fixes] == [(e["id"], e["regain"]) for e in shipped_card.fixes]
     errors = lambda r: sorted((f.code, f.dataset, f.row) for f in r.findings if f.severity != "format")  # noqa: E731
     assert errors(renamed) == errors(shipped)
 

@@ -46,3 +46,5 @@ def score(path: Annotated[Path, typer.Argument(help="城市文件夹（或其 YY
     how = i18n.text(f"period.how.{result.period_source}", language)
     out.print(i18n.text("period.inferred", language, period=card.period, how=how), style="dim", markup=False)
     out.print(render(card, language))
+    from ..report.fixlist import render as render_fixes
+    out.print(render_fixes(card.fixes, language))

@@ -24,3 +24,36 @@ def counted_codes(name: str) -> tuple[str, tuple[str, ...]]:
     """(dataset, finding codes) a counting metric counts."""
     entry = catalogue()["metrics"][name]
     return entry["dataset"], tuple(entry["codes"])
+
+
+def behind(name: str) -> dict[str, dict[str, tuple[str, ...]]]:
+    """The findings that lie behind a metric (fixes.md "Causes"): dataset → {"codes": (...),
+    "severities": (...)} — a finding lies behind it when its dataset is listed and its code or
+    its severity is. Declared in catalogue.yaml by `codes` (with `dataset`), `findings` and
+    `from`; KeyError for a metric the catalogue does not hold."""
+    entry = catalogue()["metrics"][name]
+    out: dict[str, dict[str, tuple[str, ...]]] = {}
+
+    def add(dataset: str, codes=(), severities=()) -> None:
+        have = out.setdefault(dataset, {"codes": (), "severities": ()})
+        have["codes"] = tuple(dict.fromkeys(have["codes"] + tuple(codes)))
+        have["severities"] = tuple(dict.fromkeys(have["severities"] + tuple(severities)))
+
+    if entry.get("codes"):
+        add(entry["dataset"], entry["codes"])
+    for dataset, spec in (entry.get("findings") or {}).items():
+        if isinstance(spec, dict):
+            add(dataset, severities=spec.get("severities", ()))
+        else:
+            add(dataset, spec)
+    for other in entry.get("from") or ():
+        for dataset, spec in behind(other).items():
+            add(dataset, spec["codes"], spec["severities"])
+    return out
+
+
+def cell_editable(name: str) -> bool:
+    """False for a metric no cell edit can change (`cells: false`, a turnover rate): the causes
+    that read it have regain null (fixes.md)."""
+    entry = catalogue()["metrics"][name]
+    return entry.get("cells", True) and all(cell_editable(m) for m in entry.get("from") or ())

@@ -27,6 +27,7 @@ class Facts:
     checklist: dict[str, str]          # code → pass | fail | invalid
     params: dict[str, Any] = field(default_factory=dict)
     empty: set[str] = field(default_factory=set)   # found with a header and no rows: not submitted (rubric.md)
+    checklist_cells: dict[str, str] = field(default_factory=dict)   # code → its answer's cell, 现场检查!D5
 
 
 def _tr(key: str, **params: Any) -> dict[str, str]:
@@ -55,8 +56,8 @@ def compute_facts(result: ValidationResult, params: dict[str, Any], formats) -> 
     m.update(_training(ck.get("training_log"), p))
     m.update(_report(ck.get("repair_report"), result, p))
     m.update(_parts(ck, counts, result, formats))
-    return Facts(metrics=m, datasets=set(ck), checklist=_checklist(ck.get("inspection"), result), params=params,
-                 empty=empty)
+    answers, cells = _checklist(ck.get("inspection"), result)
+    return Facts(metrics=m, datasets=set(ck), checklist=answers, params=params, empty=empty, checklist_cells=cells)
 
 
 def _count(counts: Counter, metric: str) -> int:
@@ -226,19 +227,24 @@ def _parts(ck: dict[str, Checked], counts: Counter, result: ValidationResult, fo
     return out
 
 
-def _checklist(ins: Checked | None, result: ValidationResult) -> dict[str, str]:
-    """code → pass / fail / invalid, over the rows that count for the period (first row per code):
-    the 结果 value's role (pass: 是, fail: 否), invalid for a row with an error or another value."""
+def _checklist(ins: Checked | None, result: ValidationResult) -> tuple[dict[str, str], dict[str, str]]:
+    """(code → pass / fail / invalid, code → the cell of its 结果 answer, 现场检查!D5), over the rows
+    that count for the period (first row per code): the 结果 value's role (pass: 是, fail: 否),
+    invalid for a row with an error or another value."""
     if ins is None:
-        return {}
+        return {}, {}
     counts = inspection_rows(ins, result.period)
     roles = {**dict.fromkeys(ins.ds.fmt.role("result", "fail"), "fail"),
              **dict.fromkeys(ins.ds.fmt.role("result", "pass"), "pass")}
     bad = {row for row, key in ins.error_cells if key in ("code", "result", "date")}
     answers: dict[str, str] = {}
+    cells: dict[str, str] = {}
+    letter = ins.ds.letters.get("result")
     for row in ins.values.index[counts]:
         code = ins.col("code")[row]
         if code is None or pd.isna(code) or code in answers:
             continue
         answers[code] = "invalid" if row in bad else roles.get(ins.col("result")[row], "invalid")
-    return answers
+        if letter:
+            cells[code] = f"{ins.ds.sheet}!{letter}{row}"
+    return answers, cells

@@ -198,9 +198,13 @@ def write_scoresheet(card: Scorecard, out: Path, lang: str = "zh", inputs=()) ->
     if out.suffix.lower() != ".xlsx":
         raise AftersalesError("err.output_suffix", out)
     refuse_inputs(out, inputs)
+    from .fixlist import write_fix_sheet
+
     wb = Workbook()
     ws = wb.active
     ws.title = i18n.text("sheet.title", lang)
-    fill_scoresheet(ws, card, lang)
+    styles = Styles()
+    fill_scoresheet(ws, card, lang, styles)
+    write_fix_sheet(wb, card, lang, styles)
     mark(wb, "scorecard")
     return write_atomic(out, lambda tmp: wb.save(tmp))

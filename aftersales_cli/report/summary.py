@@ -15,6 +15,7 @@ from ..rubric.engine import ItemResult, Scorecard
 from .atomic import ensure_folder, write_atomic, write_text_atomic
 from .cellsafe import csv_safe, set_text
 from .names import sheet_name
+from .fixlist import below_scoresheet
 from .scoresheet import Styles, fill_scoresheet, print_setup
 
 MAX_FINDING_ROWS = 100_000
@@ -124,7 +125,7 @@ def card_from_row(row: dict[str, Any], rubric) -> Scorecard:
                              score=i["score"], reasons=tuple(i["reasons"]), metrics=i.get("metrics", {}))
                   for i in row["items"])
     return Scorecard(city=row["city"], period=row.get("period") or "", rubric=rubric, items=items,
-                     findings_summary=row["findings_summary"])
+                     findings_summary=row["findings_summary"], fixes=tuple(row.get("fixes") or ()))
 
 
 # Column widths (characters) and number formats of the ranking sheet; one format per column.
@@ -154,6 +155,7 @@ def _workbook(result: BatchResult, lang: str):
     for row in result.cities:
         sheet = wb.create_sheet(sheet_name(row["city"], taken))
         fill_scoresheet(sheet, card_from_row(row, result.rubric), lang, styles)
+        below_scoresheet(sheet, row.get("fixes") or (), lang, styles)
     _findings_sheet(wb.create_sheet(sheet_name(i18n.text("batch.sheet.findings", lang), taken)), result, lang)
     mark(wb, "summary")
     return wb

@@ -45,6 +45,7 @@ class Scorecard:
     items: tuple[ItemResult, ...]
     findings_summary: dict[str, int]
     params: dict[str, Any] = field(default_factory=dict, compare=False)
+    fixes: tuple[dict[str, Any], ...] = field(default=(), compare=False)   # the fix list (rubric/fixes.py)
 
     @property
     def sections(self) -> list[dict[str, Any]]:
@@ -77,7 +78,7 @@ class Scorecard:
                 "rubric": {"name": self.rubric.name, "version": self.rubric.version, "max": self.max},
                 "total": self.total, "max": self.max, "percent": self.percent,
                 "sections": self.sections, "items": [r.to_dict() for r in self.items],
-                "findings_summary": self.findings_summary}
+                "findings_summary": self.findings_summary, "fixes": list(self.fixes)}
 
 
 def percent(total: int, maximum: int) -> float:
@@ -239,9 +240,12 @@ def score_criterion(c: Criterion, facts: Facts, params: dict[str, Any], done: di
 
 
 def score(rubric: Rubric, facts: Facts, city: str, period: str, findings_summary: dict[str, int],
-          lang: str, formats) -> Scorecard:
+          lang: str, formats, findings=()) -> Scorecard:
     """Every criterion of the rubric scored from the facts (rubric.md); `formats` name the
-    datasets a criterion lacks."""
+    datasets a criterion lacks; `findings` (the run's Finding list) fill the fix list's cells
+    (fixes.md §1)."""
+    from .fixes import fix_list
+
     params = facts.params
     done: dict[str, ItemResult] = {}
     for section, item, c in rubric.criteria():
@@ -250,4 +254,5 @@ def score(rubric: Rubric, facts: Facts, city: str, period: str, findings_summary
                                 max=c.max, score=points, reasons=tuple(reasons),
                                 metrics=_evidence(c, facts, lang))
     return Scorecard(city=city, period=period, rubric=rubric, items=tuple(done.values()),
-                     findings_summary=findings_summary, params=params)
+                     findings_summary=findings_summary, params=params,
+                     fixes=fix_list(rubric, facts, done, findings, lang, formats))

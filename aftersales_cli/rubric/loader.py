@@ -96,6 +96,21 @@ def _checked(path: Path, text: str) -> dict:
     return msgspec.to_builtins(rubric)
 
 
+def failing_branches(c) -> list[int]:
+    """The indexes of the rules (or all_of requirements) that can be a cause in the fix list
+    (fixes.md "Causes"): every rule with a `when` down to the first rule worth the criterion's
+    max (all of them when none is), every requirement; each needs a `fix` text."""
+    if c.all_of is not None:
+        return list(range(len(c.all_of)))
+    out = []
+    for i, r in enumerate(c.rules or []):
+        if r.when is not None:
+            out.append(i)
+        if r.points >= c.max:
+            break
+    return out
+
+
 def semantic_problems(rubric) -> list[tuple[tuple, str]]:
     """What the schema cannot see: unknown names, points that do not add up, bad templates."""
     from ..formats import DATASETS
@@ -173,6 +188,10 @@ def semantic_problems(rubric) -> list[tuple[tuple, str]]:
                 for e in c.evidence:
                     if e not in METRICS:
                         problems.append((cloc + ("evidence",), _p("unknown_metric", name=e)))
+                for ri in failing_branches(c):
+                    if (c.rules[ri] if c.rules is not None else c.all_of[ri]).fix is None:
+                        kind = "rules" if c.rules is not None else "all_of"
+                        problems.append((cloc + (kind, ri), _p("fix_missing", id=c.id)))
                 for ri, r in enumerate(c.rules or []):
                     rloc = cloc + ("rules", ri)
                     if r.points > c.max:

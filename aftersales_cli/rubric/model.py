@@ -99,18 +99,22 @@ class RuleEntry(Struct, kw_only=True):
     when: Condition | None = None
     points: Points
     reason: Text | str
+    fix: Text | str | None = None      # what to do when this rule costs points (fixes.md)
 
     def __post_init__(self) -> None:
         force_setattr(self, "reason", text(self.reason))
+        force_setattr(self, "fix", text(self.fix))
 
 
 class Requirement(Struct):
     """One requirement of an all_of criterion."""
     when: Condition
     fail: Text | str
+    fix: Text | str | None = None      # what to do when this requirement fails (fixes.md)
 
     def __post_init__(self) -> None:
         force_setattr(self, "fail", text(self.fail))
+        force_setattr(self, "fix", text(self.fix))
 
 
 class Criterion(Struct):

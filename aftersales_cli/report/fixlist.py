@@ -1,0 +1,158 @@
+"""The fix list (整改清单, fixes.md §1) for people: a terminal table after the scorecard, and rows
+on a worksheet — the second sheet of `score --xlsx`, and below each city's score sheet in 汇总.xlsx.
+
+The worksheet layout lies on the score sheet's own column grid (report/scoresheet.py WIDTHS), so
+that the list can sit under a score sheet on the same sheet: A 评分项, B 类别, C 失分, D 可挽回,
+E 原因 and the findings behind it (every cell), F 可自动修正, G 整改措施, then H 责任人 and I 完成日期
+left blank for the manager.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from rich.table import Table
+from rich.text import Text
+
+from .. import i18n
+from .cellsafe import set_text
+from .scoresheet import WIDTHS
+
+COLUMNS = ("id", "title", "lost", "regain", "cause", "fixable", "action", "owner", "due")
+EXTRA_WIDTHS = (12,)            # I 完成日期, to the right of the score sheet's eight columns
+CELLS_PER_ROW = 90              # a long list of cells continues on the rows below (a row is 409 pt at most)
+TERMINAL_CELLS = 8              # cells shown per entry in the terminal (every one in JSON and xlsx)
+
+
+def findings_text(entry: dict[str, Any], lang: str, limit: int | None = None) -> str:
+    """"CE021×10，RR008×3" and the cells grouped by sheet ("维修日报表!F5、F9"); `limit` cells at
+    most, then "…等 n 处"."""
+    f = entry["findings"]
+    sep = i18n.text("metric.separator", lang)
+    lines = []
+    if f["counts"]:
+        lines.append(sep.join(f"{code}×{n}" for code, n in f["counts"].items()))
+    cells = f["cells"] if limit is None else f["cells"][:limit]
+    by_sheet: dict[str, list[str]] = {}
+    for c in cells:
+        sheet, _, ref = c.rpartition("!")
+        by_sheet.setdefault(sheet, []).append(ref)
+    listed = i18n.text("metric.list_separator", lang)
+    lines += [f"{sheet}!{listed.join(refs)}" for sheet, refs in by_sheet.items()]
+    if limit is not None and len(f["cells"]) > limit:
+        lines[-1] += i18n.text("fixes.more_cells", lang, n=len(f["cells"]))
+    return "\n".join(lines)
+
+
+def regain_text(entry: dict[str, Any], lang: str) -> str:
+    """The regain as shown: the number, or — where no cell edit brings the points back."""
+    return i18n.text("fixes.regain_null", lang) if entry["regain"] is None else str(entry["regain"])
+
+
+def render(fixes, lang: str):
+    """The fix list as a rich table (or one line when nothing is lost)."""
+    if not fixes:
+        return Text(i18n.text("fixes.none", lang), style="green")
+    table = Table(title=Text(i18n.text("fixes.title", lang)), show_lines=True, title_justify="left")
+    for key, width in (("id", 6), ("lost", 4), ("regain", 6), ("cause", 34), ("action", 34),
+                       ("findings", 30), ("fixable", 6)):
+        table.add_column(i18n.text(f"fixes.col.{key}", lang), max_width=width, overflow="fold",
+                         justify="right" if key in ("lost", "regain", "fixable") else "left")
+    for e in fixes:
+        style = "dim" if e["regain"] is None else ("bold" if e["regain"] else "")
+        table.add_row(Text(e["id"]), str(e["lost"]), Text(regain_text(e, lang), style=style), Text(e["cause"]),
+                      Text(e["action"]), Text(findings_text(e, lang, TERMINAL_CELLS)), str(e["fixable"]))
+    return table
+
+
+def fill_fixlist(ws, fixes, lang: str, styles, start: int = 1, heading: str | None = None) -> int:
+    """Write the fix list onto `ws` from row `start`: a heading line (`heading`, merged over the
+    columns), the column heads, one row per entry, and a note on what — means. Sets the widths of
+    the columns right of the score sheet's; returns the row after the last one written."""
+    from openpyxl.utils import get_column_letter
+
+    from .scoresheet import _merge
+
+    style = styles.apply
+    ncol = len(COLUMNS)
+    for j, width in enumerate(EXTRA_WIDTHS, start=len(WIDTHS) + 1):
+        ws.column_dimensions[get_column_letter(j)].width = width
+    row = start
+    if heading is not None:
+        _merge(ws, row, 1, row, ncol)
+        set_text(ws.cell(row, 1), heading)
+        style(ws.cell(row, 1), "header_line")
+        ws.row_dimensions[row].height = 24
+        row += 1
+    for j, key in enumerate(COLUMNS, start=1):
+        style(ws.cell(row, j, i18n.text(f"fixes.col.{key}", lang)), "column")
+    ws.row_dimensions[row].height = 20
+    row += 1
+    if not fixes:
+        _merge(ws, row, 1, row, ncol)
+        set_text(ws.cell(row, 1), i18n.text("fixes.none", lang))
+        style(ws.cell(row, 1), "text")
+        return row + 1
+    for e in fixes:
+        cells = e["findings"]["cells"]
+        chunks = [cells[i:i + CELLS_PER_ROW] for i in range(0, len(cells), CELLS_PER_ROW)] or [[]]
+        for k, chunk in enumerate(chunks):
+            part = {"findings": {"counts": e["findings"]["counts"] if k == 0 else {}, "cells": chunk}}
+            found = findings_text(part, lang)
+            if k == 0:
+                cause = e["cause"] + ("\n" + i18n.text("fixes.col.findings", lang) + "：" + found if found else "")
+                values = (e["id"], e["title"], e["lost"], regain_text(e, lang) if e["regain"] is None else e["regain"],
+                          cause, e["fixable"], e["action"], None, None)
+            else:           # the rest of a long list of cells, on rows of their own
+                cause = found
+                values = (None, None, None, None, cause, None, None, None, None)
+            for j, v in enumerate(values, start=1):
+                cell = ws.cell(row, j)
+                set_text(cell, v)
+                style(cell, "text" if COLUMNS[j - 1] in ("cause", "action") else "cell")
+            lines = max(_lines(cause, WIDTHS[4]), _lines(e["action"], WIDTHS[6]) if k == 0 else 1, 1)
+            ws.row_dimensions[row].height = min(15 * lines + 6, 409)
+            row += 1
+    _merge(ws, row, 1, row, ncol)
+    set_text(ws.cell(row, 1), i18n.text("fixes.sheet_note", lang))
+    style(ws.cell(row, 1), "note")
+    return row + 1
+
+
+def _lines(text: str, width: float) -> int:
+    """Printed lines of a wrapped text in a column `width` characters wide (a CJK character takes
+    two), with a little room for the renderer's own breaks."""
+    usable = max(width - 4, 1)
+    total = 0
+    for line in text.split("\n"):
+        chars = sum(2 if ord(ch) > 0x2E80 else 1 for ch in line)
+        total += int(chars * 1.25 // usable) + 1
+    return total
+
+
+def write_fix_sheet(wb, card, lang: str, styles) -> None:
+    """The 整改清单 sheet of `score --xlsx`: its own title line, then the list; A4 landscape."""
+    from openpyxl.utils import get_column_letter
+
+    from .scoresheet import print_setup
+
+    ws = wb.create_sheet(i18n.text("fixes.sheet", lang))      # 整改清单 in both languages, like 评分表
+    for j, width in enumerate(WIDTHS, start=1):
+        ws.column_dimensions[get_column_letter(j)].width = width
+    heading = i18n.text("fixes.sheet_title", lang, city=card.city, period=card.period, total=card.total, max=card.max)
+    fill_fixlist(ws, card.fixes, lang, styles, 1, heading)
+    ws.freeze_panes = "A3"
+    print_setup(ws, "2:2", lang)
+
+
+def below_scoresheet(ws, fixes, lang: str, styles) -> None:
+    """A city's fix list under its score sheet (汇总.xlsx): two rows below the signature line,
+    starting a printed page of its own; a city with nothing to fix gets one line, no page."""
+    from openpyxl.worksheet.pagebreak import Break
+
+    start = ws.max_row + 2
+    if not fixes:
+        set_text(ws.cell(start, 1), i18n.text("fixes.none", lang))
+        styles.apply(ws.cell(start, 1), "header_line")
+        return
+    ws.row_breaks.append(Break(id=start - 1))
+    fill_fixlist(ws, fixes, lang, styles, start, i18n.text("fixes.title", lang))
