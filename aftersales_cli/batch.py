@@ -29,6 +29,8 @@ class CityJob:
     rubric_path: str | None
     lang: str
     formats_dir: str | None = None
+    city_root: str | None = None   # the city folder (paths in a cached row are relative to it)
+    cache_key: str | None = None   # None: not cached (no cache, or the files cannot be listed)
 
 
 def city_folders(root: Path, out: Path | None = None) -> list[Path]:
@@ -119,7 +121,8 @@ def plan(root: Path, period: Period | None, params_by_city: dict[str, dict[str, 
         city = readable(f.name)
         key = f.name if f.name in params_by_city else city
         jobs.append(CityJob(city=city, folder=folder, period=label, params=run.city_params(key, params_by_city),
-                            rubric_path=run.rubric_path, lang=run.lang, formats_dir=run.formats_dir))
+                            rubric_path=run.rubric_path, lang=run.lang, formats_dir=run.formats_dir,
+                            city_root=str(f)))
     names = {f.name for f in folders} | {readable(f.name) for f in folders}
     warnings = [c for c in params_by_city if c not in names]
     return label, jobs, warnings
@@ -133,11 +136,15 @@ def score_city_safe(job: CityJob) -> dict[str, Any]:
             return {"city": job.city, "status": "error",
                     "error": i18n.text("batch.no_month", job.lang, period=job.period)}
         from .pipeline import score_path
+        from . import cache
+        cache.log_scored(job.city, job.period)
         card, result = score_path(job.folder, Period.parse(job.period) if job.period else None, job.city,
                                   _run(job.formats_dir, job.rubric_path, job.lang), job.params)
         row = {"city": job.city, "status": "ok", **{k: v for k, v in card.to_dict().items()
                                                      if k not in ("city", "rubric")}}
         row["findings"] = [f.to_dict(job.lang) for f in result.findings]
+        if job.cache_key:
+            cache.put(job.cache_key, Path(job.city_root or job.folder), row)
         return row
     except AftersalesError as exc:
         return {"city": job.city, "status": "error", "error": one_line(exc.message(job.lang))}
@@ -157,17 +164,45 @@ def _run(formats_dir: str | None, rubric_path: str | None, lang: str):
     return _RUNS[key]
 
 
-def run(jobs: list[CityJob], workers: int, on_done: Callable[[dict[str, Any]], None] | None = None) -> list[dict]:
-    """Score every job; results come back in job order whatever the number of workers."""
+def attach_keys(jobs: list[CityJob], run) -> None:
+    """Give each job its result-cache key (cache.py): the run's fingerprint, the city-month's
+    files and their content, the city, the period and the parameters."""
+    from . import cache
+    fingerprint = cache.run_fingerprint(run.formats_dir, run.rubric_path, run.lang, run.limits)
+    for job in jobs:
+        if job.folder is not None:
+            root = Path(job.city_root) if job.city_root else job.folder
+            job.cache_key = cache.city_key(fingerprint, job.folder, root, job.city, job.period, job.params)
+
+
+def run(jobs: list[CityJob], workers: int, on_done: Callable[[dict[str, Any]], None] | None = None,
+        stats: dict[str, int] | None = None) -> list[dict]:
+    """Score every job; results come back in job order whatever the number of workers.
+
+    A job with a cache key whose entry is stored is not scored: its row comes from the cache
+    (`stats`, when given, receives {"cached": n, "scored": m}); the cache is trimmed to its bound
+    afterwards. Only the jobs left go to the worker processes."""
+    from . import cache
     results: dict[int, dict] = {}
-    if workers <= 1 or len(jobs) <= 1:
-        for i, job in enumerate(jobs):
-            results[i] = score_city_safe(job)
+    todo = []
+    for i, job in enumerate(jobs):
+        hit = cache.get(job.cache_key, Path(job.city_root or job.folder)) if job.cache_key else None
+        if hit is None:
+            todo.append(i)
+            continue
+        results[i] = hit
+        if on_done:
+            on_done(hit)
+    if stats is not None:
+        stats.update(cached=len(jobs) - len(todo), scored=len(todo))
+    if workers <= 1 or len(todo) <= 1:
+        for i in todo:
+            results[i] = score_city_safe(jobs[i])
             if on_done:
                 on_done(results[i])
     else:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=_context()) as pool:
-            futures = {pool.submit(score_city_safe, job): i for i, job in enumerate(jobs)}
+        with ProcessPoolExecutor(max_workers=min(workers, len(todo)), mp_context=_context()) as pool:
+            futures = {pool.submit(score_city_safe, jobs[i]): i for i in todo}
             for fut in as_completed(futures):
                 i = futures[fut]
                 try:
@@ -177,6 +212,8 @@ def run(jobs: list[CityJob], workers: int, on_done: Callable[[dict[str, Any]], N
                                   "error": one_line(f"{type(exc).__name__}: {exc}")}
                 if on_done:
                     on_done(results[i])
+    if any(job.cache_key for job in jobs):
+        cache.evict()
     return [results[i] for i in range(len(jobs))]
 
 
