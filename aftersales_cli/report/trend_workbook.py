@@ -237,8 +237,9 @@ def _charts(b: _Book, ws, doc, data) -> None:
         full.add_series({"name": [name, 0, first + k], "categories": [name, 1, 0, n, 0],
                          "values": [name, 1, first + k, n, first + k], "marker": {"type": "circle", "size": 4}})
     _axes(b, full, b.t("trend.chart.full_marks"), 0)
-    ws.insert_chart(PAGE_ROWS, 0, full, CHART_SIZE)
-    ws.print_area(0, 0, 2 * PAGE_ROWS - 1, 13)
+    ws.insert_chart(PAGE_ROWS + 1, 0, full, CHART_SIZE)   # a row clear of the break: LibreOffice would
+                                                         # also print its clipped top edge on page one
+    ws.print_area(0, 0, 2 * PAGE_ROWS, 13)
 
 
 # a chart of 840 × 576 px from the top-left cell of its page: at 85 % both fit a landscape A4 page
