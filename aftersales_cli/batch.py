@@ -31,6 +31,8 @@ class CityJob:
     formats_dir: str | None = None
     city_root: str | None = None   # the city folder (paths in a cached row are relative to it)
     cache_key: str | None = None   # None: not cached (no cache, or the files cannot be listed)
+    cache_dir: str | None = None   # where the entry goes: the parent's cache folder (a worker forked
+    cache_log: str | None = None   # from a fork server started earlier may hold another environment)
 
 
 def city_folders(root: Path, out: Path | None = None) -> list[Path]:
@@ -137,14 +139,14 @@ def score_city_safe(job: CityJob) -> dict[str, Any]:
                     "error": i18n.text("batch.no_month", job.lang, period=job.period)}
         from .pipeline import score_path
         from . import cache
-        cache.log_scored(job.city, job.period)
+        cache.log_scored(job.city, job.period, job.cache_log)
         card, result = score_path(job.folder, Period.parse(job.period) if job.period else None, job.city,
                                   _run(job.formats_dir, job.rubric_path, job.lang), job.params)
         row = {"city": job.city, "status": "ok", **{k: v for k, v in card.to_dict().items()
                                                      if k not in ("city", "rubric")}}
         row["findings"] = [f.to_dict(job.lang) for f in result.findings]
         if job.cache_key:
-            cache.put(job.cache_key, Path(job.city_root or job.folder), row)
+            cache.put(job.cache_key, Path(job.city_root or job.folder), row, job.cache_dir)
         return row
     except AftersalesError as exc:
         return {"city": job.city, "status": "error", "error": one_line(exc.message(job.lang))}
@@ -169,7 +171,9 @@ def attach_keys(jobs: list[CityJob], run) -> None:
     files and their content, the city, the period and the parameters."""
     from . import cache
     fingerprint = cache.run_fingerprint(run.formats_dir, run.rubric_path, run.lang, run.limits)
+    where, log = str(cache.results_dir()), os.environ.get("AFTERSALES_CACHE_LOG")
     for job in jobs:
+        job.cache_dir, job.cache_log = where, log
         if job.folder is not None:
             root = Path(job.city_root) if job.city_root else job.folder
             job.cache_key = cache.city_key(fingerprint, job.folder, root, job.city, job.period, job.params)
@@ -186,7 +190,7 @@ def run(jobs: list[CityJob], workers: int, on_done: Callable[[dict[str, Any]], N
     results: dict[int, dict] = {}
     todo = []
     for i, job in enumerate(jobs):
-        hit = cache.get(job.cache_key, Path(job.city_root or job.folder)) if job.cache_key else None
+        hit = cache.get(job.cache_key, Path(job.city_root or job.folder), job.cache_dir) if job.cache_key else None
         if hit is None:
             todo.append(i)
             continue

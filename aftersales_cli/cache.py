@@ -118,8 +118,8 @@ def _relative(path: Path, base: Path) -> str:
         return path.name
 
 
-def _entry(key: str) -> Path:
-    return results_dir() / key[:2] / f"{key}.json"
+def _entry(key: str, base: str | None = None) -> Path:
+    return (Path(base) if base else results_dir()) / key[:2] / f"{key}.json"
 
 
 def _swap(value: Any, old: str, new: str) -> Any:
@@ -133,9 +133,10 @@ def _swap(value: Any, old: str, new: str) -> Any:
     return value
 
 
-def get(key: str, city_root: Path) -> dict[str, Any] | None:
-    """The stored row for `key` with the city folder restored, or None (missing, corrupt, truncated)."""
-    path = _entry(key)
+def get(key: str, city_root: Path, base: str | None = None) -> dict[str, Any] | None:
+    """The stored row for `key` (in `base`, default `results_dir()`) with the city folder restored,
+    or None (missing, corrupt, truncated)."""
+    path = _entry(key, base)
     try:
         entry = json.loads(path.read_bytes().decode("utf-8"))
         if not isinstance(entry, dict) or entry.get("key") != key or not isinstance(entry.get("row"), dict):
@@ -146,8 +147,9 @@ def get(key: str, city_root: Path) -> dict[str, Any] | None:
     return _swap(entry["row"], MARKER, str(city_root))
 
 
-def put(key: str, city_root: Path, row: dict[str, Any]) -> bool:
-    """Store `row` atomically; False (nothing stored) when it would not come back identical."""
+def put(key: str, city_root: Path, row: dict[str, Any], base: str | None = None) -> bool:
+    """Store `row` atomically (in `base`, default `results_dir()`); False (nothing stored) when it
+    would not come back identical."""
     stored = _swap(row, str(city_root), MARKER)
     try:
         text = json.dumps({"key": key, "row": stored}, ensure_ascii=False, allow_nan=False)
@@ -155,7 +157,7 @@ def put(key: str, city_root: Path, row: dict[str, Any]) -> bool:
             return False
     except (TypeError, ValueError):
         return False
-    path = _entry(key)
+    path = _entry(key, base)
     tmp = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -201,10 +203,10 @@ def evict(limit: int | None = None) -> int:
     return removed
 
 
-def log_scored(city: str, period: str | None) -> None:
-    """Append `scored<TAB>city<TAB>period` to AFTERSALES_CACHE_LOG (when set): one line per
-    city-month actually scored, whichever process scored it."""
-    target = os.environ.get("AFTERSALES_CACHE_LOG")
+def log_scored(city: str, period: str | None, target: str | None = None) -> None:
+    """Append `scored<TAB>city<TAB>period` to `target` or AFTERSALES_CACHE_LOG (when set): one line
+    per city-month actually scored, whichever process scored it."""
+    target = target or os.environ.get("AFTERSALES_CACHE_LOG")
     if not target:
         return
     try:
