@@ -122,15 +122,12 @@ def _entry(key: str, base: str | None = None) -> Path:
     return (Path(base) if base else results_dir()) / key[:2] / f"{key}.json"
 
 
-def _swap(value: Any, old: str, new: str) -> Any:
-    """`value` with `old` replaced by `new` in every string (keys included)."""
-    if isinstance(value, str):
-        return value.replace(old, new) if old in value else value
-    if isinstance(value, list):
-        return [_swap(v, old, new) for v in value]
-    if isinstance(value, dict):
-        return {_swap(k, old, new): _swap(v, old, new) for k, v in value.items()}
-    return value
+def _encoded(text: str) -> str:
+    """`text` as it appears inside a JSON string (backslashes of a Windows path doubled)."""
+    return json.dumps(text, ensure_ascii=False)[1:-1]
+
+
+MARKED = _encoded(MARKER)
 
 
 def get(key: str, city_root: Path, base: str | None = None) -> dict[str, Any] | None:
@@ -138,22 +135,23 @@ def get(key: str, city_root: Path, base: str | None = None) -> dict[str, Any] | 
     or None (missing, corrupt, truncated)."""
     path = _entry(key, base)
     try:
-        entry = json.loads(path.read_bytes().decode("utf-8"))
+        text = path.read_bytes().decode("utf-8", "surrogateescape")
+        entry = json.loads(text.replace(MARKED, _encoded(str(city_root))))
         if not isinstance(entry, dict) or entry.get("key") != key or not isinstance(entry.get("row"), dict):
             return None
         os.utime(path)                     # least-recently-used order
     except (OSError, ValueError):
         return None
-    return _swap(entry["row"], MARKER, str(city_root))
+    return entry["row"]
 
 
 def put(key: str, city_root: Path, row: dict[str, Any], base: str | None = None) -> bool:
     """Store `row` atomically (in `base`, default `results_dir()`); False (nothing stored) when it
     would not come back identical."""
-    stored = _swap(row, str(city_root), MARKER)
     try:
-        text = json.dumps({"key": key, "row": stored}, ensure_ascii=False, allow_nan=False)
-        if _swap(json.loads(text)["row"], MARKER, str(city_root)) != row:
+        text = json.dumps({"key": key, "row": row}, ensure_ascii=False, allow_nan=False)
+        text = text.replace(_encoded(str(city_root)), MARKED)
+        if json.loads(text.replace(MARKED, _encoded(str(city_root))))["row"] != row:
             return False
     except (TypeError, ValueError):
         return False

@@ -284,3 +284,19 @@ def test_trend_workbook_charts_print_whole(root, tmp_path, fresh):
     assert len(net) == 1 and len(full) == 1 and net[0] != full[0]
     assert all(c["city"] in net[0] for c in doc["cities"]) and "全网平均" in net[0] and "2026-11" in net[0]
     assert all(s in full[0] for s in ("服务基础建设", "配件库管理")) and "2026-11" in full[0]
+
+
+def test_paths_in_a_cached_row_follow_the_city_folder(tmp_path, monkeypatch):
+    """Stored under one ROOT, read under another: the findings name files under the new one; a
+    Windows path (backslashes) too. A row JSON cannot hold as it is (a tuple) is not stored."""
+    monkeypatch.setenv("AFTERSALES_CACHE", str(tmp_path))
+    for old, new in (("/data/hq/杭州市", "/mnt/copy/杭州市"), ("C:\\HQ\\杭州市", "D:\\备份\\杭州市")):
+        sep = "\\" if "\\" in old else "/"
+        row = {"city": "杭州市", "findings": [{"file": f"{old}{sep}2026-11{sep}维修日报表.xlsx",
+                                            "message": f"见 {old}{sep}2026-11"}]}
+        assert cache.put("k" * 64, Path(old), row)
+        got = cache.get("k" * 64, Path(new))
+        assert got == {"city": "杭州市", "findings": [{"file": f"{new}{sep}2026-11{sep}维修日报表.xlsx",
+                                                   "message": f"见 {new}{sep}2026-11"}]}
+    assert not cache.put("t" * 64, Path("/x"), {"city": "a", "items": ("1.1",)})
+    assert cache.get("t" * 64, Path("/x")) is None
