@@ -8,8 +8,8 @@ data dir. Every step runs in this process with the same functions the commands c
 context, `batch.plan` / `trend.plan_trend`, `batch.attach_keys`, `batch.run` with --jobs worker
 processes, then assembling and writing the outputs), each with its own empty cache folder unless
 said otherwise; an untimed warm-up batch first starts the workers' fork server, loads the formats
-and the rubric and puts the files in the OS cache. Single runs (no median):
-each step takes minutes at 300 cities.
+and the rubric and puts the files in the OS cache. `--repeat K` runs the four steps K times in
+turn (so machine noise hits them alike) and shows the medians.
 
 1. batch, cold: the latest month, empty cache — "scoring" (listing and hashing the files, scoring
    every city) and "writing" (汇总.xlsx, summary.json, summary.csv, findings.csv) timed apart.
@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import statistics
 import sys
 import tempfile
 import time
@@ -120,7 +121,8 @@ def main(argv: list[str] | None = None) -> int:
                      for m in d.iterdir() if m.is_dir()})
     print(c.machine_line())
     print(f"{args.cities} cities × {len(months)} months ({months[0]} … {months[-1]}) × {args.orders:,} orders; "
-          f"--jobs {args.jobs}; single in-process runs, each step with its own empty cache unless said")
+          f"--jobs {args.jobs}; in-process runs, median of {args.repeat} rounds (steps interleaved), "
+          f"each step with its own empty cache unless said")
     saved = os.environ.get("AFTERSALES_CACHE")
     rows, notes = [], []
     with tempfile.TemporaryDirectory(prefix="aftersales-bench-trend-") as tmp:
@@ -133,27 +135,34 @@ def main(argv: list[str] | None = None) -> int:
             use_cache("warm-up")          # untimed: the worker fork server, formats, rubric, OS file cache
             c.status("0. warm-up batch (untimed) …")
             batch_once(root, args.jobs, work / "b0")
-            use_cache("batch")
-            c.status("1. batch, cold …")
-            s1, w1, _ = batch_once(root, args.jobs, work / "b1")
-            c.status("2. batch after one report changed …")
-            path, old = change_one_report(root)
-            try:
-                s2, w2, st2 = batch_once(root, args.jobs, work / "b2")
-            finally:
-                path.write_bytes(old)
-            use_cache("trend-cold")
-            c.status("3. trend, cold …")
-            s3, w3, st3 = trend_once(root, args.jobs, work / "t3")
-            use_cache("trend-warm")
-            c.status(f"4. trend up to {months[-2]} (fills the cache, untimed), then every month …")
-            trend_once(root, args.jobs, work / "t4a", last=months[-2])
-            s4, w4, st4 = trend_once(root, args.jobs, work / "t4")
+            rounds = []
+            for r in range(args.repeat):
+                use_cache(f"batch-{r}")
+                c.status(f"round {r + 1}/{args.repeat}: 1. batch, cold …")
+                one = batch_once(root, args.jobs, work / "b1")
+                c.status("2. batch after one report changed …")
+                path, old = change_one_report(root)
+                try:
+                    two = batch_once(root, args.jobs, work / "b2")
+                finally:
+                    path.write_bytes(old)
+                use_cache(f"trend-cold-{r}")
+                c.status("3. trend, cold …")
+                three = trend_once(root, args.jobs, work / "t3")
+                use_cache(f"trend-warm-{r}")
+                c.status(f"4. trend up to {months[-2]} (fills the cache, untimed), then every month …")
+                trend_once(root, args.jobs, work / "t4a", last=months[-2])
+                rounds.append((one, two, three, trend_once(root, args.jobs, work / "t4")))
         finally:
             if saved is None:
                 os.environ.pop("AFTERSALES_CACHE", None)
             else:
                 os.environ["AFTERSALES_CACHE"] = saved
+    def med(step: int, part: int) -> float:
+        return statistics.median(r[step][part] for r in rounds)
+
+    (s1, w1), (s2, w2), (s3, w3), (s4, w4) = [(med(k, 0), med(k, 1)) for k in range(4)]
+    st2, st3, st4 = rounds[0][1][2], rounds[0][2][2], rounds[0][3][2]
     cold = s1 + w1
     rows = [["1. batch, cold (latest month)", c.fmt_s(s1), c.fmt_s(w1), c.fmt_s(cold), c.fmt_x(1.0), ""],
             ["2. batch, one report changed", c.fmt_s(s2), c.fmt_s(w2), c.fmt_s(s2 + w2), c.fmt_x((s2 + w2) / cold),
