@@ -149,6 +149,10 @@ def test_trend_range_and_error_exit(root, tmp_path, fresh):
     assert cell["status"] == "error" and "维修日报表.xlsx" in cell["error"]
     run, doc = trend(broken, tmp_path / "t2", "--from", "2026-11")
     assert run.code == 0 and doc["months"] == ["2026-11"]
+    table = cli("trend", str(broken), "--out", str(tmp_path / "t3"), "--jobs", "1", "--lang", "en")
+    assert table.code == 3
+    assert "Cities that could not be scored" in table.stdout and "missing" in table.stdout
+    assert "宁波市" in table.stdout.split("Cities that could not be scored")[1]
 
 
 # --- the cache -------------------------------------------------------------------------------------

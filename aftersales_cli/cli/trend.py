@@ -60,7 +60,8 @@ def trend(root: Annotated[Path, typer.Argument(help="总部根目录：每个子
     if fmt is OutputFormat.json:
         print_json(doc)
     else:
-        stdout().print(_table(doc, language))
+        from ..report.trend_table import render
+        stdout().print(render(doc, language))
     stderr().print(i18n.text("trend.written", language, path=target), markup=False)
     for p in written:
         stderr().print(f"  {p}", markup=False, style="dim")
@@ -68,26 +69,3 @@ def trend(root: Annotated[Path, typer.Argument(help="总部根目录：每个子
     from ..trend import has_error
     raise typer.Exit(ExitCode.BATCH_PARTIAL if has_error(doc) else ExitCode.OK)
 
-
-def _table(doc, lang: str):
-    """Cities × months: the total (▲/▼ change) or 未提交 / 出错."""
-    from rich.table import Table
-
-    from .. import i18n
-    months = doc["months"]
-    table = Table(title=i18n.text("trend.table_title", lang, first=months[0], last=months[-1], n=len(doc["cities"])))
-    table.add_column(i18n.text("batch.col.city", lang))
-    for m in months:
-        table.add_column(m, justify="right")
-    for c in doc["cities"]:
-        cells = []
-        for m in months:
-            v = c["months"][m]
-            if v["status"] != "ok":
-                cells.append(i18n.text(f"trend.status.{v['status']}", lang))
-                continue
-            ch = v["change"]
-            mark = "" if not ch else (f" ▲{ch:g}" if ch > 0 else f" ▼{-ch:g}")
-            cells.append(f"{v['total']:g}{mark} #{v['rank']}")
-        table.add_row(c["city"], *cells)
-    return table
