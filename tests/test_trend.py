@@ -304,3 +304,15 @@ def test_paths_in_a_cached_row_follow_the_city_folder(tmp_path, monkeypatch):
                                                    "message": f"见 {new}{sep}2026-11"}]}
     assert not cache.put("t" * 64, Path("/x"), {"city": "a", "items": ("1.1",)})
     assert cache.get("t" * 64, Path("/x")) is None
+
+
+def test_city_without_month_folders_counts_for_the_latest_month_only(root, tmp_path, fresh):
+    work = copy_root(root, tmp_path / "root")
+    flat = work / "平铺市"
+    shutil.copytree(work / "杭州市" / "2026-11", flat)          # workbooks directly in the city folder
+    run, doc = trend(work, tmp_path / "t")
+    assert run.code == 0
+    months = next(c for c in doc["cities"] if c["city"] == "平铺市")["months"]
+    assert [months[m]["status"] for m in MONTHS] == ["missing", "missing", "ok"]
+    hz = next(c for c in doc["cities"] if c["city"] == "杭州市")["months"]["2026-11"]
+    assert months["2026-11"]["items"] == hz["items"]            # the same workbooks, the same scores
