@@ -30,6 +30,10 @@ class CityJob:
     lang: str
     formats_dir: str | None = None
     kpi: Any = None                # the city's kpi.params.KpiParams (kpi.md); None: no kpi figures
+    city_root: str | None = None   # the city folder (paths in a cached row are relative to it)
+    cache_key: str | None = None   # None: not cached (no cache, or the files cannot be listed)
+    cache_dir: str | None = None   # where the entry goes: the parent's cache folder (a worker forked
+    cache_log: str | None = None   # from a fork server started earlier may hold another environment)
 
 
 def city_folders(root: Path, out: Path | None = None) -> list[Path]:
@@ -110,7 +114,7 @@ def plan(root: Path, period: Period | None, params_by_city: dict[str, dict[str, 
     else:
         label = period.label
     jobs = []
-    kpi = _kpi_params(root, folders, params_by_city, run)
+    kpi = kpi_params(root, folders, params_by_city, run)
     for f in folders:
         months = month_folders(f)
         if months:
@@ -122,13 +126,13 @@ def plan(root: Path, period: Period | None, params_by_city: dict[str, dict[str, 
         key = f.name if f.name in params_by_city else city
         jobs.append(CityJob(city=city, folder=folder, period=label, params=run.city_params(key, params_by_city),
                             rubric_path=run.rubric_path, lang=run.lang, formats_dir=run.formats_dir,
-                            kpi=kpi[key]))
+                            kpi=kpi[key], city_root=str(f)))
     names = {f.name for f in folders} | {readable(f.name) for f in folders}
     warnings = [c for c in params_by_city if c not in names]
     return label, jobs, warnings
 
 
-def _kpi_params(root: Path, folders: list[Path], params_by_city: dict[str, dict[str, Any]], run) -> dict:
+def kpi_params(root: Path, folders: list[Path], params_by_city: dict[str, dict[str, Any]], run) -> dict:
     """Each city's kpi parameters (shipped, then its `kpi:` map in ROOT/cities.yaml), checked
     against the run's formats before anything runs (exit 2 with file and line)."""
     from .cities import CITIES_FILE
@@ -169,12 +173,16 @@ def score_city_safe(job: CityJob) -> dict[str, Any]:
                     "error": i18n.text("batch.no_month", job.lang, period=job.period)}
         from .pipeline import score_path
         context = _run(job.formats_dir, job.rubric_path, job.lang)
+        from . import cache
+        cache.log_scored(job.city, job.period, job.cache_log)
         card, result = score_path(job.folder, Period.parse(job.period) if job.period else None, job.city,
                                   context, job.params)
         row = {"city": job.city, "status": "ok", **{k: v for k, v in card.to_dict().items()
                                                      if k not in ("city", "rubric")}}
         row["kpi"] = kpi_figures(job, result, context)
         row["findings"] = [f.to_dict(job.lang) for f in result.findings]
+        if job.cache_key:
+            cache.put(job.cache_key, Path(job.city_root or job.folder), row, job.cache_dir)
         return row
     except AftersalesError as exc:
         return {"city": job.city, "status": "error", "error": one_line(exc.message(job.lang))}
@@ -194,17 +202,52 @@ def _run(formats_dir: str | None, rubric_path: str | None, lang: str):
     return _RUNS[key]
 
 
-def run(jobs: list[CityJob], workers: int, on_done: Callable[[dict[str, Any]], None] | None = None) -> list[dict]:
-    """Score every job; results come back in job order whatever the number of workers."""
+def attach_keys(jobs: list[CityJob], run) -> None:
+    """Give each job its result-cache key (cache.py): the run's fingerprint, the city-month's
+    files and their content, the previous month's files (its kpi figures read them), the city,
+    the period, the parameters and the kpi parameters."""
+    from . import cache
+    from .pipeline import previous_folder
+    fingerprint = cache.run_fingerprint(run.formats_dir, run.rubric_path, run.lang, run.limits)
+    where, log = str(cache.results_dir()), os.environ.get("AFTERSALES_CACHE_LOG")
+    for job in jobs:
+        job.cache_dir, job.cache_log = where, log
+        if job.folder is not None:
+            root = Path(job.city_root) if job.city_root else job.folder
+            before = previous_folder(job.folder, Period.parse(job.period).previous()) if job.period else None
+            job.cache_key = cache.city_key(fingerprint, job.folder, root, job.city, job.period, job.params,
+                                           (before,) if before else (),
+                                           job.kpi.to_dict() if job.kpi is not None else None)
+
+
+def run(jobs: list[CityJob], workers: int, on_done: Callable[[dict[str, Any]], None] | None = None,
+        stats: dict[str, int] | None = None) -> list[dict]:
+    """Score every job; results come back in job order whatever the number of workers.
+
+    A job with a cache key whose entry is stored is not scored: its row comes from the cache
+    (`stats`, when given, receives {"cached": n, "scored": m}); the cache is trimmed to its bound
+    afterwards. Only the jobs left go to the worker processes."""
+    from . import cache
     results: dict[int, dict] = {}
-    if workers <= 1 or len(jobs) <= 1:
-        for i, job in enumerate(jobs):
-            results[i] = score_city_safe(job)
+    todo = []
+    for i, job in enumerate(jobs):
+        hit = cache.get(job.cache_key, Path(job.city_root or job.folder), job.cache_dir) if job.cache_key else None
+        if hit is None:
+            todo.append(i)
+            continue
+        results[i] = hit
+        if on_done:
+            on_done(hit)
+    if stats is not None:
+        stats.update(cached=len(jobs) - len(todo), scored=len(todo))
+    if workers <= 1 or len(todo) <= 1:
+        for i in todo:
+            results[i] = score_city_safe(jobs[i])
             if on_done:
                 on_done(results[i])
     else:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=_context()) as pool:
-            futures = {pool.submit(score_city_safe, job): i for i, job in enumerate(jobs)}
+        with ProcessPoolExecutor(max_workers=min(workers, len(todo)), mp_context=_context()) as pool:
+            futures = {pool.submit(score_city_safe, jobs[i]): i for i in todo}
             for fut in as_completed(futures):
                 i = futures[fut]
                 try:
@@ -214,6 +257,8 @@ def run(jobs: list[CityJob], workers: int, on_done: Callable[[dict[str, Any]], N
                                   "error": one_line(f"{type(exc).__name__}: {exc}")}
                 if on_done:
                     on_done(results[i])
+    if any(job.cache_key for job in jobs):
+        cache.evict()
     return [results[i] for i in range(len(jobs))]
 
 

@@ -42,6 +42,16 @@ def load(text: str) -> Any:
     return yaml.load(text, Loader=safe_loader())  # noqa: S506 - a safe loader, never yaml.Loader
 
 
+def cache_base():
+    """The tool's cache folder: AFTERSALES_CACHE, else $XDG_CACHE_HOME/aftersales-cli, else
+    ~/.cache/aftersales-cli (checked YAML as JSON here; batch results under `results/`)."""
+    import os
+    from pathlib import Path
+
+    return Path(os.environ.get("AFTERSALES_CACHE") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "aftersales-cli"))
+
+
 def load_cached(text: str, loader=None, salt: str = "") -> Any:
     """`loader(text)` (default `load`), remembered as JSON in the user's cache folder.
 
@@ -57,8 +67,7 @@ def load_cached(text: str, loader=None, salt: str = "") -> Any:
     import tempfile
     from pathlib import Path
 
-    base = os.environ.get("AFTERSALES_CACHE") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "aftersales-cli")
+    base = cache_base()
     key = hashlib.sha256(f"{salt}\0{text}".encode() if salt else text.encode("utf-8")).hexdigest()[:32]
     path = Path(base) / f"{key}.json"
     try:

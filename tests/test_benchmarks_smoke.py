@@ -96,3 +96,13 @@ def test_fix(data_dir):
     out = _run([str(BENCH / "fix.py"), "--rows", "200", "--repeat", "1", "--data", str(data_dir)])
     assert "fix vs validate: repair report, 200 rows" in out
     assert "fix / validate (REPORT)" in out and "fix / validate (MONTH)" in out
+
+
+def test_trend(data_dir):
+    out = _run([str(BENCH / "trend.py"), "--cities", "3", "--orders", "40", "--months", "3", "--data", str(data_dir)],
+               timeout=300)
+    assert "trend and the result cache: 3 cities × 40 orders" in out
+    assert "1 scored, 2 cached" in out                 # one report changed: one city re-scored
+    assert "8 scored" in out                           # trend cold: 3 × 3 city-months, one missed
+    assert "3 scored, 5 cached" in out                 # warm after one new month: the latest month only
+    assert "re-run scoring / cold scoring" in out and "trend warm / batch cold" in out

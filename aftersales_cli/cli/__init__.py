@@ -18,7 +18,7 @@ app = typer.Typer(
 
 # importing a command module registers its commands on `app`, in this order (the order of --help);
 # a module that is missing or broken is an error, never a silently absent command
-for _module in ("validate", "fix", "template", "sample", "score", "kpi", "rubric", "batch", "formats"):
+for _module in ("validate", "fix", "template", "sample", "score", "kpi", "rubric", "batch", "trend", "formats"):
     import_module(f"{__name__}.{_module}")
 
 

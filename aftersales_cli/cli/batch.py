@@ -9,7 +9,7 @@ import typer
 
 from . import app
 from .common import cannot_run, lang_of, print_json, stderr, stdout
-from .options import DebugOpt, FormatOpt, FormatsOpt, LangOpt, OutputFormat, PeriodOpt, RubricOpt
+from .options import DebugOpt, FormatOpt, FormatsOpt, LangOpt, NoCacheOpt, OutputFormat, PeriodOpt, RubricOpt
 
 
 @app.command(rich_help_panel="评分 Score")
@@ -18,7 +18,7 @@ def batch(root: Annotated[Path, typer.Argument(help="总部根目录：每个子
           jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, help="并行进程数（默认：CPU 核数）")] = None,
           out: Annotated[Optional[Path], typer.Option("--out", "-o", help="输出文件夹（默认 ROOT/_scores/YYYY-MM）")] = None,
           fmt: FormatOpt = OutputFormat.table, rubric: RubricOpt = None, formats: FormatsOpt = None,
-          lang: LangOpt = None, debug: DebugOpt = False) -> None:
+          lang: LangOpt = None, no_cache: NoCacheOpt = False, debug: DebugOpt = False) -> None:
     """给所有城市打分并排名，写出汇总工作簿。Score and rank every city under ROOT.
 
     示例 / example:  aftersales batch sample_data --jobs 2
@@ -26,7 +26,7 @@ def batch(root: Annotated[Path, typer.Argument(help="总部根目录：每个子
     language = lang_of(lang)
     with cannot_run(fmt, language, debug, root):
         from .. import i18n
-        from ..batch import assemble, check_out, plan, run
+        from ..batch import assemble, attach_keys, check_out, plan, run
         from ..errors import AftersalesError
         from ..period import Period
         from ..report.summary import write_outputs
@@ -43,8 +43,10 @@ def batch(root: Annotated[Path, typer.Argument(help="总部根目录：每个子
         err = stderr()
         for city in warnings:
             err.print(i18n.text("batch.unknown_city", language, city=city), style="yellow", markup=False)
+        if not no_cache:
+            attach_keys(city_jobs, context)
         workers = jobs or os.cpu_count() or 1
-        rows = _run_with_progress(city_jobs, min(workers, len(city_jobs)), run, err, language)
+        rows = run_with_progress(city_jobs, min(workers, len(city_jobs)), run, err, language, not no_cache)
         result = assemble(label, loaded, rows, warnings)
         target = out or root / "_scores" / (result.period or "unknown")
         written = write_outputs(result, target, language)
@@ -60,7 +62,9 @@ def batch(root: Annotated[Path, typer.Argument(help="总部根目录：每个子
     raise typer.Exit(ExitCode.BATCH_PARTIAL if result.failed else ExitCode.OK)
 
 
-def _run_with_progress(city_jobs, workers, run, console, lang):
+def run_with_progress(city_jobs, workers, run, console, lang, cached: bool = False):
+    """`run` (batch.run) with the progress bar on `console`; with `cached`, one line after it:
+    how many city-months came from the result cache and how many were scored."""
     from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn,
                                TimeRemainingColumn)
 
@@ -77,4 +81,8 @@ def _run_with_progress(city_jobs, workers, run, console, lang):
                 failures += 1
             progress.update(task, advance=1,
                             failed=i18n.text("batch.failures", lang, n=failures) if failures else "")
-        return run(city_jobs, workers, done)
+        stats: dict[str, int] = {}
+        rows = run(city_jobs, workers, done, stats)
+    if cached:
+        console.print(i18n.text("cache.stats", lang, **stats), style="dim", markup=False)
+    return rows

@@ -30,3 +30,5 @@ FormatsOpt = Annotated[Optional[Path], typer.Option(
 RubricOpt = Annotated[Optional[Path], typer.Option("--rubric", help="评分标准 YAML（默认：内置的 2.0 评分系统）")]
 ParamsOpt = Annotated[Optional[list[str]], typer.Option(
     "--params", help="覆盖评分参数 KEY=VALUE，可重复，如 --params max_report_lag_days=2")]
+NoCacheOpt = Annotated[bool, typer.Option(
+    "--no-cache", help="本次不读也不写结果缓存（缓存位置：环境变量 AFTERSALES_CACHE 或用户缓存文件夹）")]

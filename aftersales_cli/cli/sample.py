@@ -27,7 +27,9 @@ def sample(
     out: OutArg,
     cities: Annotated[int, typer.Option("--cities", min=1, help="城市数（取真实地级市名，依次为杭州市、宁波市、温州市…）")] = 3,
     orders: Annotated[int, typer.Option("--orders", min=1, help="每个城市的维修工单数")] = 200,
-    period: Annotated[str, typer.Option("--period", help="周期 YYYY-MM")] = "2026-11",
+    period: Annotated[str, typer.Option("--period", help="周期 YYYY-MM（--months 时为最后一个月）")] = "2026-11",
+    months: Annotated[int, typer.Option("--months", min=1, max=60, help="连续月数：截至 --period 的 N 个月，"
+                                        "各城市逐月有进有退、有一个城市缺一个月（供 aftersales trend 使用）")] = 1,
     seed: Annotated[int, typer.Option("--seed", help="随机种子：同一种子生成相同的数据")] = 0,
     defects: Annotated[float, typer.Option("--defects", min=0.0, max=1.0,
                                            help="每类缺陷注入的行比例，如 0.05（每类至少一处）；默认 0 = 干净数据")] = 0.0,
@@ -48,13 +50,22 @@ def sample(
     lang_code = lang_of(lang)
     with cannot_run(OutputFormat.table, lang_code, debug, out):
         from .. import i18n
+        from ..errors import AftersalesError
         from ..period import Period
         from ..sample import city_names, generate
 
         chosen = Period.parse(period)
         names = list(dict.fromkeys(city)) if city else city_names(cities)
         workers = jobs or (min(os.cpu_count() or 1, len(names)) if len(names) >= 4 else 1)
-        if kpi:
+        if months > 1:
+            from ..sample.months import generate_months, months_until
+            if kpi:
+                raise AftersalesError("sample.months_kpi", out)
+            span = months_until(chosen, months)
+            with _progress(len(names) * months, i18n.text("sample.progress", lang_code)) as tick:
+                folders = generate_months(out, names, orders, span, seed, layout.value, jobs=workers,
+                                          progress=tick, force=force)
+        elif kpi:
             from ..sample.kpi import generate_kpi_city
             folders = []
             for name in names:
@@ -66,13 +77,17 @@ def sample(
                                    layout=layout.value, city_names=names, jobs=workers, progress=tick,
                                    force=force)
     console = stdout()
-    if len(folders) <= 20:
+    if len(folders) <= 20 and months == 1:
         for name, folder in zip(names, folders):
             console.print(i18n.text("sample.city", lang_code, city=name, path=folder), markup=False)
     console.print(i18n.text("sample.options", lang_code, orders=orders, seed=seed, layout=layout.value,
                             defects=defects), markup=False)
-    console.print(i18n.text("sample.written", lang_code, cities=len(folders), period=chosen.label, path=out),
-                  markup=False)
+    if months > 1:
+        console.print(i18n.text("sample.written_months", lang_code, cities=len(names), n=len(folders),
+                                first=span[0].label, last=chosen.label, path=out), markup=False)
+    else:
+        console.print(i18n.text("sample.written", lang_code, cities=len(folders), period=chosen.label, path=out),
+                      markup=False)
 
 
 @contextlib.contextmanager

@@ -44,16 +44,21 @@ class CityData:
 
 
 def build_city(city: str, orders: int = 200, period: Period | str = "2026-11", seed: int = 0,
-               defects: float = 0.0) -> CityData:
-    """The data of one city and month (deterministic for the arguments)."""
+               defects: float = 0.0, only: tuple[str, ...] | None = None) -> CityData:
+    """The data of one city and month (deterministic for the arguments); `only` (None: all) names
+    the datasets defects are injected into."""
     period = period if isinstance(period, Period) else Period.parse(period)
-    return _Builder(city, orders, period, seed, defects).build()
+    builder = _Builder(city, orders, period, seed, defects)
+    builder.only = only
+    return builder.build()
 
 
 def generate(out: Path, cities: int = 3, orders: int = 200, period: Period | str = "2026-11", seed: int = 0,
              defects: float = 0.0, layout: str = "standard", city_names: list[str] | None = None, *,
-             jobs: int = 1, progress: Callable[[str, Path], None] | None = None, force: bool = False) -> list[Path]:
+             jobs: int = 1, progress: Callable[[str, Path], None] | None = None, force: bool = False,
+             only: tuple[str, ...] | None = None) -> list[Path]:
     """Write `out/<city>/<YYYY-MM>/` with the eight datasets for each city; return the city folders.
+    `only` (None: all) names the datasets defects are injected into.
 
     `city_names` (when given) replaces the first `cities` names of the pool. `jobs` > 1 writes
     cities in parallel processes; the output is the same. `progress(city, folder)` is called as each
@@ -78,7 +83,7 @@ def generate(out: Path, cities: int = 3, orders: int = 200, period: Period | str
     out = Path(out)
     for city in chosen:
         check_targets(out / city / period.label, city, period, layout, force)
-    tasks = [(out, city, orders, period, seed, defects, layout) for city in chosen]
+    tasks = [(out, city, orders, period, seed, defects, layout, only) for city in chosen]
     folders: dict[str, Path] = {}
     if jobs > 1 and len(tasks) > 1:
         import multiprocessing
@@ -101,10 +106,10 @@ def generate(out: Path, cities: int = 3, orders: int = 200, period: Period | str
 
 
 def generate_city(out: Path, city: str, orders: int, period: Period, seed: int, defects: float,
-                  layout: str) -> Path:
+                  layout: str, only: tuple[str, ...] | None = None) -> Path:
     from .writer import write_city
 
-    data = build_city(city, orders, period, seed, defects)
+    data = build_city(city, orders, period, seed, defects, only)
     folder = Path(out) / city / period.label
     write_city(folder, data, layout)
     return folder
@@ -117,6 +122,7 @@ def _month_days(period: Period) -> list[dt.date]:
 class _Builder:
     def __init__(self, city: str, orders: int, period: Period, seed: int, rate: float) -> None:
         self.city, self.orders, self.period, self.rate = city, orders, period, rate
+        self.only: tuple[str, ...] | None = None
         self.rng = random.Random(f"{seed}:{city}")
         self.drng = random.Random(f"{seed}:{city}:defects")
         self.days = _month_days(period)
@@ -202,7 +208,8 @@ class _Builder:
                           new_person=lambda: self._new_person(), counts=counts)
         out = {}
         for name, rows in tables.items():
-            out[name] = dfx.inject(name, [dict(r) for r in rows], self.rate, ctx)
+            wanted = self.only is None or name in self.only
+            out[name] = dfx.inject(name, [dict(r) for r in rows], self.rate, ctx) if wanted else rows
         return out
 
     def _new_person(self) -> dict:
