@@ -206,6 +206,15 @@ def test_cities_yaml_unknown_kpi_key_names_its_line(month):
     assert run.code == 2 and "cities.yaml:4:" in run.stderr and "bonus" in run.stderr
 
 
+def test_cities_yaml_kpi_key_given_twice_is_refused_not_merged_silently(month):
+    """A second `kpi:` under the city would make PyYAML drop the first (its 维修 rate of 45 with it):
+    refused at the second key's line (line 4 by construction)."""
+    (month.parent / "cities.yaml").write_text("测试市:\n  kpi:\n    piece_rates: {维修: 45}\n  kpi:\n    top_faults: 3\n",
+                                              "utf-8")
+    run = cli("kpi", str(month))
+    assert run.code == 2 and "cities.yaml:4:" in run.stderr and "重复的键「kpi」" in run.stderr
+
+
 def test_shipped_parameters_are_the_spec_defaults():
     from aftersales_cli.kpi.params import load_params
     p = load_params()
