@@ -169,10 +169,12 @@ def kpi_path(path: Path, period: Period | None = None, city: str | None = None,
     PATH, period and city resolve as for `score_path`. The previous month's report is the city's
     sibling YYYY-MM folder; when there is none or it cannot be read, a note says so and the
     figures use the report alone. A missing report, or one with no rows, is AftersalesError.
+    `Kpi.inputs` lists every file read from both months (an output may be none of them).
     """
     from .cities import CITIES_FILE
     from .kpi import check_values, compute, load_params, report_rows, roster_names
     from .paths import city_folder, city_name
+    from .read.files import find_workbooks
 
     run = run or default_run()
     folder, period, how = resolve(Path(path), period)
@@ -186,11 +188,16 @@ def kpi_path(path: Path, period: Period | None = None, city: str | None = None,
         raise AftersalesError("err.kpi_no_rows", checked.ds.file, sheet=checked.ds.sheet)
     report = report_rows(checked, result.findings, 1, params.keep_codes, result.period.label)
     previous, notes = None, []
+    inputs = list(result.submission.files)
     before = result.period.previous()
     sibling = city_folder(folder) / before.label
     if not sibling.is_dir():
         notes.append({"key": "kpi.note.no_previous", "period": before.label})
     else:
+        try:
+            inputs += find_workbooks(sibling)     # read (or tried) too, even when it turns out unreadable
+        except AftersalesError:
+            pass
         try:
             prev = validate_path(sibling, before, family=KPI_FAMILY, run=run)
             previous = report_rows(prev.checked["repair_report"], prev.findings, 0, params.keep_codes,
@@ -202,5 +209,5 @@ def kpi_path(path: Path, period: Period | None = None, city: str | None = None,
                                 if r.service_type is not None}}
     check_values(params, present, checked.ds.file)
     kpi = compute(report, previous, roster_names(result.checked.get("roster")), params, result.period, city)
-    kpi.notes = notes
+    kpi.notes, kpi.inputs = notes, inputs
     return kpi, result

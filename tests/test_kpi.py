@@ -353,6 +353,19 @@ def test_xlsx_must_not_overwrite_an_input(month):
     assert run.code == 2
 
 
+@pytest.mark.parametrize("name", ["维修日报表.xlsx", "unreadable.xlsx"])
+def test_xlsx_must_not_overwrite_the_previous_months_files(month, name):
+    """The previous month's report is read too (kpi.md), so it is an input: `--xlsx` onto it is
+    refused and the file keeps its bytes — also a workbook there that turns out unreadable."""
+    target = month / "2026-10" / name
+    if name == "unreadable.xlsx":
+        target.write_bytes(b"not a workbook at all")
+    before = target.read_bytes()
+    run = cli("kpi", str(month), "--xlsx", str(target))
+    assert run.code == 2 and "输出文件不能与输入文件相同" in run.stderr, run.stderr
+    assert target.read_bytes() == before
+
+
 def test_october_does_not_pay_what_november_pays(month):
     """P3 (served 10-30, completed 11-01) is paid in November (test_city_totals), so not in October."""
     data = kpi_json(month, "--period", "2026-10")
