@@ -200,8 +200,11 @@ def kpi_path(path: Path, period: Period | None = None, city: str | None = None,
             pass
         try:
             prev = validate_path(sibling, before, family=KPI_FAMILY, run=run)
-            previous = report_rows(prev.checked["repair_report"], prev.findings, 0, params.keep_codes,
-                                   before.label)
+            if prev.checked["repair_report"].ds.rows == 0:     # a header only: said, like a missing one
+                notes.append({"key": "kpi.note.previous_empty", "period": before.label})
+            else:
+                previous = report_rows(prev.checked["repair_report"], prev.findings, 0, params.keep_codes,
+                                       before.label)
         except AftersalesError as exc:
             notes.append({"key": "kpi.note.previous_unreadable", "period": before.label,
                           "detail": {"zh": exc.message("zh"), "en": exc.message("en")}})

@@ -133,6 +133,18 @@ def test_without_the_previous_month(tmp_path):
     assert data["notes"] == ["未找到上月（2026-10）的维修日报表：返修和计件只按本月报表统计"]
 
 
+def test_a_previous_report_with_only_a_header_is_said_in_a_note(tmp_path):
+    """An October report with its header and no rows counts as not submitted: the figures are those
+    without a previous month (test_without_the_previous_month: 550), and the note says why."""
+    folder = kpi_city.build(tmp_path, previous=False)
+    kpi_city.write_xlsx(folder / "2026-10" / "维修日报表.xlsx",
+                        {"维修日报表": kpi_city.titled(kpi_city.headers("repair_report"), [], title="2026年10月 维修日报表")})
+    kpi_city.write_xlsx(folder / "2026-10" / "技师档案.xlsx", {"技师档案": kpi_city.roster()})
+    data = kpi_json(folder)
+    assert data["city_totals"]["piece_total"] == 550
+    assert data["notes"] == ["上月（2026-10）的维修日报表只有表头、没有数据行：返修和计件只按本月报表统计"]
+
+
 def test_table_shows_a_dash_for_a_zero_denominator(month):
     run = cli("kpi", str(month))
     assert run.code == 0, run.stderr
