@@ -169,7 +169,8 @@ def kpi_path(path: Path, period: Period | None = None, city: str | None = None,
 
     PATH, period and city resolve as for `score_path`; the parameters are checked against the
     run's formats. The previous month's report: see `previous_report`. A missing report, or one
-    with no rows, is AftersalesError.
+    with no rows, is AftersalesError. `Kpi.inputs` lists every file read from both months (an
+    output may be none of them).
     """
     from .cities import CITIES_FILE
     from .kpi import load_params
@@ -201,11 +202,21 @@ def kpi_of(result: ValidationResult, folder: Path, params, run: Run, city: str,
         raise AftersalesError("err.kpi_no_rows", checked.ds.file, sheet=checked.ds.sheet)
     report = report_rows(checked, result.findings, 1, params.keep_codes, result.period.label)
     previous, notes = None, []
+    inputs = list(result.submission.files)
     before = result.period.previous()
+    inputs = list(result.submission.files)
+    sibling = previous_folder(Path(folder), before)
+    if sibling is not None:
+        try:
+            inputs += find_workbooks(sibling)     # read (or tried) too, even when it turns out unreadable
+        except AftersalesError:
+            pass
     try:
         prev = previous_report(result, Path(folder), run, city_values)
         if prev is None:
             notes.append({"key": "kpi.note.no_previous", "period": before.label})
+        elif prev.checked["repair_report"].ds.rows == 0:     # a header only: said, like a missing one
+            notes.append({"key": "kpi.note.previous_empty", "period": before.label})
         else:
             previous = report_rows(prev.checked["repair_report"], prev.findings, 0, params.keep_codes,
                                    before.label)
@@ -216,7 +227,7 @@ def kpi_of(result: ValidationResult, folder: Path, params, run: Run, city: str,
                                 if r.service_type is not None}}
     check_values(params, present, checked.ds.file)
     kpi = compute(report, previous, roster_names(result.checked.get("roster")), params, result.period, city)
-    kpi.notes = notes
+    kpi.notes, kpi.inputs = notes, inputs
     return kpi
 
 

@@ -91,13 +91,43 @@ def load_cached(text: str, loader=None, salt: str = "") -> Any:
     return data
 
 
+def _duplicate_error(key: str, mark: Any) -> Exception:
+    """A key given twice in one mapping: PyYAML would silently keep the last value (a second
+    `kpi:` under a city would drop the first one's piece rates without a word)."""
+    err = yaml_error()(f"duplicate key {key!r}")
+    err.problem = f"duplicate key '{key}' / 重复的键「{key}」"
+    err.problem_mark = mark
+    return err
+
+
 def load_untrusted(text: str) -> Any:
-    """Files a user edits (rubric, cities.yaml): safe loader, and no aliases."""
+    """Files a user edits (rubric, cities.yaml, formats, kpi parameters): safe loader, no
+    aliases and no key given twice in one mapping (a YAMLError at the offending line)."""
     import yaml
+
+    stack: list[list | None] = []        # per open collection: [keys seen, at a key?] or None (a list)
+
+    def node_done() -> None:
+        if stack and stack[-1] is not None:
+            stack[-1][1] = not stack[-1][1]
 
     for event in yaml.parse(text, Loader=safe_loader()):
         if isinstance(event, yaml.AliasEvent):
             raise _alias_error(event.start_mark)
+        if isinstance(event, yaml.MappingStartEvent):
+            stack.append([set(), True])
+        elif isinstance(event, yaml.SequenceStartEvent):
+            stack.append(None)
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            stack.pop()
+            node_done()
+        elif isinstance(event, yaml.ScalarEvent):
+            top = stack[-1] if stack else None
+            if top is not None and top[1]:
+                if event.value in top[0]:
+                    raise _duplicate_error(event.value, event.start_mark)
+                top[0].add(event.value)
+            node_done()
     return load(text)
 
 

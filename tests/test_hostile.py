@@ -343,6 +343,8 @@ CITIES = [
     pytest.param(f"{OTHER}:\n  turnover_formula: [average]\n", 2, "不在可选值中", id="list-for-text"),
     pytest.param(f"{CITY}:\n  min_orders: [unclosed\n", 3, "cities.yaml", id="does-not-parse"),
     pytest.param(f"{CITY}: 200\n", 1, "应为 参数: 值", id="city-not-a-mapping"),
+    pytest.param(f"{CITY}:\n  min_orders: 200\n  min_orders: 5\n", 3, "重复的键「min_orders」", id="key-twice"),
+    pytest.param(f"{CITY}:\n  min_orders: 200\n{CITY}:\n  min_orders: 5\n", 3, "重复的键", id="city-twice"),
 ]
 
 

@@ -133,6 +133,18 @@ def test_without_the_previous_month(tmp_path):
     assert data["notes"] == ["未找到上月（2026-10）的维修日报表：返修和计件只按本月报表统计"]
 
 
+def test_a_previous_report_with_only_a_header_is_said_in_a_note(tmp_path):
+    """An October report with its header and no rows counts as not submitted: the figures are those
+    without a previous month (test_without_the_previous_month: 550), and the note says why."""
+    folder = kpi_city.build(tmp_path, previous=False)
+    kpi_city.write_xlsx(folder / "2026-10" / "维修日报表.xlsx",
+                        {"维修日报表": kpi_city.titled(kpi_city.headers("repair_report"), [], title="2026年10月 维修日报表")})
+    kpi_city.write_xlsx(folder / "2026-10" / "技师档案.xlsx", {"技师档案": kpi_city.roster()})
+    data = kpi_json(folder)
+    assert data["city_totals"]["piece_total"] == 550
+    assert data["notes"] == ["上月（2026-10）的维修日报表只有表头、没有数据行：返修和计件只按本月报表统计"]
+
+
 def test_table_shows_a_dash_for_a_zero_denominator(month):
     run = cli("kpi", str(month))
     assert run.code == 0, run.stderr
@@ -204,6 +216,15 @@ def test_cities_yaml_unknown_kpi_key_names_its_line(month):
                                               "utf-8")
     run = cli("kpi", str(month))
     assert run.code == 2 and "cities.yaml:4:" in run.stderr and "bonus" in run.stderr
+
+
+def test_cities_yaml_kpi_key_given_twice_is_refused_not_merged_silently(month):
+    """A second `kpi:` under the city would make PyYAML drop the first (its 维修 rate of 45 with it):
+    refused at the second key's line (line 4 by construction)."""
+    (month.parent / "cities.yaml").write_text("测试市:\n  kpi:\n    piece_rates: {维修: 45}\n  kpi:\n    top_faults: 3\n",
+                                              "utf-8")
+    run = cli("kpi", str(month))
+    assert run.code == 2 and "cities.yaml:4:" in run.stderr and "重复的键「kpi」" in run.stderr
 
 
 def test_shipped_parameters_are_the_spec_defaults():
@@ -342,6 +363,19 @@ def test_english_workbook(month, tmp_path):
 def test_xlsx_must_not_overwrite_an_input(month):
     run = cli("kpi", str(month), "--xlsx", str(month / "2026-11" / "维修日报表.xlsx"))
     assert run.code == 2
+
+
+@pytest.mark.parametrize("name", ["维修日报表.xlsx", "unreadable.xlsx"])
+def test_xlsx_must_not_overwrite_the_previous_months_files(month, name):
+    """The previous month's report is read too (kpi.md), so it is an input: `--xlsx` onto it is
+    refused and the file keeps its bytes — also a workbook there that turns out unreadable."""
+    target = month / "2026-10" / name
+    if name == "unreadable.xlsx":
+        target.write_bytes(b"not a workbook at all")
+    before = target.read_bytes()
+    run = cli("kpi", str(month), "--xlsx", str(target))
+    assert run.code == 2 and "输出文件不能与输入文件相同" in run.stderr, run.stderr
+    assert target.read_bytes() == before
 
 
 def test_october_does_not_pay_what_november_pays(month):

@@ -113,6 +113,20 @@ def test_yaml_that_does_not_parse(tmp_path):
     assert ":5:" in payload["error"]["message"] or ":4:" in payload["error"]["message"]
 
 
+def test_a_key_given_twice_is_refused_at_its_second_line(tmp_path):
+    """PyYAML keeps the last of two equal keys without a word: the shipped rubric with its
+    `params:` key written a second time (an empty map, line by construction) must be refused
+    at that line, not score with its defaults silently gone."""
+    text = SHIPPED.read_text("utf-8")
+    path = tmp_path / "twice.yaml"
+    path.write_text(text.rstrip("\n") + "\nparams: {}\n", "utf-8")
+    second = len(text.rstrip("\n").splitlines()) + 1
+    result = RUNNER.invoke(app, ["rubric", "check", str(path)])
+    assert result.exit_code == 2
+    assert f"twice.yaml:{second}:" in result.stderr
+    assert "重复的键「params」" in result.stderr
+
+
 def test_score_refuses_a_broken_rubric_before_reading_data(tmp_path):
     path = _broken(tmp_path, _unknown_metric)
     result = RUNNER.invoke(app, ["score", str(tmp_path / "does-not-exist"), "--rubric", str(path), "--lang", "en"])

@@ -36,7 +36,7 @@ def kpi(path: Annotated[Path, typer.Argument(help="城市文件夹（或其 YYYY
         figures, result = kpi_path(path, chosen, city, rates, params or [], build_run(formats, None, [], language))
         if xlsx is not None:
             from ..report.kpi_workbook import write_kpi_workbook
-            written = write_kpi_workbook(figures, xlsx, language, inputs=result.submission.files)
+            written = write_kpi_workbook(figures, xlsx, language, inputs=figures.inputs)
             stderr().print(i18n.text("kpi.written", language, path=written), markup=False)
     if fmt is OutputFormat.json:
         from ..kpi.jsonout import to_dict

@@ -135,6 +135,16 @@ def semantic_problems(formats: Formats) -> list[tuple[str, tuple, str]]:
 
     codes = i18n.catalogue()["findings"]
     problems: list[tuple[str, tuple, str]] = []
+    # (dataset, column) → the role names something reads (any check or rule, whether or not the
+    # file lists it, and the dataset's metrics): a role nothing reads is a typo (`isue: [调拨出库]`
+    # beside `issue: [出库]` would silently leave 调拨出库 out of FIFO and the balance).
+    any_reads = [n for reads in (*CHECK_READS.values(), *RULE_READS.values()) for n in reads]
+    known_roles: dict[tuple[str, str], set[str]] = {}
+    for name in DATASETS:
+        for need in (*any_reads, *metric_reads().get(name, ())):
+            key, dot, role = need.partition(".")
+            if dot:
+                known_roles.setdefault((name, key), set()).add(role)
     for name in DATASETS:
         fmt = formats.datasets[name]
         keys = {c.key: c for c in fmt.columns}
@@ -148,6 +158,10 @@ def semantic_problems(formats: Formats) -> list[tuple[str, tuple, str]]:
                     bad(("columns", ci, "value_aliases", alias),
                         f"column {col.key}: alias '{alias}' maps to unknown value '{target}'")
             for role, members in col.roles.items():
+                if role not in known_roles.get((name, col.key), ()):
+                    known = ", ".join(sorted(known_roles.get((name, col.key), ()))) or "-"
+                    bad(("columns", ci, "roles", role),
+                        f"column {col.key}: no check or metric reads a role '{role}' (known: {known})")
                 for value in members:
                     if value not in col.values:
                         bad(("columns", ci, "roles", role),

@@ -150,6 +150,7 @@ class Kpi:
     parts: dict[str, dict[str, int]]                           # model → part code → quantity
     set_aside: list[tuple[Row, list[str]]]                     # (row, figures it was left out of)
     notes: list[dict[str, Any]] = field(default_factory=list)  # ui keys + params (the previous report)
+    inputs: list[Any] = field(default_factory=list)   # every file read, both months: never an output
 
     @property
     def repeat_rate_after_install(self) -> Fraction | None:
