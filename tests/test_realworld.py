@@ -388,3 +388,16 @@ def test_month_sheets_without_a_period_take_the_latest(tmp_path):
     assert doc["datasets"]["repair_report"]["sheet"] == "11月"
     ignored = [f for f in doc["findings"] if f["code"] == "RD016"]
     assert [f["sheet"] for f in ignored] == ["10月"] and "2026-10" in ignored[0]["message"]
+
+
+def test_xls_error_cells_are_excel_errors_not_empty():
+    """An `.xls` written by LibreOffice 7 from the 40-order wrong-dimension report with `=1/0` in N5,
+    `=NA()` in N6 and `=SUM(#REF!)` in H7 (tests/data/xls-error-cells, BIFF8, cached errors 7, 42,
+    23): CE004 at N5, N6, H7 naming #DIV/0!, #N/A, #REF! (realworld.md "Error cells") — it was
+    "不是有效的电子表格文件" for any .xls holding one error cell."""
+    path = Path(__file__).parent / "data" / "xls-error-cells" / (REPORT + ".xls")
+    _, doc = report(path, "--period", "2026-11")
+    assert rows_of(doc) == 40
+    assert cells(doc, "CE004", "CE001") == [("CE004", "H7"), ("CE004", "N5"), ("CE004", "N6")]
+    values = {f["cell"]: f["value"] for f in doc["findings"] if f["code"] == "CE004"}
+    assert (values["N5"], values["N6"], values["H7"]) == ("#DIV/0!", "#N/A", "#REF!")

@@ -287,7 +287,7 @@ def _read_xls(path: Path, limits: Limits) -> list[RawSheet]:
                     values = sheet.row_values(r)
                     for c, t in enumerate(types):
                         if t == xlrd.XL_CELL_ERROR:
-                            errors[(r, c)] = ("error", xlrd.error_text_by_code.get(values[c], "#ERROR"))
+                            errors[(r, c)] = ("error", xlrd.error_text_from_code.get(values[c], "#ERROR"))
             bad[name] = errors
             book.unload_sheet(index)
         date1904 = book.datemode == 1
