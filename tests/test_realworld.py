@@ -401,3 +401,17 @@ def test_xls_error_cells_are_excel_errors_not_empty():
     assert cells(doc, "CE004", "CE001") == [("CE004", "H7"), ("CE004", "N5"), ("CE004", "N6")]
     values = {f["cell"]: f["value"] for f in doc["findings"] if f["code"] == "CE004"}
     assert (values["N5"], values["N6"], values["H7"]) == ("#DIV/0!", "#N/A", "#REF!")
+
+
+def test_ods_with_the_1904_null_date_decodes_serials_with_it():
+    """An `.ods` written by LibreOffice 7 from a 1904-date-system copy of the 40-order
+    wrong-dimension report (content.xml `<table:null-date table:date-value="1904-01-01"/>`); R5
+    (填报日期, service date 2026-11-01) is the plain number 44869, which counted from 1904-01-01 is
+    2026-11-05 (realworld.md "The 1904 date system": serials decoded with the workbook's own epoch).
+    So: a late entry of 4 days (RR008), never "填报日期早于服务日期" (RR007, the 1900 reading 2022-11-04)."""
+    path = Path(__file__).parent / "data" / "ods-date1904" / (REPORT + ".ods")
+    _, doc = report(path, "--period", "2026-11")
+    assert rows_of(doc) == 40
+    late = [f for f in doc["findings"] if f["cell"] == "R5" and f["code"].startswith("RR")]
+    assert [f["code"] for f in late] == ["RR008"]
+    assert "相隔4天" in late[0]["message"]                 # 2026-11-01 → 2026-11-05

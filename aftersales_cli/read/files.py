@@ -209,8 +209,9 @@ def _read_package(path: Path, limits: Limits, kind: str) -> list[RawSheet]:
         except Exception as exc:  # a damaged rels part or record stream (ParseError, struct.error …)
             raise AftersalesError("err.not_spreadsheet", path, detail=_short(exc)) from exc
     else:
-        from .ods import ods_scan
+        from .ods import is_date1904, ods_scan
         merges, bad = ods_scan(members["content.xml"])
+        date1904 = is_date1904(members["content.xml"])
     marked = read_marker(members.get("docProps/custom.xml"))
     members.clear()
     sheets = _read_calamine(path, bad, limits, kind)
