@@ -100,7 +100,7 @@ def _file_submission(file: Path, family: Family, run: Run, period: Period | None
             continue
         sheets.extend(theirs)
         files.append(str(f))
-    sub = locate(str(file), [str(file)], sheets, formats, None, period)
+    sub = locate(str(file), [str(file)], sheets, formats, None, period, first=str(file))
     # the copy --annotate writes: the file, and the neighbours that hold a reported dataset
     used = {sub.datasets[d].file for d in keep if d in sub.datasets}
     sub.sheets = [s for s in sheets if s.file == str(file) or s.file in used]

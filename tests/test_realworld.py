@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import shutil
 import zipfile
 from pathlib import Path
 
@@ -415,3 +416,24 @@ def test_ods_with_the_1904_null_date_decodes_serials_with_it():
     late = [f for f in doc["findings"] if f["cell"] == "R5" and f["code"].startswith("RR")]
     assert [f["code"] for f in late] == ["RR008"]
     assert "相隔4天" in late[0]["message"]                 # 2026-11-01 → 2026-11-05
+
+
+def test_the_named_file_supplies_its_own_dataset_over_a_sibling(tmp_path):
+    """`validate-report 维修日报表_旧.csv` beside the clean 40-order 维修日报表.xlsx (wrong-dimension): the
+    named CSV's own repair report (3 orders, the first with the 7-digit phone 1381234) is the one
+    validated — it was the sibling's 40 rows, the CSV's data silently unread. The other copy in the
+    folder is still named (RD008), with the named file as the one used."""
+    shutil.copy(fixture("wrong-dimension"), tmp_path / (REPORT + ".xlsx"))
+    header = "服务日期,工单号,技师工号,技师姓名,客户姓名,联系电话,服务地址,产品型号,服务类型,故障描述,处理措施," \
+             "使用配件编码,配件数量,收费金额,完工状态,完工日期,满意度,填报日期"
+    lines = [header] + [f"2026-11-0{d},WX202611900{d},T001,王建国,客户{d},{phone},杭州市西湖区文三路{d}号,HCE601,"
+                        f"保养,,清洗,,,0,已完成,2026-11-0{d},满意,2026-11-0{d}"
+                        for d, phone in ((1, "1381234"), (2, "13905032582"), (3, "13906480894"))]
+    named = tmp_path / (REPORT + "_旧.csv")
+    named.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    _, doc = report(named, "--period", "2026-11")
+    assert doc["datasets"]["repair_report"]["file"] == str(named)
+    assert rows_of(doc) == 3
+    assert cells(doc, "CE062") == [("CE062", "F2")]
+    dup = [f for f in doc["findings"] if f["code"] == "RD008"]
+    assert [f["file"] for f in dup] == [str(tmp_path / (REPORT + ".xlsx"))]

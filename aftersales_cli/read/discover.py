@@ -101,10 +101,12 @@ def read_submission(path: Path, formats: Formats | None = None, limits: Limits |
 
 
 def locate(path: str, files: list[str], sheets: list[RawSheet], formats: Formats,
-           only: tuple[str, ...] | None = None, period: Any = None) -> Submission:
+           only: tuple[str, ...] | None = None, period: Any = None, first: str | None = None) -> Submission:
     """Claim each sheet for at most one dataset and build the datasets (formats.md, realworld.md).
 
     `period` (a Period, or None) picks the sheet of a workbook that keeps one sheet per month.
+    `first` (a file path) is the file a `validate-*` command was given: a dataset it holds comes
+    from it, and another copy in its folder is the RD008's second.
     Files of the folder that are not read, files whose extension lies and the tool's own outputs
     are each named in a finding (RD014, RD015, RD017/RD018).
     """
@@ -161,7 +163,7 @@ def locate(path: str, files: list[str], sheets: list[RawSheet], formats: Formats
     datasets: dict[str, Dataset] = {}
     for name in wanted:
         fmt = formats[name]
-        found = claims[name]
+        found = sorted(claims[name], key=lambda s: s.file != first) if first else claims[name]
         if not found:
             findings.append(Finding("RD001", dataset=name, params={
                 "title": _title(fmt), "names": list(fmt.sheet_names)}))
