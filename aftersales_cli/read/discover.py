@@ -146,6 +146,8 @@ def locate(path: str, files: list[str], sheets: list[RawSheet], formats: Formats
                 skipped_outputs.add(sheet.file)
             elif not sheet.marked:
                 findings.append(Finding("RD013", dataset="", file=sheet.file, sheet=sheet.name))
+            else:
+                skipped_outputs.add(sheet.file)     # a score sheet or summary: RD017 names the file once
             continue
         if len(shares) > 1 and shares[1][0] == shares[0][0]:
             findings.append(Finding("RD009", dataset=shares[0][1], file=sheet.file, sheet=sheet.name,
