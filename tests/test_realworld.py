@@ -389,6 +389,7 @@ def test_month_sheets_without_a_period_take_the_latest(tmp_path):
     assert doc["datasets"]["repair_report"]["sheet"] == "11月"
     ignored = [f for f in doc["findings"] if f["code"] == "RD016"]
     assert [f["sheet"] for f in ignored] == ["10月"] and "2026-10" in ignored[0]["message"]
+    assert "不是本期（2026-11）" in ignored[0]["message"]     # the period as printed, not the sheet's name
 
 
 def test_xls_error_cells_are_excel_errors_not_empty():

@@ -312,14 +312,14 @@ def _pick_months(sheets: list[RawSheet], by_name: dict[str, str], formats: Forma
             match = [s for (y, m), s in named if (y, m) == (period.year, period.month)]
         else:
             match = []
-        keep = match[0] if match else max(named, key=lambda item: item[0])[1]
+        (ky, km), keep = next(item for item in named if item[1] is match[0]) if match else max(named, key=lambda item: item[0])
         for (y, m), sheet in named:
             if sheet is keep:
                 continue
             dropped.add(id(sheet))
             findings.append(Finding("RD016", dataset=ds, file=sheet.file, sheet=sheet.name, params={
                 "title": _title(formats[ds]), "month": f"{y}-{m:02d}" if y else f"{m}月",
-                "period": period.label if period is not None else f"{keep.name}"}))
+                "period": period.label if period is not None else f"{ky}-{km:02d}" if ky else keep.name}))
         claimed[id(keep)] = ds
     return [s for s in sheets if id(s) not in dropped], claimed
 
