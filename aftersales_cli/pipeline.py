@@ -14,7 +14,7 @@ from .formats import DATASETS
 from .paths import city_folder, city_name, resolve
 from .period import Period
 from .read.discover import Submission, locate
-from .read.files import find_workbooks, open_workbook
+from .read.files import find_workbooks, open_workbook, unread_files
 from .run import Run, default_run
 from .validate.engine import ValidationResult, validate_submission
 
@@ -69,7 +69,7 @@ def validate_path(path: Path, period: Period | None = None, family: Family = FAM
         sub.files.append(str(given))
     result = validate_submission(sub, period=period, period_source=how, params=params,
                                  checklist_codes=run.checklist_codes, formats=formats)
-    own = {s.file for s in sub.sheets}
+    own = {s.file for s in sub.sheets} | {str(p) for p in unread_files(folder)}   # RD014 names those
     wanted = set(family.datasets)     # a family dataset found nowhere is said (RD001), for a file too
     result.findings = [f for f in result.findings if f.dataset in keep or (f.dataset == "" and f.file in own)
                        or (f.code == "RD001" and f.dataset in wanted)]

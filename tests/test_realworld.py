@@ -438,3 +438,15 @@ def test_the_named_file_supplies_its_own_dataset_over_a_sibling(tmp_path):
     assert cells(doc, "CE062") == [("CE062", "F2")]
     dup = [f for f in doc["findings"] if f["code"] == "RD008"]
     assert [f["file"] for f in dup] == [str(tmp_path / (REPORT + ".xlsx"))]
+
+
+def test_validate_names_a_file_of_the_folder_it_does_not_read(tmp_path):
+    """`aftersales validate FOLDER` on the 40-order report beside 说明.docx: the .docx is named in
+    one RD014 (info) — realworld.md "every unread file in a folder named in an info finding"; the
+    command line dropped it (the reader's own test saw it)."""
+    shutil.copy(fixture("wrong-dimension"), tmp_path / (REPORT + ".xlsx"))
+    (tmp_path / "说明.docx").write_bytes(b"PK\x05\x06" + b"\x00" * 18)
+    code, doc, _ = run("validate", tmp_path, "--period", "2026-11")
+    assert code == 0
+    assert [(f["code"], f["severity"], Path(f["file"]).name) for f in doc["findings"] if f["code"] == "RD014"] == \
+        [("RD014", "info", "说明.docx")]
