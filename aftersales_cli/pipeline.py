@@ -14,7 +14,7 @@ from .formats import DATASETS
 from .paths import city_folder, city_name, resolve
 from .period import Period
 from .read.discover import Submission, locate
-from .read.files import find_workbooks, open_workbook
+from .read.files import find_workbooks, open_workbook, unread_files
 from .run import Run, default_run
 from .validate.engine import ValidationResult, validate_submission
 
@@ -69,7 +69,7 @@ def validate_path(path: Path, period: Period | None = None, family: Family = FAM
         sub.files.append(str(given))
     result = validate_submission(sub, period=period, period_source=how, params=params,
                                  checklist_codes=run.checklist_codes, formats=formats)
-    own = {s.file for s in sub.sheets}
+    own = {s.file for s in sub.sheets} | {str(p) for p in unread_files(folder)}   # RD014 names those
     wanted = set(family.datasets)     # a family dataset found nowhere is said (RD001), for a file too
     result.findings = [f for f in result.findings if f.dataset in keep or (f.dataset == "" and f.file in own)
                        or (f.code == "RD001" and f.dataset in wanted)]
@@ -100,7 +100,7 @@ def _file_submission(file: Path, family: Family, run: Run, period: Period | None
             continue
         sheets.extend(theirs)
         files.append(str(f))
-    sub = locate(str(file), [str(file)], sheets, formats, None, period)
+    sub = locate(str(file), [str(file)], sheets, formats, None, period, first=str(file))
     # the copy --annotate writes: the file, and the neighbours that hold a reported dataset
     used = {sub.datasets[d].file for d in keep if d in sub.datasets}
     sub.sheets = [s for s in sheets if s.file == str(file) or s.file in used]

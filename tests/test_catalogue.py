@@ -224,3 +224,24 @@ def test_en_required_when_present_is_english(hangzhou):
     assert len(found) == 1
     message = found[0]["message"].replace("'配件数量'", "").replace("'使用配件编码'", "")
     assert not CJK.search(message), message
+
+
+COUNTED = re.compile(r"\{(\w+)\} (?:[a-z]+ )?(rows|technicians|parts|datasets|rules|checks|points|days|orders|files|"
+                     r"cities|errors|findings|items|months|sheets|columns|cells)\b")
+NOT_COUNTS = {"period", "city", "title", "path", "basis", "value", "name", "sheet", "file"}
+
+
+def _english_templates(node: dict, key: str = ""):
+    for name, value in node.items():
+        if isinstance(value, dict) and isinstance(value.get("en"), str):
+            yield f"{key}{name}", value["en"]
+        elif isinstance(value, dict):
+            yield from _english_templates(value, f"{key}{name}.")
+
+
+def test_en_counts_agree_with_their_noun():
+    """A count before an English plural noun uses the plural spec (`{n:plural:row}` → "1 row" /
+    "3 rows"): "1 rows with unusable dates left out" was printed on the score of 宁波市 (issue 11, 9)."""
+    bare = [(key, m.group(0)) for key, en in _english_templates(CATALOGUE)
+            for m in COUNTED.finditer(en) if m.group(1) not in NOT_COUNTS]
+    assert bare == []

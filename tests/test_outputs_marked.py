@@ -92,3 +92,20 @@ def test_the_marker_survives_another_program_rewriting_the_properties():
     assert read_marker(libreoffice.replace(b"vt:", b"p:")) == "annotated"
     assert read_marker(libreoffice.replace(b"aftersales-cli", b"other-tool")) is None
     assert read_marker(None) is None
+
+
+def test_a_score_sheet_and_a_summary_in_the_submission_folder_are_named(city, tmp_path):
+    """A score sheet (`score --xlsx`) and a batch 汇总.xlsx saved into the month folder hold no dataset
+    of their own: each is one RD017 (info) naming it — never skipped without a word (realworld.md "What
+    a file is"; README: a marked workbook gets RD017 or RD018 once) — and the datasets stay the originals'."""
+    before = validate(city)
+    assert cli("score", str(city), "--xlsx", str(city / "评分表.xlsx")).code == 0
+    out = tmp_path / "batch"
+    assert cli("batch", str(city.parent.parent), "--out", str(out), "--jobs", "1").code in (0, 1)
+    shutil.copy(out / "汇总.xlsx", city / "汇总.xlsx")
+
+    doc = validate(city)
+    named = sorted((f["code"], f["severity"], Path(f["file"]).name) for f in doc["findings"]
+                   if f["code"] in ("RD013", "RD017", "RD018"))
+    assert named == [("RD017", "info", "汇总.xlsx"), ("RD017", "info", "评分表.xlsx")]
+    assert doc["datasets"] == before["datasets"]

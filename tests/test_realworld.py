@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import shutil
 import zipfile
 from pathlib import Path
 
@@ -388,3 +389,64 @@ def test_month_sheets_without_a_period_take_the_latest(tmp_path):
     assert doc["datasets"]["repair_report"]["sheet"] == "11月"
     ignored = [f for f in doc["findings"] if f["code"] == "RD016"]
     assert [f["sheet"] for f in ignored] == ["10月"] and "2026-10" in ignored[0]["message"]
+    assert "不是本期（2026-11）" in ignored[0]["message"]     # the period as printed, not the sheet's name
+
+
+def test_xls_error_cells_are_excel_errors_not_empty():
+    """An `.xls` written by LibreOffice 7 from the 40-order wrong-dimension report with `=1/0` in N5,
+    `=NA()` in N6 and `=SUM(#REF!)` in H7 (tests/data/xls-error-cells, BIFF8, cached errors 7, 42,
+    23): CE004 at N5, N6, H7 naming #DIV/0!, #N/A, #REF! (realworld.md "Error cells") — it was
+    "不是有效的电子表格文件" for any .xls holding one error cell."""
+    path = Path(__file__).parent / "data" / "xls-error-cells" / (REPORT + ".xls")
+    _, doc = report(path, "--period", "2026-11")
+    assert rows_of(doc) == 40
+    assert cells(doc, "CE004", "CE001") == [("CE004", "H7"), ("CE004", "N5"), ("CE004", "N6")]
+    values = {f["cell"]: f["value"] for f in doc["findings"] if f["code"] == "CE004"}
+    assert (values["N5"], values["N6"], values["H7"]) == ("#DIV/0!", "#N/A", "#REF!")
+
+
+def test_ods_with_the_1904_null_date_decodes_serials_with_it():
+    """An `.ods` written by LibreOffice 7 from a 1904-date-system copy of the 40-order
+    wrong-dimension report (content.xml `<table:null-date table:date-value="1904-01-01"/>`); R5
+    (填报日期, service date 2026-11-01) is the plain number 44869, which counted from 1904-01-01 is
+    2026-11-05 (realworld.md "The 1904 date system": serials decoded with the workbook's own epoch).
+    So: a late entry of 4 days (RR008), never "填报日期早于服务日期" (RR007, the 1900 reading 2022-11-04)."""
+    path = Path(__file__).parent / "data" / "ods-date1904" / (REPORT + ".ods")
+    _, doc = report(path, "--period", "2026-11")
+    assert rows_of(doc) == 40
+    late = [f for f in doc["findings"] if f["cell"] == "R5" and f["code"].startswith("RR")]
+    assert [f["code"] for f in late] == ["RR008"]
+    assert "相隔4天" in late[0]["message"]                 # 2026-11-01 → 2026-11-05
+
+
+def test_the_named_file_supplies_its_own_dataset_over_a_sibling(tmp_path):
+    """`validate-report 维修日报表_旧.csv` beside the clean 40-order 维修日报表.xlsx (wrong-dimension): the
+    named CSV's own repair report (3 orders, the first with the 7-digit phone 1381234) is the one
+    validated — it was the sibling's 40 rows, the CSV's data silently unread. The other copy in the
+    folder is still named (RD008), with the named file as the one used."""
+    shutil.copy(fixture("wrong-dimension"), tmp_path / (REPORT + ".xlsx"))
+    header = "服务日期,工单号,技师工号,技师姓名,客户姓名,联系电话,服务地址,产品型号,服务类型,故障描述,处理措施," \
+             "使用配件编码,配件数量,收费金额,完工状态,完工日期,满意度,填报日期"
+    lines = [header] + [f"2026-11-0{d},WX202611900{d},T001,王建国,客户{d},{phone},杭州市西湖区文三路{d}号,HCE601,"
+                        f"保养,,清洗,,,0,已完成,2026-11-0{d},满意,2026-11-0{d}"
+                        for d, phone in ((1, "1381234"), (2, "13905032582"), (3, "13906480894"))]
+    named = tmp_path / (REPORT + "_旧.csv")
+    named.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    _, doc = report(named, "--period", "2026-11")
+    assert doc["datasets"]["repair_report"]["file"] == str(named)
+    assert rows_of(doc) == 3
+    assert cells(doc, "CE062") == [("CE062", "F2")]
+    dup = [f for f in doc["findings"] if f["code"] == "RD008"]
+    assert [f["file"] for f in dup] == [str(tmp_path / (REPORT + ".xlsx"))]
+
+
+def test_validate_names_a_file_of_the_folder_it_does_not_read(tmp_path):
+    """`aftersales validate FOLDER` on the 40-order report beside 说明.docx: the .docx is named in
+    one RD014 (info) — realworld.md "every unread file in a folder named in an info finding"; the
+    command line dropped it (the reader's own test saw it)."""
+    shutil.copy(fixture("wrong-dimension"), tmp_path / (REPORT + ".xlsx"))
+    (tmp_path / "说明.docx").write_bytes(b"PK\x05\x06" + b"\x00" * 18)
+    code, doc, _ = run("validate", tmp_path, "--period", "2026-11")
+    assert code == 0
+    assert [(f["code"], f["severity"], Path(f["file"]).name) for f in doc["findings"] if f["code"] == "RD014"] == \
+        [("RD014", "info", "说明.docx")]

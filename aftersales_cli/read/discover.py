@@ -101,10 +101,12 @@ def read_submission(path: Path, formats: Formats | None = None, limits: Limits |
 
 
 def locate(path: str, files: list[str], sheets: list[RawSheet], formats: Formats,
-           only: tuple[str, ...] | None = None, period: Any = None) -> Submission:
+           only: tuple[str, ...] | None = None, period: Any = None, first: str | None = None) -> Submission:
     """Claim each sheet for at most one dataset and build the datasets (formats.md, realworld.md).
 
     `period` (a Period, or None) picks the sheet of a workbook that keeps one sheet per month.
+    `first` (a file path) is the file a `validate-*` command was given: a dataset it holds comes
+    from it, and another copy in its folder is the RD008's second.
     Files of the folder that are not read, files whose extension lies and the tool's own outputs
     are each named in a finding (RD014, RD015, RD017/RD018).
     """
@@ -144,6 +146,8 @@ def locate(path: str, files: list[str], sheets: list[RawSheet], formats: Formats
                 skipped_outputs.add(sheet.file)
             elif not sheet.marked:
                 findings.append(Finding("RD013", dataset="", file=sheet.file, sheet=sheet.name))
+            else:
+                skipped_outputs.add(sheet.file)     # a score sheet or summary: RD017 names the file once
             continue
         if len(shares) > 1 and shares[1][0] == shares[0][0]:
             findings.append(Finding("RD009", dataset=shares[0][1], file=sheet.file, sheet=sheet.name,
@@ -161,7 +165,7 @@ def locate(path: str, files: list[str], sheets: list[RawSheet], formats: Formats
     datasets: dict[str, Dataset] = {}
     for name in wanted:
         fmt = formats[name]
-        found = claims[name]
+        found = sorted(claims[name], key=lambda s: s.file != first) if first else claims[name]
         if not found:
             findings.append(Finding("RD001", dataset=name, params={
                 "title": _title(fmt), "names": list(fmt.sheet_names)}))
@@ -310,14 +314,14 @@ def _pick_months(sheets: list[RawSheet], by_name: dict[str, str], formats: Forma
             match = [s for (y, m), s in named if (y, m) == (period.year, period.month)]
         else:
             match = []
-        keep = match[0] if match else max(named, key=lambda item: item[0])[1]
+        (ky, km), keep = next(item for item in named if item[1] is match[0]) if match else max(named, key=lambda item: item[0])
         for (y, m), sheet in named:
             if sheet is keep:
                 continue
             dropped.add(id(sheet))
             findings.append(Finding("RD016", dataset=ds, file=sheet.file, sheet=sheet.name, params={
                 "title": _title(formats[ds]), "month": f"{y}-{m:02d}" if y else f"{m}月",
-                "period": period.label if period is not None else f"{keep.name}"}))
+                "period": period.label if period is not None else f"{ky}-{km:02d}" if ky else keep.name}))
         claimed[id(keep)] = ds
     return [s for s in sheets if id(s) not in dropped], claimed
 

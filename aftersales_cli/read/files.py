@@ -209,8 +209,9 @@ def _read_package(path: Path, limits: Limits, kind: str) -> list[RawSheet]:
         except Exception as exc:  # a damaged rels part or record stream (ParseError, struct.error …)
             raise AftersalesError("err.not_spreadsheet", path, detail=_short(exc)) from exc
     else:
-        from .ods import ods_scan
+        from .ods import is_date1904, ods_scan
         merges, bad = ods_scan(members["content.xml"])
+        date1904 = is_date1904(members["content.xml"])
     marked = read_marker(members.get("docProps/custom.xml"))
     members.clear()
     sheets = _read_calamine(path, bad, limits, kind)
@@ -287,7 +288,7 @@ def _read_xls(path: Path, limits: Limits) -> list[RawSheet]:
                     values = sheet.row_values(r)
                     for c, t in enumerate(types):
                         if t == xlrd.XL_CELL_ERROR:
-                            errors[(r, c)] = ("error", xlrd.error_text_by_code.get(values[c], "#ERROR"))
+                            errors[(r, c)] = ("error", xlrd.error_text_from_code.get(values[c], "#ERROR"))
             bad[name] = errors
             book.unload_sheet(index)
         date1904 = book.datemode == 1

@@ -9,6 +9,7 @@ A file with none of these (a C-level search of the bytes) is not walked at all.
 from __future__ import annotations
 
 import io
+import re
 
 TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
 OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
@@ -16,6 +17,9 @@ CALCEXT = "urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0"
 _T = f"{{{TABLE}}}"
 _O = f"{{{OFFICE}}}"
 _ERRORS = frozenset({"#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!"})
+
+# <table:null-date table:date-value="1904-01-01"/> in table:calculation-settings (any prefix)
+_NULL_DATE_1904 = re.compile(rb"""null-date\b[^>]*date-value\s*=\s*["']1904-01-01""")
 
 Merges = dict[str, list[tuple[tuple[int, int], tuple[int, int]]]]
 BadCells = dict[str, dict[tuple[int, int], tuple[str, str]]]
@@ -57,6 +61,12 @@ def ods_scan(content: bytes) -> tuple[Merges, BadCells]:
             row += int(el.get(_T + "number-rows-repeated", "1"))
             el.clear()
     return {k: v for k, v in merges.items() if v}, {k: v for k, v in bad.items() if v}
+
+
+def is_date1904(content: bytes) -> bool:
+    """True when content.xml sets the null date to 1904-01-01 (a 1904-system workbook re-saved
+    by LibreOffice keeps it): plain-number serials count from there (realworld.md "1904 dates")."""
+    return _NULL_DATE_1904.search(content) is not None
 
 
 def _bad(el) -> tuple[str, str] | None:
