@@ -57,16 +57,28 @@ def _plain(value: Any) -> Any:
     return value
 
 
-#: The text of a `__post_init__` error that names a catalogue key (rubric/model.py RubricProblem).
-PROBLEM_PREFIX = "rubric.problem:"
+#: The text of a `__post_init__` error that names a catalogue key (`Problem`).
+PROBLEM_PREFIX = "problem:"
+
+
+class Problem(ValueError):
+    """A model's own check, named by a catalogue key (`rubric.problem.*`, `formats.problem.*`), so
+    `rubric check` and `formats check` say it in the user's language. Its text is
+    `problem:<key>:<JSON params>`, which survives msgspec's wrapping of a `__post_init__` error
+    (`convert` turns it back into a SchemaError with `kind` "problem", `key` and `params`)."""
+
+    def __init__(self, key: str, **params: Any) -> None:
+        import json
+        super().__init__(f"{PROBLEM_PREFIX}{key}:{json.dumps(params, ensure_ascii=False)}")
+        self.key, self.params = key, params
 
 
 class SchemaError(ValueError):
     """A value the schema refuses: `loc` is its path in the document (keys and list indexes).
 
-    `kind` names what is wrong for the message catalogue (`rubric.problem.schema.<kind>`: missing,
-    extra, literal, int, bool, text, number, list, mapping, other), or `problem` with `key` and
-    `params` for a problem a model's own check names; `msg` is the English text."""
+    `kind` names what is wrong for the message catalogue (`schema.problem.<kind>`: one of KINDS),
+    or `problem` with the catalogue `key` and `params` of a `Problem` a model's own check raised;
+    `msg` is the English text. `describe` gives the message in both languages."""
 
     def __init__(self, loc: tuple, msg: str, kind: str = "other", key: str | None = None,
                  params: dict[str, Any] | None = None) -> None:
@@ -74,6 +86,23 @@ class SchemaError(ValueError):
         self.loc = loc
         self.msg = msg
         self.kind, self.key, self.params = kind, key, params or {}
+
+
+#: What `SchemaError.kind` may be besides "problem"; each is a `schema.problem.<kind>` message.
+KINDS = ("missing", "extra", "literal", "tag", "int", "bool", "text", "number", "list", "mapping",
+         "ge", "gt", "le", "lt", "min_items", "max_items", "pattern", "finite", "other")
+
+
+def describe(exc: SchemaError) -> dict[str, str]:
+    """`where: what is wrong` (the document path as the user wrote it, dotted) in both languages,
+    from the catalogue (`schema.problem.*`, or the `Problem`'s own key)."""
+    from . import i18n
+
+    where = ".".join(str(p) for p in exc.loc)
+    what = i18n.both(exc.key if exc.kind == "problem" else f"schema.problem.{exc.kind}", **exc.params)
+    if not where:
+        return what
+    return {lang: i18n.text("schema.problem.at", lang, where=where, what=text) for lang, text in what.items()}
 
 
 _AT = re.compile(r"^(?P<msg>.*?)(?: - at `\$(?P<path>[^`]*)`)?$", re.S)
@@ -107,18 +136,41 @@ def _schema_error(text: str, kind: type) -> SchemaError:
         return SchemaError(loc + (field.group(1),), "Extra inputs are not permitted", "extra")
     if (field := re.match(r"Object missing required field `(.+)`$", msg)):
         return SchemaError(loc + (field.group(1),), "Field required", "missing")
-    allowed = ", ".join(repr(v) for v in _allowed(kind, loc))
+    allowed = list(_allowed(kind, loc))
     if (tag := re.match(r"Invalid value (.+)$", msg)) and loc:
         text = (f"Input tag {tag.group(1)} found using '{loc[-1]}' does not match any of the "
-                f"expected tags: {allowed}")
-        return SchemaError(loc, text, "literal", params={"detail": text})
+                f"expected tags: {', '.join(repr(v) for v in allowed)}")
+        return SchemaError(loc, text, "tag", params={"value": _unquoted(tag.group(1)), "allowed": allowed})
     if (value := re.match(r"Invalid enum value (.+)$", msg)) and allowed:
-        text = f"Input {value.group(1)} should be one of {allowed}"
-        return SchemaError(loc, text, "literal", params={"detail": text})
+        text = f"Input {value.group(1)} should be one of {', '.join(repr(v) for v in allowed)}"
+        return SchemaError(loc, text, "literal", params={"value": _unquoted(value.group(1)), "allowed": allowed})
     if (typed := re.match(r"Expected `(\w+)`, got `(\w+)`$", msg)) and typed.group(1) in _KIND:
         return SchemaError(loc, f"Input should be {_KIND[typed.group(1)]}, got {typed.group(2)}",
                            _KIND_KEY[typed.group(1)])
+    if (typed := re.match(r"Expected `([\w |]+)`, got `(\w+)`$", msg)):
+        names = [t for t in typed.group(1).split(" | ") if t != "null"]
+        if names and all(t in ("int", "float") for t in names):
+            return SchemaError(loc, msg, "number")
+    if (bound := re.match(r"Expected `(int|float)` (>=|>|<=|<) (\S+)$", msg)):
+        op = {">=": "ge", ">": "gt", "<=": "le", "<": "lt"}[bound.group(2)]
+        return SchemaError(loc, msg, op, params={"limit": _number(bound.group(3))})
+    if (size := re.match(r"Expected `\w+` of length (>=|<=) (\d+)$", msg)):
+        return SchemaError(loc, msg, "min_items" if size.group(1) == ">=" else "max_items",
+                           params={"limit": int(size.group(2))})
+    if (pattern := re.match(r"Expected `str` matching regex '(.*)'$", msg)):
+        return SchemaError(loc, msg, "pattern", params={"pattern": pattern.group(1)})
     return SchemaError(loc, msg, "other", params={"detail": msg})
+
+
+def _unquoted(text: str) -> str:
+    """`'integer'` (msgspec quotes a string value) → `integer`."""
+    return text[1:-1] if len(text) >= 2 and text[0] == text[-1] == "'" else text
+
+
+def _number(text: str) -> int | float:
+    """`0.0` → 0, `0.5` → 0.5 (a limit as the user would write it)."""
+    value = float(text)
+    return int(value) if value.is_integer() else value
 
 
 def _allowed(kind: type, loc: tuple) -> tuple:
