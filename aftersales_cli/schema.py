@@ -162,6 +162,53 @@ def _schema_error(text: str, kind: type) -> SchemaError:
     return SchemaError(loc, msg, "other", params={"detail": msg})
 
 
+#: pydantic's error types (kpi/schema.py) → KINDS, and the `ctx` entry holding a bound's limit.
+_PYDANTIC = {"missing": "missing", "extra_forbidden": "extra", "int_type": "int", "int_parsing": "int",
+             "int_from_float": "int", "float_type": "number", "float_parsing": "number", "finite_number": "finite",
+             "string_type": "text", "bool_type": "bool", "bool_parsing": "bool", "list_type": "list",
+             "dict_type": "mapping", "greater_than_equal": "ge", "greater_than": "gt", "less_than_equal": "le",
+             "less_than": "lt", "too_short": "min_items", "too_long": "max_items"}
+_LIMIT = {"ge": "ge", "gt": "gt", "le": "le", "lt": "lt", "min_items": "min_length", "max_items": "max_length"}
+
+
+def from_pydantic(errors: list[dict[str, Any]], data: Any) -> SchemaError:
+    """The first of pydantic's `ValidationError.errors()` as a SchemaError whose `loc` is a path in
+    `data` as the user wrote it: pydantic's own steps (a union member such as `constrained-int`,
+    `[key]` for a mapping's key) are left out. The errors at that same place are read together, so
+    a value that fits neither member of `int ≥ 0 | float ≥ 0` is "a number ≥ 0" (`ge`), and a
+    `true` or a text there "a number"."""
+    def path(loc: tuple) -> tuple:
+        out: list[Any] = []
+        node = data
+        for step in loc:
+            inside = step in node if isinstance(node, dict) else (
+                isinstance(node, list) and isinstance(step, int) and 0 <= step < len(node))
+            if inside:
+                node = node[step]
+                out.append(step)
+        return tuple(out)
+
+    def at(err: dict[str, Any]) -> tuple:
+        loc = tuple(err["loc"])
+        return path(loc[:-1]) + loc[-1:] if err["type"] == "missing" else path(loc)
+
+    first = errors[0]
+    where = at(first)
+    same = [e for e in errors if at(e) == where]
+    kinds = [_PYDANTIC.get(e["type"], "other") for e in same]
+    for kind, err in zip(kinds, same):
+        if kind in _LIMIT:
+            limit = (err.get("ctx") or {}).get(_LIMIT[kind])
+            if limit is not None:
+                return SchemaError(where, err["msg"], kind, params={"limit": limit})
+    if "finite" in kinds:
+        return SchemaError(where, first["msg"], "finite")
+    if len(kinds) > 1 and set(kinds) <= {"int", "number"}:
+        return SchemaError(where, first["msg"], "number")
+    kind = kinds[0] if kinds[0] not in _LIMIT else "other"
+    return SchemaError(where, first["msg"], kind, params={"detail": first["msg"]} if kind == "other" else None)
+
+
 def _unquoted(text: str) -> str:
     """`'integer'` (msgspec quotes a string value) → `integer`."""
     return text[1:-1] if len(text) >= 2 and text[0] == text[-1] == "'" else text
