@@ -89,7 +89,7 @@ class SchemaError(ValueError):
 
 
 #: What `SchemaError.kind` may be besides "problem"; each is a `schema.problem.<kind>` message.
-KINDS = ("missing", "extra", "literal", "tag", "int", "bool", "text", "number", "list", "mapping",
+KINDS = ("missing", "extra", "literal", "tag", "int", "bool", "text", "number", "list", "mapping", "one_of",
          "ge", "gt", "le", "lt", "min_items", "max_items", "pattern", "finite", "other")
 
 
@@ -105,7 +105,7 @@ def describe(exc: SchemaError) -> dict[str, str]:
     return {lang: i18n.text("schema.problem.at", lang, where=where, what=text) for lang, text in what.items()}
 
 
-_AT = re.compile(r"^(?P<msg>.*?)(?: - at `\$(?P<path>[^`]*)`)?$", re.S)
+_AT = re.compile(r"^(?P<msg>.*?)(?: - at (?:`key` in )?`\$(?P<path>[^`]*)`)?$", re.S)
 _STEP = re.compile(r"\.([^.\[]+)|\[(\d+)\]")
 _KIND = {"int": "a valid integer", "bool": "a valid boolean", "str": "a valid string", "float": "a valid number",
          "array": "a valid list", "object": "a valid dictionary"}
@@ -127,7 +127,8 @@ def convert(data: Any, kind: type, *, strict: bool = True) -> Any:
 def _schema_error(text: str, kind: type) -> SchemaError:
     m = _AT.match(text)
     msg, path = (m.group("msg"), m.group("path") or "") if m else (text, "")
-    loc = tuple(int(i) if i else k for k, i in _STEP.findall(path))
+    # a mapping's entry is `[...]` (msgspec does not name the key): the location stops at the mapping
+    loc = tuple(int(i) if i else k for k, i in _STEP.findall(path.split("[...]")[0]))
     if msg.startswith(PROBLEM_PREFIX):
         import json
         key, _, params = msg[len(PROBLEM_PREFIX):].partition(":")
@@ -151,6 +152,8 @@ def _schema_error(text: str, kind: type) -> SchemaError:
         names = [t for t in typed.group(1).split(" | ") if t != "null"]
         if names and all(t in ("int", "float") for t in names):
             return SchemaError(loc, msg, "number")
+        if names and all(t in _KIND_KEY for t in names):      # e.g. a number or a parameter's name
+            return SchemaError(loc, msg, "one_of", params={"types": _type_words(names)})
     if (bound := re.match(r"Expected `(int|float)` (>=|>|<=|<) (\S+)$", msg)):
         op = {">=": "ge", ">": "gt", "<=": "le", "<": "lt"}[bound.group(2)]
         return SchemaError(loc, msg, op, params={"limit": _number(bound.group(3))})
@@ -207,6 +210,16 @@ def from_pydantic(errors: list[dict[str, Any]], data: Any) -> SchemaError:
         return SchemaError(where, first["msg"], "number")
     kind = kinds[0] if kinds[0] not in _LIMIT else "other"
     return SchemaError(where, first["msg"], kind, params={"detail": first["msg"]} if kind == "other" else None)
+
+
+def _type_words(names: list[str]) -> dict[str, str]:
+    """msgspec's type names as the catalogue says them (`schema.type.*`), joined: 数字、文本 / a number or text."""
+    from . import i18n
+
+    kinds = dict.fromkeys("number" if n == "int" and "float" in names else _KIND_KEY[n] for n in names)
+    words = {lang: [i18n.text(f"schema.type.{k}", lang) for k in kinds]
+             for lang in i18n.LANGS}
+    return {"zh": "、".join(words["zh"]), "en": " or ".join(words["en"])}
 
 
 def _unquoted(text: str) -> str:

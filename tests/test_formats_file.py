@@ -314,3 +314,15 @@ def test_a_yaml_error_and_a_wrong_name_in_both_languages(tmp_path):
         f"{path}:{line}: broken format file: name: 'rooster' in roster.yaml (expected 'roster')")
     path.write_text("- just\n- a list\n", "utf-8")
     assert cli("formats", "check", str(folder)).stderr.strip().endswith(f"{path}:1: 格式文件有误：顶层应为映射（键: 值）")
+
+
+def test_a_wrong_value_inside_a_mapping_names_the_mapping(tmp_path):
+    """msgspec does not name a mapping's key (`roles[...]`): the path stops at `roles`, in both languages."""
+    # `type` (whose roles hold issue) is the sixth column (index 5) of parts_ledger.yaml
+    folder = copy_formats(tmp_path)
+    path = folder / "parts_ledger.yaml"
+    replace_in(path, "      issue: [出库]\n", "      issue: 出库\n")
+    zh = cli("formats", "check", str(folder)).stderr.strip()
+    en = cli("formats", "check", str(folder), "--lang", "en").stderr.strip()
+    assert zh.endswith("格式文件有误：columns.5.roles：应为列表") and f"{path}:" in zh, zh
+    assert en.endswith("broken format file: columns.5.roles: expected a list"), en
