@@ -29,12 +29,6 @@ def _alias_error(mark: Any) -> Exception:
     return err
 
 
-def yaml_problem(exc: Exception) -> tuple[int, str]:
-    """(1-based line, "YAML: what is wrong") of a PyYAML error, for a file-and-line message."""
-    mark = getattr(exc, "problem_mark", None)
-    return (mark.line + 1) if mark else 1, f"YAML: {getattr(exc, 'problem', None) or exc}"
-
-
 def load(text: str) -> Any:
     """Trusted package files (formats, messages)."""
     import yaml

@@ -135,6 +135,16 @@ def test_every_variant_of_a_computed_ui_key_exists():
     assert [k for k in wanted if k not in UI] == []
 
 
+def test_every_schema_problem_kind_has_a_message():
+    """schema.SchemaError's kinds (schema.py KINDS) are said from `schema.problem.<kind>`; the zh
+    text is Chinese, so no English sentence of msgspec or pydantic reaches a Chinese line."""
+    from aftersales_cli.schema import KINDS
+
+    assert {"missing", "extra", "int", "ge"} <= set(KINDS)
+    assert [k for k in KINDS if f"schema.problem.{k}" not in UI] == []
+    assert [k for k in KINDS if not CJK.search(UI[f"schema.problem.{k}"]["zh"])] == []
+
+
 # --- templates render with what their emitters pass ----------------------------------------------------
 
 @pytest.fixture(scope="module")

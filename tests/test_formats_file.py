@@ -7,6 +7,7 @@ file by its text, expected findings are built into the data by the test.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import shutil
 from importlib import resources
 from pathlib import Path
@@ -55,7 +56,7 @@ MISTAKES = [
     pytest.param("repair_report", "other: service_date, code: RR006",
                  "ohter: service_date, code: RR006", "ohter: service_date", "ohter", id="unknown-key"),
     pytest.param("parts_ledger", "{rule: exists_in, field: order_no",
-                 "{rule: exist_in, field: order_no", "exist_in", "does not match any of the expected tags",
+                 "{rule: exist_in, field: order_no", "exist_in", "'exist_in' does not match any of the expected tags",
                  id="unknown-rule"),
     pytest.param("roster", "{rule: unique, field: id_card, code: RO002}",
                  "{rule: unique, field: id_number, code: RO002}", "id_number", "unknown field 'id_number'",
@@ -66,9 +67,9 @@ MISTAKES = [
     pytest.param("stocktake", "code: ST002}", "code: ST099}", "ST099", "unknown finding code 'ST099'",
                  id="unknown-code"),
     pytest.param("parts_master", "type: int, min: 0, width: 10}", "type: int, min: 0, width: wide}",
-                 "width: wide", "valid integer", id="wrong-type"),
+                 "width: wide", "width: expected a whole number", id="wrong-type"),
     pytest.param("roster", "required: true, width: 10}\n  - {key: name",
-                 "required: yes please, width: 10}\n  - {key: name", "yes please", "valid boolean",
+                 "required: yes please, width: 10}\n  - {key: name", "yes please", "required: expected true or false",
                  id="wrong-type-bool"),
     pytest.param("repair_report", "checks: [copied_rows]", "checks: [copied_row]", "copied_row",
                  "unknown check 'copied_row'", id="unknown-check"),
@@ -80,7 +81,7 @@ MISTAKES = [
                  "no check or metric reads a role 'isue'", id="role-nothing-reads"),
     pytest.param("stocktake", "count_window: {last_days: 7, next_days: 5}", "count_window: {last_days: 7}",
                  "count_window:", "next_days", id="window-incomplete"),
-    pytest.param("common", "header_search_rows: 20 ", "header_search_rows: twenty ", "twenty", "valid integer",
+    pytest.param("common", "header_search_rows: 20 ", "header_search_rows: twenty ", "twenty", "header_search_rows: expected a whole number",
                  id="wrong-type-common"),
     pytest.param("inspection", "roles: {pass: [是], fail: [否]}", "roles: {fail: [否]}", "name: inspection",
                  "the metrics needs the role 'pass'", id="role-missing-for-metric"),
@@ -92,7 +93,7 @@ def test_every_kind_of_mistake_is_refused_with_file_and_line(tmp_path, name, old
     folder = copy_formats(tmp_path)
     path = folder / f"{name}.yaml"
     replace_in(path, old, new)
-    run = cli("formats", "check", str(folder))
+    run = cli("formats", "check", str(folder), "--lang", "en")
     assert run.code == 2
     err = run.stderr.strip()
     assert len(err.splitlines()) == 1, err
@@ -266,3 +267,62 @@ def test_a_wrong_column_type_or_rule_kind_names_what_is_allowed(tmp_path):
     replace_in(path, "{rule: exists_in, field: order_no", "{rule: exist_in, field: order_no")
     err = cli("formats", "check", str(folder), "--lang", "en").stderr.strip()
     assert "expected tags:" in err and "'exists_in'" in err and "'matches_ref'" in err, err
+
+
+# --- the user's language: Chinese by default, English with --lang en (cli.md; issue 12d) ----------
+
+#: Three or more English words in a row: a sentence (msgspec's, or an English catalogue text).
+ENGLISH_SENTENCE = re.compile(r"[A-Za-z]{2,}(?: [A-Za-z]{2,}){2,}")
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+@pytest.mark.parametrize(("name", "old", "new", "at", "words"), MISTAKES)
+def test_every_mistake_is_said_in_chinese_by_default(tmp_path, name, old, new, at, words):
+    folder = copy_formats(tmp_path)
+    path = folder / f"{name}.yaml"
+    replace_in(path, old, new)
+    err = cli("formats", "check", str(folder)).stderr.strip()
+    prefix = f"{path}:{line_of(path, at)}: 格式文件有误："
+    assert prefix in err and len(err.splitlines()) == 1, err
+    detail = err.split(prefix, 1)[1]
+    assert CJK.search(detail) and not ENGLISH_SENTENCE.search(detail), detail
+    assert " " not in words or words not in detail      # the English text of the same mistake
+
+
+def test_a_wrong_type_and_a_bound_in_both_languages(tmp_path):
+    """The generic schema texts (schema.problem.*): the type of `width`, the bound of a share."""
+    folder = copy_formats(tmp_path)
+    path = folder / "common.yaml"
+    text = path.read_text("utf-8")
+    share = re.search(r"^header_match_share: .*$", text, re.M).group(0)
+    replace_in(path, share, "header_match_share: 1.5")
+    line = line_of(path, "header_match_share: 1.5")
+    zh = cli("formats", "check", str(folder)).stderr.strip()
+    en = cli("formats", "check", str(folder), "--lang", "en").stderr.strip()
+    assert zh.endswith(f"{path}:{line}: 格式文件有误：header_match_share：应为不大于 1 的数"), zh
+    assert en.endswith(f"{path}:{line}: broken format file: header_match_share: expected a number of at most 1"), en
+
+
+def test_a_yaml_error_and_a_wrong_name_in_both_languages(tmp_path):
+    folder = copy_formats(tmp_path)
+    path = folder / "roster.yaml"
+    replace_in(path, "name: roster\n", "name: rooster\n")
+    line = line_of(path, "name: rooster")
+    assert cli("formats", "check", str(folder)).stderr.strip().endswith(
+        f"{path}:{line}: 格式文件有误：name 为「rooster」，但文件是 roster.yaml（应为「roster」）")
+    assert cli("formats", "check", str(folder), "--lang", "en").stderr.strip().endswith(
+        f"{path}:{line}: broken format file: name: 'rooster' in roster.yaml (expected 'roster')")
+    path.write_text("- just\n- a list\n", "utf-8")
+    assert cli("formats", "check", str(folder)).stderr.strip().endswith(f"{path}:1: 格式文件有误：顶层应为映射（键: 值）")
+
+
+def test_a_wrong_value_inside_a_mapping_names_the_mapping(tmp_path):
+    """msgspec does not name a mapping's key (`roles[...]`): the path stops at `roles`, in both languages."""
+    # `type` (whose roles hold issue) is the sixth column (index 5) of parts_ledger.yaml
+    folder = copy_formats(tmp_path)
+    path = folder / "parts_ledger.yaml"
+    replace_in(path, "      issue: [出库]\n", "      issue: 出库\n")
+    zh = cli("formats", "check", str(folder)).stderr.strip()
+    en = cli("formats", "check", str(folder), "--lang", "en").stderr.strip()
+    assert zh.endswith("格式文件有误：columns.5.roles：应为列表") and f"{path}:" in zh, zh
+    assert en.endswith("broken format file: columns.5.roles: expected a list"), en

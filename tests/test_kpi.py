@@ -6,6 +6,7 @@ expected numbers below are worked out by hand from that list (the arithmetic is 
 from __future__ import annotations
 
 import json
+import re
 from fractions import Fraction
 
 import kpi_city
@@ -182,7 +183,7 @@ def test_rates_file_replaces_the_rates_and_a_missing_rate_exits_2(month, tmp_pat
 
 
 @pytest.mark.parametrize("text, line, words", [
-    ("安装: 50\n维修: -1\n", 2, "greater than or equal to 0"),
+    ("安装: 50\n维修: -1\n", 2, "维修：应为不小于 0 的数"),
     ("安装: 50\n维修: 四十\n", 2, "维修"),
     ("安装: 50\n保洁: 10\n", 2, "保洁"),
     ("安装: true\n", 1, "安装"),
@@ -200,6 +201,45 @@ def test_broken_rates_file_names_file_and_line(month, tmp_path, text, line, word
 def test_bad_params_exit_2(month, pair, words):
     run = cli("kpi", str(month), "--params", pair)
     assert run.code == 2 and words in run.stderr
+
+
+# --- the user's language: every parameter problem is a catalogue text (cli.md; issue 12d) ------------
+
+#: Three English words in a row: a sentence of pydantic's (or an English catalogue text).
+ENGLISH_SENTENCE = re.compile(r"[A-Za-z]{2,}(?: [A-Za-z]{2,}){2,}")
+
+
+@pytest.mark.parametrize("text, line, zh, en", [
+    ("安装: 50\n维修: -1\n", 2, "维修：应为不小于 0 的数", "维修: expected a number of at least 0"),
+    ("安装: 50\n维修: 四十\n", 2, "维修：应为数字", "维修: expected a number"),
+    ("安装: true\n", 1, "安装：应为数字", "安装: expected a number"),
+    ("安装: .inf\n", 1, "安装：应为有限的数", "安装: expected a finite number"),
+])
+def test_a_bad_rate_is_said_in_chinese_and_in_english(month, tmp_path, text, line, zh, en):
+    """The key path as the user wrote it (the rates file is the map itself: no `piece_rates.`, no
+    pydantic step such as `constrained-int`), its line, and the catalogue's text."""
+    rates = tmp_path / "rates.yaml"
+    rates.write_text(text, "utf-8")
+    zh_err = cli("kpi", str(month), "--rates", str(rates)).stderr.strip()
+    en_err = cli("kpi", str(month), "--rates", str(rates), "--lang", "en").stderr.strip()
+    assert zh_err.endswith(f"{rates}:{line}: 统计参数有误：{zh}"), zh_err
+    assert not ENGLISH_SENTENCE.search(zh_err) and "constrained" not in zh_err, zh_err
+    assert en_err.endswith(f"{rates}:{line}: broken kpi parameters: {en}"), en_err
+
+
+def test_a_bad_value_in_cities_yaml_and_in_params_names_the_key_path(month):
+    (month.parent / "cities.yaml").write_text("测试市:\n  kpi:\n    piece_rates: {维修: -45}\n", "utf-8")
+    err = cli("kpi", str(month)).stderr.strip()
+    assert err.endswith(f"{month.parent / 'cities.yaml'}:3: 统计参数有误：测试市.kpi.piece_rates.维修：应为不小于 0 的数"), err
+    (month.parent / "cities.yaml").unlink()
+    zh = cli("kpi", str(month), "--params", "piece_rates.维修=-5").stderr.strip()
+    en = cli("kpi", str(month), "--params", "piece_rates.维修=-5", "--lang", "en").stderr.strip()
+    assert zh.endswith("--params「piece_rates.维修=-5」有误：piece_rates.维修：应为不小于 0 的数"), zh
+    assert en.endswith("--params 'piece_rates.维修=-5' is wrong: piece_rates.维修: expected a number of at least 0"), en
+    zh = cli("kpi", str(month), "--params", "top_faults=many").stderr.strip()
+    assert zh.endswith("--params「top_faults=many」有误：top_faults：应为整数"), zh
+    zh = cli("kpi", str(month), "--params", "bonus=3").stderr.strip()
+    assert zh.endswith("--params「bonus=3」有误：bonus：不认识的字段（拼写错误？）"), zh
 
 
 def test_cities_yaml_kpi_overrides_merge_key_by_key_and_score_ignores_them(month):

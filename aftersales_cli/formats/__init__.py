@@ -15,7 +15,7 @@ from typing import Any
 
 from .. import schema
 from ..errors import AftersalesError
-from ..yamlio import line_for, load_cached, load_untrusted, node_lines, yaml_error, yaml_problem
+from ..yamlio import line_for, load_cached, load_untrusted, node_lines, yaml_error
 from .model import FIELD_OPTIONS, Column, Common, DatasetFormat, Formats, Localized, Rule
 
 #: Canonical dataset order: the order of formats.md, used in every output.
@@ -41,7 +41,9 @@ def load_formats(folder: Path | str | None = None) -> Formats:
         try:
             texts.append(path.read_text("utf-8"))
         except (OSError, UnicodeDecodeError) as exc:
-            raise AftersalesError("err.formats", path, line=1, detail=str(exc)) from exc
+            from ..errors import os_reason
+            reason = os_reason(exc) if isinstance(exc, OSError) else str(exc)
+            raise AftersalesError("err.formats", path, line=1, detail=_p("unreadable", detail=reason)) from exc
     return _build(tuple(paths), _SEP.join(texts))      # keyed by the texts: an edited file is read anew
 
 
@@ -77,6 +79,11 @@ def _folder_detail(key: str, **params: Any) -> dict[str, str]:
     return both(key, **params)
 
 
+def _p(key: str, **params: Any) -> dict[str, str]:
+    """A format file's problem in both languages (messages.yaml `formats.problem.*`)."""
+    return _folder_detail(f"formats.problem.{key}", **params)
+
+
 @lru_cache(maxsize=1)
 def _salt() -> str:
     """The checking code and the names it checks against: the schema, the registries, the codes."""
@@ -97,10 +104,11 @@ def _checked(paths: list[Path], text: str) -> dict[str, Any]:
         try:
             parsed[name] = schema.convert(_parse(path, t), Common if name == "common" else DatasetFormat)
         except schema.SchemaError as exc:
-            raise AftersalesError("err.formats", path, line=line_for(node_lines(t), exc.loc), detail=str(exc)) from None
+            raise AftersalesError("err.formats", path, line=line_for(node_lines(t), exc.loc),
+                                  detail=schema.describe(exc)) from None
         if name != "common" and parsed[name].name != name:
             raise AftersalesError("err.formats", path, line=line_for(node_lines(t), ("name",)),
-                                  detail=f"name: '{parsed[name].name}' in {name}.yaml (expected '{name}')")
+                                  detail=_p("name", value=parsed[name].name, file=f"{name}.yaml", expected=name))
     formats = Formats(common=parsed["common"], datasets={d: parsed[d] for d in DATASETS})
     for name, loc, detail in semantic_problems(formats):
         i = FILES.index(name)
@@ -114,15 +122,17 @@ def _parse(path: Path, text: str) -> Any:
     try:
         data = load_untrusted(text)
     except yaml_error() as exc:
-        line, detail = yaml_problem(exc)
-        raise AftersalesError("err.formats", path, line=line, detail=detail) from exc
+        mark = getattr(exc, "problem_mark", None)
+        detail = _p("yaml", detail=getattr(exc, "problem", None) or str(exc))
+        raise AftersalesError("err.formats", path, line=(mark.line + 1) if mark else 1, detail=detail) from exc
     if not isinstance(data, dict):
-        raise AftersalesError("err.formats", path, line=1, detail="not a mapping")
+        raise AftersalesError("err.formats", path, line=1, detail=_p("not_mapping"))
     return data
 
 
-def semantic_problems(formats: Formats) -> list[tuple[str, tuple, str]]:
-    """What the schema cannot see, as (file name, document path, what is wrong).
+def semantic_problems(formats: Formats) -> list[tuple[str, tuple, dict[str, str]]]:
+    """What the schema cannot see, as (file name, document path, what is wrong as {"zh", "en"}:
+    messages.yaml `formats.problem.*`).
 
     Every field a rule or a condition names is a column of its dataset (`ref` one of the other
     dataset's); every finding code is in the message catalogue; every rule kind and named check is
@@ -134,7 +144,7 @@ def semantic_problems(formats: Formats) -> list[tuple[str, tuple, str]]:
     from ..validate.rules import RULE_READS, RULES
 
     codes = i18n.catalogue()["findings"]
-    problems: list[tuple[str, tuple, str]] = []
+    problems: list[tuple[str, tuple, dict[str, str]]] = []
     # (dataset, column) → the role names something reads (any check or rule, whether or not the
     # file lists it, and the dataset's metrics): a role nothing reads is a typo (`isue: [调拨出库]`
     # beside `issue: [出库]` would silently leave 调拨出库 out of FIFO and the balance).
@@ -149,75 +159,75 @@ def semantic_problems(formats: Formats) -> list[tuple[str, tuple, str]]:
         fmt = formats.datasets[name]
         keys = {c.key: c for c in fmt.columns}
 
-        def bad(loc: tuple, detail: str) -> None:
-            problems.append((name, loc, detail))   # noqa: B023 - used at once, inside the loop
+        def bad(loc: tuple, key: str, **params: Any) -> None:
+            problems.append((name, loc, _p(key, **params)))   # noqa: B023 - used at once, inside the loop
 
         for ci, col in enumerate(fmt.columns):
             for alias, target in col.value_aliases.items():
                 if target not in col.values:
-                    bad(("columns", ci, "value_aliases", alias),
-                        f"column {col.key}: alias '{alias}' maps to unknown value '{target}'")
+                    bad(("columns", ci, "value_aliases", alias), "alias_unknown_value",
+                        column=col.key, alias=alias, target=target)
             for role, members in col.roles.items():
                 if role not in known_roles.get((name, col.key), ()):
-                    known = ", ".join(sorted(known_roles.get((name, col.key), ()))) or "-"
-                    bad(("columns", ci, "roles", role),
-                        f"column {col.key}: no check or metric reads a role '{role}' (known: {known})")
+                    known = sorted(known_roles.get((name, col.key), ())) or "-"
+                    bad(("columns", ci, "roles", role), "role_unread", column=col.key, role=role, known=known)
                 for value in members:
                     if value not in col.values:
-                        bad(("columns", ci, "roles", role),
-                            f"column {col.key}: role '{role}' names unknown value '{value}'")
+                        bad(("columns", ci, "roles", role), "role_unknown_value", column=col.key, role=role,
+                            value=value)
             cond = col.required_if
             if cond is None:
                 continue
             loc = ("columns", ci, "required_if")
             if cond.field not in keys:
-                bad(loc + ("field",), f"required_if: unknown field '{cond.field}'")
+                bad(loc + ("field",), "required_if_field", field=cond.field)
             elif keys[cond.field].values:
                 for v in cond.in_ or []:
                     if v not in keys[cond.field].values:
-                        bad(loc + ("in",), f"required_if: '{v}' is not a value of {cond.field}")
+                        bad(loc + ("in",), "required_if_value", value=v, field=cond.field)
         for ri, rule in enumerate(fmt.rules):
             loc = ("rules", ri)
             if rule.rule not in RULES:
-                bad(loc + ("rule",), f"rule '{rule.rule}' has no implementation")
+                bad(loc + ("rule",), "rule_unimplemented", rule=rule.rule)
             if rule.code not in codes:
-                bad(loc + ("code",), f"unknown finding code '{rule.code}' (not in messages.yaml)")
+                bad(loc + ("code",), "unknown_code", code=rule.code)
             for option in ("field", *FIELD_OPTIONS):
                 value = rule.option(option) if option != "field" else rule.field
                 if isinstance(value, str) and value not in keys:
-                    bad(loc + (option,), f"{option}: unknown field '{value}' of {name}")
+                    bad(loc + (option,), "unknown_field", option=option, field=value, dataset=name)
             if rule.option("ref"):
                 other, _, ref_key = rule.option("ref").partition(".")
                 if other not in formats.datasets:
-                    bad(loc + ("ref",), f"ref: unknown dataset '{other}'")
+                    bad(loc + ("ref",), "unknown_dataset", dataset=other)
                 else:
                     ref_keys = {c.key for c in formats.datasets[other].columns}
                     for option, value in (("ref", ref_key), ("ref_field", rule.option("ref_field"))):
                         if value is not None and value not in ref_keys:
-                            bad(loc + (option,), f"{option}: unknown field '{value}' of {other}")
+                            bad(loc + (option,), "unknown_field", option=option, field=value, dataset=other)
             for need in RULE_READS.get(rule.rule, ()):
-                problems.extend((name, loc + ("rule",), p) for p in _missing(fmt, need, f"rule {rule.rule}"))
+                problems.extend((name, loc + ("rule",), p) for p in _missing(fmt, need, _p("who.rule", name=rule.rule)))
         for ci, check in enumerate(fmt.checks):
             if check not in CHECKS:
-                bad(("checks", ci), f"unknown check '{check}' (known: {', '.join(sorted(CHECKS))})")
+                bad(("checks", ci), "unknown_check", check=check, known=sorted(CHECKS))
             for need in CHECK_READS.get(check, ()):
-                problems.extend((name, ("checks", ci), p) for p in _missing(fmt, need, f"check {check}"))
+                problems.extend((name, ("checks", ci), p) for p in _missing(fmt, need, _p("who.check", name=check)))
     for name, needs in metric_reads().items():
         for need in needs:
-            problems.extend((name, (), p) for p in _missing(formats.datasets[name], need, "the metrics"))
+            problems.extend((name, (), p) for p in _missing(formats.datasets[name], need, _p("who.metrics")))
     return problems
 
 
-def _missing(fmt: DatasetFormat, need: str, who: str) -> list[str]:
-    """`need` is `field.role` (a role of a column) or `count_window` / `period_window`."""
+def _missing(fmt: DatasetFormat, need: str, who: dict[str, str]) -> list[dict[str, str]]:
+    """`need` is `field.role` (a role of a column) or `count_window` / `period_window`; `who`
+    (both languages) is what needs it."""
     if "." not in need:
-        return [] if getattr(fmt, need, None) is not None else [f"{who} needs `{need}`"]
+        return [] if getattr(fmt, need, None) is not None else [_p("needs_setting", who=who, need=need)]
     key, _, role = need.partition(".")
     col = next((c for c in fmt.columns if c.key == key), None)
     if col is None:
-        return [f"{who} needs the column '{key}'"]
+        return [_p("needs_column", who=who, column=key)]
     if not col.roles.get(role):
-        return [f"{who} needs the role '{role}' of column '{key}' (roles: {{{role}: [values]}})"]
+        return [_p("needs_role", who=who, role=role, column=key)]
     return []
 
 

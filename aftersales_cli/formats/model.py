@@ -15,7 +15,7 @@ from typing import Annotated, Any, Literal, Union
 
 import msgspec
 
-from ..schema import Localized, Struct
+from ..schema import Localized, Problem, Struct
 
 ColumnType = Literal["text", "date", "int", "money", "enum", "mobile", "phone", "id_card", "code"]
 Days = Annotated[int, msgspec.Meta(ge=0, le=31)]
@@ -48,7 +48,7 @@ class Column(Struct, kw_only=True):
 
     def __post_init__(self) -> None:
         if self.type == "enum" and not self.values:
-            raise ValueError(f"column {self.key}: an enum needs `values`")
+            raise Problem("formats.problem.enum_values", column=self.key)
 
     @property
     def names(self) -> list[str]:
@@ -155,7 +155,7 @@ class DatasetFormat(Struct, kw_only=True):
     def __post_init__(self) -> None:
         keys = [c.key for c in self.columns]
         if len(set(keys)) != len(keys):
-            raise ValueError(f"{self.name}: duplicate column keys")
+            raise Problem("formats.problem.duplicate_keys", name=self.name)
 
     @property
     def sheet_names(self) -> list[str]:

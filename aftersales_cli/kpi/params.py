@@ -92,7 +92,7 @@ def load_params(rates: Path | None = None, pairs: list[str] | None = None,
         source = "--params" if "piece_rates" in part else source
     missing = [k for k in KEYS if k not in merged]
     if missing:
-        raise AftersalesError("err.kpi_params", shipped, line=1, detail=f"missing: {', '.join(missing)}")
+        raise AftersalesError("err.kpi_params", shipped, line=1, detail=_text("kpi.params.missing", keys=missing))
     _check_shipped_roles(shipped, merged["roles"], users, fmt)
     return KpiParams(rates_source=source, **merged)
 
@@ -178,7 +178,10 @@ def _read_text(path: Path) -> str:
     try:
         return path.read_text("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise AftersalesError("err.kpi_params", path, line=1, detail=str(exc)) from exc
+        from ..errors import os_reason
+
+        reason = os_reason(exc) if isinstance(exc, OSError) else str(exc)
+        raise AftersalesError("err.kpi_params", path, line=1, detail=_text("kpi.params.unreadable", detail=reason)) from exc
 
 
 def _parse(path: Path, text: str):
@@ -190,7 +193,7 @@ def _parse(path: Path, text: str):
     except yaml_error() as exc:
         mark = getattr(exc, "problem_mark", None)
         raise AftersalesError("err.kpi_params", path, line=(mark.line + 1) if mark else 1,
-                              detail=f"YAML: {getattr(exc, 'problem', None) or exc}") from exc
+                              detail=_text("kpi.params.yaml", detail=getattr(exc, "problem", None) or str(exc))) from exc
     return data, node
 
 
@@ -218,6 +221,7 @@ def _checked(path: Path, text: str, data: Any, node, prefix: tuple, wrapped: str
              fmt=None) -> dict[str, Any]:
     from pydantic import ValidationError
 
+    from ..schema import describe, from_pydantic
     from ..yamlio import line_for, node_lines
     from .schema import Fragment
 
@@ -232,10 +236,12 @@ def _checked(path: Path, text: str, data: Any, node, prefix: tuple, wrapped: str
     try:
         checked = Fragment.model_validate(data)
     except ValidationError as exc:
-        err = exc.errors()[0]
-        loc = tuple(err["loc"])
-        raise AftersalesError("err.kpi_params", path, line=line(loc),
-                              detail=f"{'.'.join(map(str, loc))}: {err['msg']}") from exc
+        err = from_pydantic(exc.errors(), data)
+        at = line(err.loc)
+        if wrapped is not None and err.loc and err.loc[0] == wrapped:   # --rates FILE: the map itself
+            err.loc = err.loc[1:]
+        err.loc = prefix + err.loc
+        raise AftersalesError("err.kpi_params", path, line=at, detail=describe(err)) from exc
     out = checked.model_dump(exclude_none=True)
     problem = _semantic(out, fmt)
     if problem:
@@ -291,9 +297,10 @@ def _pair_fragment(pair: str, fmt) -> dict[str, Any]:
     try:
         checked = Fragment.model_validate(data)
     except ValidationError as exc:
-        err = exc.errors()[0]
+        from ..schema import describe, from_pydantic
+
         raise AftersalesError("err.kpi_param", "--params", value=pair,
-                              detail=f"{'.'.join(map(str, err['loc']))}: {err['msg']}") from exc
+                              detail=describe(from_pydantic(exc.errors(), data))) from exc
     out = checked.model_dump(exclude_none=True)
     problem = _semantic(out, fmt)
     if problem:

@@ -35,17 +35,6 @@ def _p(key: str, **params) -> dict[str, str]:
     return i18n.both(f"rubric.problem.{key}", **params)
 
 
-def _schema_problem(exc) -> dict[str, str]:
-    """A schema.SchemaError as `where: what is wrong`, in both languages (messages.yaml
-    `rubric.problem.*`)."""
-    where = ".".join(str(p) for p in exc.loc)
-    if exc.kind == "problem":
-        what = _p(exc.key, **exc.params)
-    else:
-        what = _p(f"schema.{exc.kind}", **exc.params)
-    return {lang: f"{where}: {text}" if where else text for lang, text in what.items()}
-
-
 def load_rubric(path: Path | None = None):
     """Load and fully check a rubric; raise RubricError (exit 2) naming file and line.
 
@@ -88,7 +77,7 @@ def _checked(path: Path, text: str) -> dict:
     try:
         rubric = schema.convert(data, Rubric, strict=False)
     except schema.SchemaError as exc:
-        raise _fail(path, line_for(lines(), exc.loc), _schema_problem(exc)) from None
+        raise _fail(path, line_for(lines(), exc.loc), schema.describe(exc)) from None
     problems = semantic_problems(rubric)
     if problems:
         loc, detail = problems[0]

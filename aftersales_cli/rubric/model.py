@@ -14,7 +14,7 @@ from typing import Annotated, Any, Union
 import msgspec
 from msgspec.structs import force_setattr
 
-from ..schema import PROBLEM_PREFIX, Localized, Struct
+from ..schema import Localized, Problem, Struct
 
 OPS = ("lt", "le", "gt", "ge", "eq", "ne")
 #: The kinds of condition, each named by its one key.
@@ -24,15 +24,12 @@ Points = Annotated[int, msgspec.Meta(ge=0)]
 Operand = Union[float, int, str, None]
 
 
-class RubricProblem(ValueError):
-    """A schema problem named by a catalogue key (`rubric.problem.*`), so `rubric check` says it
-    in the user's language. Its text is `rubric.problem:<key>:<JSON params>`, which survives
-    msgspec's wrapping of a `__post_init__` error (schema.py turns it back into key and params)."""
+class RubricProblem(Problem):
+    """A schema problem named by a `rubric.problem.*` catalogue key (schema.Problem), so
+    `rubric check` says it in the user's language."""
 
     def __init__(self, key: str, **params: Any) -> None:
-        import json
-        super().__init__(f"{PROBLEM_PREFIX}{key}:{json.dumps(params, ensure_ascii=False)}")
-        self.key, self.params = key, params
+        super().__init__(f"rubric.problem.{key}", **params)
 
 
 class Text(Localized):
