@@ -177,17 +177,25 @@ def score_city_safe(job: CityJob) -> dict[str, Any]:
         cache.log_scored(job.city, job.period, job.cache_log)
         card, result = score_path(job.folder, Period.parse(job.period) if job.period else None, job.city,
                                   context, job.params)
-        row = {"city": job.city, "status": "ok", **{k: v for k, v in card.to_dict().items()
-                                                     if k not in ("city", "rubric")}}
-        row["kpi"] = kpi_figures(job, result, context)
-        row["findings"] = [f.to_dict(job.lang) for f in result.findings]
-        if job.cache_key:
-            cache.put(job.cache_key, Path(job.city_root or job.folder), row, job.cache_dir)
-        return row
+        return city_row(job, card, result, context)
     except AftersalesError as exc:
         return {"city": job.city, "status": "error", "error": one_line(exc.message(job.lang))}
     except Exception as exc:  # noqa: BLE001 - one broken city never stops the batch
         return {"city": job.city, "status": "error", "error": one_line(f"{type(exc).__name__}: {exc}")}
+
+
+def city_row(job: CityJob, card, result, run) -> dict[str, Any]:
+    """The batch row of a scored city-month (status ok, the scorecard's keys but city and rubric,
+    `kpi`, `findings`), stored in the result cache under the job's key when it has one. `score` on
+    a city folder stores the same row under the same key (score_cache.py)."""
+    from . import cache
+    row = {"city": job.city, "status": "ok", **{k: v for k, v in card.to_dict().items()
+                                                 if k not in ("city", "rubric")}}
+    row["kpi"] = kpi_figures(job, result, run)
+    row["findings"] = [f.to_dict(job.lang) for f in result.findings]
+    if job.cache_key:
+        cache.put(job.cache_key, Path(job.city_root or job.folder), row, job.cache_dir)
+    return row
 
 
 _RUNS: dict[tuple, Any] = {}

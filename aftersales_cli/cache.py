@@ -24,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import tempfile
 from functools import lru_cache
 from pathlib import Path
@@ -115,10 +116,15 @@ def city_key(fingerprint: str, folder: Path, city_root: Path, city: str, period:
 
 
 def _relative(path: Path, base: Path) -> str:
-    try:
-        return path.relative_to(base).as_posix()
-    except ValueError:
-        return path.name
+    """`path` relative to the city folder, whatever the form of either (`.`, relative, absolute,
+    through a link): ROOT given as `.` or as a full path names the same files, so the same key."""
+    for a, b in ((path, base), (Path(os.path.abspath(path)), Path(os.path.abspath(base))),
+                 (path.resolve(), base.resolve())):
+        try:
+            return a.relative_to(b).as_posix()
+        except ValueError:
+            continue
+    return path.name
 
 
 def _entry(key: str, base: str | None = None) -> Path:
@@ -131,6 +137,13 @@ def _encoded(text: str) -> str:
 
 
 MARKED = _encoded(MARKER)
+
+
+def _folder_in_text(root: Path) -> re.Pattern[str]:
+    """The city folder's encoded text where it begins a path inside the row's JSON text: followed
+    by a path separator, and not itself the tail of a longer path or name. A relative city folder
+    (`杭州市`, ROOT given as `.`) is also the city's name, which must stay as it is."""
+    return re.compile(r"(?<![\w.~/\\-])" + re.escape(_encoded(str(root))) + r"(?=/|\\\\)")
 
 
 def get(key: str, city_root: Path, base: str | None = None) -> dict[str, Any] | None:
@@ -153,7 +166,7 @@ def put(key: str, city_root: Path, row: dict[str, Any], base: str | None = None)
     would not come back identical."""
     try:
         text = json.dumps({"key": key, "row": row}, ensure_ascii=False, allow_nan=False)
-        text = text.replace(_encoded(str(city_root)), MARKED)
+        text = _folder_in_text(city_root).sub(lambda _: MARKED, text)
         if json.loads(text.replace(MARKED, _encoded(str(city_root))))["row"] != row:
             return False
     except (TypeError, ValueError):

@@ -37,6 +37,21 @@ def cli(*args: str) -> Run:
     return Run(result.exit_code, result.stdout, result.stderr)
 
 
+def scoring_log(tmp_path: Path, monkeypatch):
+    """A cache folder of the test's own (AFTERSALES_CACHE) and the scoring log (AFTERSALES_CACHE_LOG,
+    one line per city-month actually scored); returns a reader: the (city, period) pairs scored
+    since the last call, sorted."""
+    monkeypatch.setenv("AFTERSALES_CACHE", str(tmp_path / "cache"))
+    log = tmp_path / "scored.log"
+    monkeypatch.setenv("AFTERSALES_CACHE_LOG", str(log))
+
+    def scored() -> list[tuple[str, str]]:
+        lines = log.read_text("utf-8").splitlines() if log.exists() else []
+        log.unlink(missing_ok=True)
+        return sorted(tuple(line.split("\t")[1:]) for line in lines)
+    return scored
+
+
 def clean_city(root: Path, orders: int = 60, seed: int = 7, city: str = "测试市", defects: float = 0.0) -> Path:
     """A clean city month folder (root/<city>/2026-11) in the standard layout."""
     return generate(root, cities=1, orders=orders, period="2026-11", seed=seed, city_names=[city],

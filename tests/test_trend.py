@@ -21,7 +21,7 @@ import pytest
 from aftersales_cli import cache
 from aftersales_cli.sample.months import generate_months, month_plan, months_until
 from aftersales_cli.period import Period
-from citykit import cli
+from citykit import cli, scoring_log
 
 CITIES = ["杭州市", "宁波市", "温州市", "嘉兴市"]
 MONTHS = ["2026-09", "2026-10", "2026-11"]
@@ -39,15 +39,7 @@ def root(tmp_path_factory) -> Path:
 @pytest.fixture
 def fresh(tmp_path, monkeypatch):
     """A cache folder of this test's own and the scoring log; returns a reader of the log."""
-    monkeypatch.setenv("AFTERSALES_CACHE", str(tmp_path / "cache"))
-    log = tmp_path / "scored.log"
-    monkeypatch.setenv("AFTERSALES_CACHE_LOG", str(log))
-
-    def scored() -> list[tuple[str, str]]:
-        lines = log.read_text("utf-8").splitlines() if log.exists() else []
-        log.unlink(missing_ok=True)
-        return sorted(tuple(line.split("\t")[1:]) for line in lines)
-    return scored
+    return scoring_log(tmp_path, monkeypatch)
 
 
 def trend(root: Path, out: Path, *args: str):

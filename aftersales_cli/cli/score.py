@@ -8,7 +8,8 @@ import typer
 
 from . import app
 from .common import cannot_run, lang_of, print_json, stderr, stdout
-from .options import DebugOpt, FormatOpt, FormatsOpt, LangOpt, OutputFormat, ParamsOpt, PeriodOpt, RubricOpt
+from .options import (DebugOpt, FormatOpt, FormatsOpt, LangOpt, NoCacheOpt, OutputFormat, ParamsOpt, PeriodOpt,
+                      RubricOpt)
 
 
 @app.command(rich_help_panel="评分 Score")
@@ -18,7 +19,7 @@ def score(path: Annotated[Path, typer.Argument(help="城市文件夹（或其 YY
           rubric: RubricOpt = None, params: ParamsOpt = None, formats: FormatsOpt = None,
           fmt: FormatOpt = OutputFormat.table, lang: LangOpt = None,
           xlsx: Annotated[Optional[Path], typer.Option("--xlsx", metavar="OUT.xlsx", help="写出正式评分表（Excel，可直接打印）")] = None,
-          debug: DebugOpt = False) -> None:
+          no_cache: NoCacheOpt = False, debug: DebugOpt = False) -> None:
     """计算一个城市一个月的评分卡：逐项得分与扣分原因。Score one city's month.
 
     示例 / example:  aftersales score sample_data/杭州市 --xlsx 杭州市评分表.xlsx
@@ -27,15 +28,16 @@ def score(path: Annotated[Path, typer.Argument(help="城市文件夹（或其 YY
     with cannot_run(fmt, language, debug, path):
         from .. import i18n
         from ..period import Period
-        from ..pipeline import score_path
         from ..run import build_run
+        from ..score_cache import score_cached
 
         run = build_run(formats, rubric, params or [], language)
         chosen = Period.parse(period) if period else None
-        card, result = score_path(path, chosen, city, run)
+        scored = score_cached(path, chosen, city, run, not no_cache)
+        card = scored.card
         if xlsx is not None:
             from ..report.scoresheet import write_scoresheet
-            written = write_scoresheet(card, xlsx, language, inputs=result.submission.files)
+            written = write_scoresheet(card, xlsx, language, inputs=scored.inputs)
             stderr().print(i18n.text("score.written", language, path=written), markup=False)
     if fmt is OutputFormat.json:
         print_json(card.to_dict())
@@ -43,7 +45,7 @@ def score(path: Annotated[Path, typer.Argument(help="城市文件夹（或其 YY
     from .. import i18n
     from ..report.scorecard_table import render
     out = stdout()
-    how = i18n.text(f"period.how.{result.period_source}", language)
+    how = i18n.text(f"period.how.{scored.period_source}", language)
     out.print(i18n.text("period.inferred", language, period=card.period, how=how), style="dim", markup=False)
     out.print(render(card, language))
     from ..report.fixlist import render as render_fixes

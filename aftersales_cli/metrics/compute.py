@@ -39,7 +39,7 @@ def _codes(values, limit: int = 5) -> dict[str, str]:
     values = sorted(str(v) for v in values)
     if not values:
         return _tr("metric.none")
-    sep, more = i18n.both("metric.list_separator"), i18n.both("metric.more")
+    sep, more = i18n.both("metric.codes_separator"), i18n.both("metric.more")
     return {lang: sep[lang].join(values[:limit]) + (more[lang] if len(values) > limit else "") for lang in i18n.LANGS}
 
 

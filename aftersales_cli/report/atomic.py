@@ -97,6 +97,7 @@ def atomic_folder(out: Path) -> Iterator[Path]:
     ensure_folder(out.parent)
     try:
         tmp = Path(tempfile.mkdtemp(prefix=f".{out.name[:40]}.", suffix=".tmp", dir=out.parent))
+        os.chmod(tmp, 0o777 & ~_umask())   # mkdtemp makes 0700: the folder would be the writer's alone
     except OSError as exc:
         raise unwritable(out, exc) from exc
     try:

@@ -24,10 +24,11 @@ TERMINAL_CELLS = 8              # cells shown per entry in the terminal (every o
 
 
 def findings_text(entry: dict[str, Any], lang: str, limit: int | None = None) -> str:
-    """"CE021×10，RR008×3" and the cells grouped by sheet ("维修日报表!F5、F9"); `limit` cells at
-    most, then "…等 n 处"."""
+    """"CE021×10， RR008×3" and the cells grouped by sheet ("维修日报表!F5、 F9"); `limit` cells at
+    most, then "…等 n 处". A space follows each separator, so that a wrapped cell or terminal column
+    breaks between two codes or cell references, never inside one ("CE023×1" / "0")."""
     f = entry["findings"]
-    sep = i18n.text("metric.separator", lang)
+    sep = i18n.text("fixes.codes_separator", lang)
     lines = []
     if f["counts"]:
         lines.append(sep.join(f"{code}×{n}" for code, n in f["counts"].items()))
@@ -36,7 +37,7 @@ def findings_text(entry: dict[str, Any], lang: str, limit: int | None = None) ->
     for c in cells:
         sheet, _, ref = c.rpartition("!")
         by_sheet.setdefault(sheet, []).append(ref)
-    listed = i18n.text("metric.list_separator", lang)
+    listed = i18n.text("fixes.cells_separator", lang)
     lines += [f"{sheet}!{listed.join(refs)}" for sheet, refs in by_sheet.items()]
     if limit is not None and len(f["cells"]) > limit:
         lines[-1] += i18n.text("fixes.more_cells", lang, n=len(f["cells"]))
