@@ -135,9 +135,10 @@ def roster_names(checked) -> dict[str, dict[str, Any]]:
     if checked is None:
         return {}
     out: dict[str, dict[str, Any]] = {}
+    keys = ("name", "category", "unit")
+    values = [checked.col(k).tolist() for k in keys]      # one list per column, not a pandas lookup per cell
     for i, tech in enumerate(checked.col("tech_id").tolist()):
         if _missing(tech) or tech in out:
             continue
-        out[str(tech)] = {k: (None if _missing(checked.col(k).iat[i]) else checked.col(k).iat[i])
-                          for k in ("name", "category", "unit")}
+        out[str(tech)] = {k: (None if _missing(column[i]) else column[i]) for k, column in zip(keys, values)}
     return out
