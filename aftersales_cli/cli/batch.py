@@ -26,12 +26,13 @@ def batch(root: Annotated[Path, typer.Argument(help="总部根目录：每个子
     language = lang_of(lang)
     with cannot_run(fmt, language, debug, root):
         from .. import i18n
-        from ..batch import assemble, attach_keys, check_out, plan, run
+        from ..batch import assemble, attach_keys, check_out, plan, run, start_workers
         from ..errors import AftersalesError
         from ..period import Period
         from ..report.summary import write_outputs
         from ..run import build_run
 
+        start_workers(jobs or os.cpu_count() or 1)
         context = build_run(formats and formats.resolve(), rubric and rubric.resolve(), (), language)
         loaded = context.rubric
         by_city = context.cities(root)
