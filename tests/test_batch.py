@@ -396,3 +396,32 @@ def test_lazy_package_names_are_the_sub_modules_objects():
     assert metrics.compute_facts is metrics_compute.compute_facts and metrics.Facts is metrics_compute.Facts
     with pytest.raises(AttributeError):
         read.no_such_name  # noqa: B018
+
+
+def _sheets_and_cells(wb) -> list:
+    return [(ws.title, sorted(str(r) for r in ws.merged_cells.ranges), ws.print_title_rows,
+             [(c.coordinate, c.value, c.number_format, c.font.b, c.border.left.style) for row in ws.iter_rows()
+              for c in row]) for ws in wb.worksheets]
+
+
+def test_score_sheets_filled_while_running_in_any_order_equal_those_filled_at_the_end(root):
+    """The batch fills each city's score sheet when its row arrives (report/summary.ScoreSheets):
+    rows arriving in the reverse order, a failed city among them, must give the workbook that
+    filling every sheet at the end gives — same sheets in the same (rank) order with the same
+    titles (the two long city names share their first 31 characters), the same cells."""
+    import copy
+
+    from aftersales_cli import batch
+    from aftersales_cli.report.summary import ScoreSheets, _workbook
+    from aftersales_cli.run import build_run
+
+    context = build_run(None, None, (), "zh")
+    label, jobs, warnings = batch.plan(root, None, context.cities(root), context)
+    rows = batch.run(jobs, 1)
+    assert any(r["status"] != "ok" for r in rows) and sum(r["status"] == "ok" for r in rows) > 10
+    sheets = ScoreSheets(context.rubric, "zh")
+    for row in reversed(copy.deepcopy(rows)):
+        sheets.add(row)
+    at_end = _workbook(batch.assemble(label, context.rubric, copy.deepcopy(rows), warnings), "zh")
+    while_running = _workbook(batch.assemble(label, context.rubric, copy.deepcopy(rows), warnings), "zh", sheets)
+    assert _sheets_and_cells(while_running) == _sheets_and_cells(at_end)
