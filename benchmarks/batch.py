@@ -124,7 +124,7 @@ class TreeMemory(threading.Thread):
 def run_batch(root: Path, jobs: int, out: Path) -> tuple[float, float | None, float | None, int, int]:
     """(wall seconds, main peak MB, worker peak MB, workers, exit code) of one batch run."""
     shutil.rmtree(out, ignore_errors=True)
-    cmd = [*c.aftersales_cmd(), "batch", str(root), "--jobs", str(jobs), "--out", str(out)]
+    cmd = [*c.aftersales_cmd(), "batch", str(root), "--jobs", str(jobs), "--out", str(out), "--no-cache"]
     with tempfile.TemporaryFile() as err:
         t0 = time.perf_counter()
         proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err, env=c.subprocess_env())

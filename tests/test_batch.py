@@ -366,3 +366,62 @@ def test_period_option_picks_that_month(root):
     assert all(f["error"] == "未提交该月数据（2026-10）" for f in doc["failed"])
     assert len(doc["failed"]) == len(expected_ok()) + 2               # every other city, 损坏市, 空月市
     assert json.loads((root / "_scores" / "2026-10" / "summary.json").read_text("utf-8")) == doc
+
+
+def test_the_batch_main_process_path_does_not_import_pandas():
+    """The batch's main process loads the rubric and the kpi parameters and writes 汇总.xlsx; with
+    --jobs 2 the workers score, so that process has no use for pandas (~0.4 s of import, serial
+    before the first worker starts and again before the summary is written: issue 16). A fresh
+    interpreter imports exactly those modules and reports whether pandas came with them."""
+    code = ("import sys\n"
+            "from aftersales_cli.run import build_run\n"
+            "from aftersales_cli.batch import assemble, plan\n"
+            "from aftersales_cli.kpi.params import load_city_params\n"
+            "from aftersales_cli.report.summary import write_outputs\n"
+            "build_run(None, None, (), 'zh')\n"
+            "print('pandas' in sys.modules)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"
+
+
+def test_lazy_package_names_are_the_sub_modules_objects():
+    """`read`, `metrics` load their sub-modules on first use (core/lazy.py); the names they export
+    are the very objects of those sub-modules, and an unknown name is still an AttributeError."""
+    import aftersales_cli.metrics as metrics
+    import aftersales_cli.read as read
+    from aftersales_cli.metrics import compute as metrics_compute
+    from aftersales_cli.read import discover, files
+
+    assert read.read_submission is discover.read_submission and read.Limits is files.Limits
+    assert metrics.compute_facts is metrics_compute.compute_facts and metrics.Facts is metrics_compute.Facts
+    with pytest.raises(AttributeError):
+        read.no_such_name  # noqa: B018
+
+
+def _sheets_and_cells(wb) -> list:
+    return [(ws.title, sorted(str(r) for r in ws.merged_cells.ranges), ws.print_title_rows,
+             [(c.coordinate, c.value, c.number_format, c.font.b, c.border.left.style) for row in ws.iter_rows()
+              for c in row]) for ws in wb.worksheets]
+
+
+def test_score_sheets_filled_while_running_in_any_order_equal_those_filled_at_the_end(root):
+    """The batch fills each city's score sheet when its row arrives (report/summary.ScoreSheets):
+    rows arriving in the reverse order, a failed city among them, must give the workbook that
+    filling every sheet at the end gives — same sheets in the same (rank) order with the same
+    titles (the two long city names share their first 31 characters), the same cells."""
+    import copy
+
+    from aftersales_cli import batch
+    from aftersales_cli.report.summary import ScoreSheets, _workbook
+    from aftersales_cli.run import build_run
+
+    context = build_run(None, None, (), "zh")
+    label, jobs, warnings = batch.plan(root, None, context.cities(root), context)
+    rows = batch.run(jobs, 1)
+    assert any(r["status"] != "ok" for r in rows) and sum(r["status"] == "ok" for r in rows) > 10
+    sheets = ScoreSheets(context.rubric, "zh")
+    for row in reversed(copy.deepcopy(rows)):
+        sheets.add(row)
+    at_end = _workbook(batch.assemble(label, context.rubric, copy.deepcopy(rows), warnings), "zh")
+    while_running = _workbook(batch.assemble(label, context.rubric, copy.deepcopy(rows), warnings), "zh", sheets)
+    assert _sheets_and_cells(while_running) == _sheets_and_cells(at_end)

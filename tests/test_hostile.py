@@ -433,7 +433,7 @@ def test_a_crash_while_writing_leaves_no_partial_output(root, tmp_path, monkeypa
             Path(path).write_bytes(b"PK\x03\x04 half a workbook")
             raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(summary, "_workbook", lambda result, lang: Exploding())
+    monkeypatch.setattr(summary, "_workbook", lambda *args: Exploding())
     run = cli("batch", str(root), "--out", str(out), "--jobs", "1", "--format", "json")
     assert run.code == 2
     errors = [line for line in run.stderr.splitlines() if line.startswith("错误")]   # after the progress bar

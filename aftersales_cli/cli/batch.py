@@ -26,12 +26,13 @@ def batch(root: Annotated[Path, typer.Argument(help="总部根目录：每个子
     language = lang_of(lang)
     with cannot_run(fmt, language, debug, root):
         from .. import i18n
-        from ..batch import assemble, attach_keys, check_out, plan, run
+        from ..batch import assemble, attach_keys, check_out, plan, run, start_workers
         from ..errors import AftersalesError
         from ..period import Period
-        from ..report.summary import write_outputs
+        from ..report.summary import ScoreSheets, write_outputs
         from ..run import build_run
 
+        start_workers(jobs or os.cpu_count() or 1)
         context = build_run(formats and formats.resolve(), rubric and rubric.resolve(), (), language)
         loaded = context.rubric
         by_city = context.cities(root)
@@ -46,10 +47,12 @@ def batch(root: Annotated[Path, typer.Argument(help="总部根目录：每个子
         if not no_cache:
             attach_keys(city_jobs, context)
         workers = jobs or os.cpu_count() or 1
-        rows = run_with_progress(city_jobs, min(workers, len(city_jobs)), run, err, language, not no_cache)
+        sheets = ScoreSheets(loaded, language)     # filled as the rows arrive, while the workers score
+        rows = run_with_progress(city_jobs, min(workers, len(city_jobs)), run, err, language, not no_cache,
+                                 also=sheets.add)
         result = assemble(label, loaded, rows, warnings)
         target = out or root / "_scores" / (result.period or "unknown")
-        written = write_outputs(result, target, language)
+        written = write_outputs(result, target, language, sheets)
     if fmt is OutputFormat.json:
         print_json(result.to_dict())
     else:
@@ -62,9 +65,10 @@ def batch(root: Annotated[Path, typer.Argument(help="总部根目录：每个子
     raise typer.Exit(ExitCode.BATCH_PARTIAL if result.failed else ExitCode.OK)
 
 
-def run_with_progress(city_jobs, workers, run, console, lang, cached: bool = False):
+def run_with_progress(city_jobs, workers, run, console, lang, cached: bool = False, also=None):
     """`run` (batch.run) with the progress bar on `console`; with `cached`, one line after it:
-    how many city-months came from the result cache and how many were scored."""
+    how many city-months came from the result cache and how many were scored. `also(row)` is
+    called with each row as it arrives (the batch fills its score sheets then)."""
     from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn,
                                TimeRemainingColumn)
 
@@ -77,6 +81,8 @@ def run_with_progress(city_jobs, workers, run, console, lang, cached: bool = Fal
 
         def done(row):
             nonlocal failures
+            if also is not None:
+                also(row)
             if row["status"] != "ok":
                 failures += 1
             progress.update(task, advance=1,

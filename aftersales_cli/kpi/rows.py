@@ -11,8 +11,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-import pandas as pd
-
 from ..core.finding import Finding
 
 _DATES = ("service_date", "completion_date")
@@ -127,7 +125,9 @@ def report_rows(checked, findings: Iterable[Finding], source: int, keep_codes: I
 
 
 def _missing(value: Any) -> bool:
-    return value is None or value is pd.NaT or (isinstance(value, float) and math.isnan(value))
+    """None, NaN or pandas' NaT (told by its type's name: the batch's main process imports this
+    package for the kpi parameters and does not import pandas)."""
+    return value is None or (isinstance(value, float) and math.isnan(value)) or type(value).__name__ == "NaTType"
 
 
 def roster_names(checked) -> dict[str, dict[str, Any]]:
@@ -135,9 +135,10 @@ def roster_names(checked) -> dict[str, dict[str, Any]]:
     if checked is None:
         return {}
     out: dict[str, dict[str, Any]] = {}
+    keys = ("name", "category", "unit")
+    values = [checked.col(k).tolist() for k in keys]      # one list per column, not a pandas lookup per cell
     for i, tech in enumerate(checked.col("tech_id").tolist()):
         if _missing(tech) or tech in out:
             continue
-        out[str(tech)] = {k: (None if _missing(checked.col(k).iat[i]) else checked.col(k).iat[i])
-                          for k in ("name", "category", "unit")}
+        out[str(tech)] = {k: (None if _missing(column[i]) else column[i]) for k, column in zip(keys, values)}
     return out

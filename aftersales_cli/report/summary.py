@@ -10,6 +10,7 @@ from typing import Any
 
 from .. import i18n
 from ..core.results import BatchResult
+from ..paths import readable
 from ..read.marker import mark
 from ..rubric.engine import ItemResult, Scorecard
 from .atomic import ensure_folder, write_atomic, write_text_atomic
@@ -22,11 +23,12 @@ MAX_FINDING_ROWS = 100_000
 FINDING_KEYS = ("city", "severity", "code", "dataset", "file", "sheet", "cell", "header", "value", "message")
 
 
-def write_outputs(result: BatchResult, out: Path, lang: str) -> list[Path]:
+def write_outputs(result: BatchResult, out: Path, lang: str, sheets: ScoreSheets | None = None) -> list[Path]:
     """Each file goes to a temporary file beside it and is renamed into place; a write that fails
-    (disk full, permissions) names the file it was writing and leaves the previous one untouched."""
+    (disk full, permissions) names the file it was writing and leaves the previous one untouched.
+    `sheets`: the score sheets already filled while the batch ran (`ScoreSheets`), else none."""
     steps = [
-        ("汇总.xlsx", lambda path: write_atomic(path, lambda tmp: _workbook(result, lang).save(tmp))),
+        ("汇总.xlsx", lambda path: write_atomic(path, lambda tmp: _workbook(result, lang, sheets).save(tmp))),
         ("summary.json", lambda path: write_text_atomic(
             path, json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n")),
         ("summary.csv", lambda path: _write_csv(path, _summary_csv(result, lang))),
@@ -138,25 +140,83 @@ FINDING_WIDTHS = (10, 6, 7, 11, 20, 12, 7, 12, 16, 60)
 HEAD_FILL = "D9E1F2"
 
 
-def _workbook(result: BatchResult, lang: str):
+class ScoreSheets:
+    """The score sheets of 汇总.xlsx, filled while the batch runs (issue 16).
+
+    `add` is the batch's `on_done`: the main process, otherwise idle while the workers score, fills
+    an `ok` city's sheet as its row arrives, under a provisional title. `_workbook` then gives each
+    sheet its title and place in rank order, so the workbook's cells do not depend on the order the
+    rows arrived in. A city name that arrives twice is filled again at the end (its sheet is not
+    kept: which row it belongs to would be ambiguous).
+    """
+
+    def __init__(self, rubric, lang: str) -> None:
+        from openpyxl import Workbook
+
+        self.wb = Workbook(write_only=False)
+        self.rubric, self.lang, self.styles = rubric, lang, Styles()
+        self._by_city: dict[str, Any] = {}
+        self._twice: set[str] = set()
+
+    def add(self, row: dict[str, Any]) -> None:
+        if row.get("status") != "ok":
+            return
+        city = readable(row["city"])
+        if city in self._by_city or city in self._twice:
+            self._twice.add(city)
+            old = self._by_city.pop(city, None)
+            if old is not None:
+                self.wb.remove(old)
+            return
+        # a provisional title that no final one can equal: sheet_name never keeps a control character
+        sheet = self.wb.create_sheet(f"\x01{len(self.wb.worksheets)}")
+        _fill(sheet, {**row, "city": city}, self.rubric, self.lang, self.styles)
+        self._by_city[city] = sheet
+
+    def take(self, city: str):
+        """The sheet filled for `city` (None: fill it now)."""
+        return self._by_city.pop(city, None)
+
+
+def _fill(sheet, row: dict[str, Any], rubric, lang: str, styles: Styles) -> None:
+    fill_scoresheet(sheet, card_from_row(row, rubric), lang, styles)
+    below_scoresheet(sheet, row.get("fixes") or (), lang, styles)
+
+
+def _workbook(result: BatchResult, lang: str, sheets: ScoreSheets | None = None):
     """汇总.xlsx: 排名 (ranking, two header rows: item names over ids), 得分率图 (the chart on its own
     sheet, rank 1 on top), one score sheet per city, 问题明细 — every sheet landscape, fitted to width,
-    its header rows repeated on each printed page (cli.md "Batch")."""
+    its header rows repeated on each printed page (cli.md "Batch"). `sheets`: score sheets filled
+    while the batch ran; the others are filled here."""
     from openpyxl import Workbook
 
-    wb = Workbook(write_only=False)
+    wb = sheets.wb if sheets is not None else Workbook(write_only=False)
     taken: set[str] = set()
-    ws = wb.active
+    ws = wb.worksheets[0]
     ws.title = sheet_name(i18n.text("batch.sheet.ranking", lang), taken)
+    order = [ws]
     _ranking(ws, result, lang)
     if result.cities:
-        _chart_sheet(wb.create_sheet(sheet_name(i18n.text("batch.sheet.chart", lang), taken)), ws, result, lang)
-    styles = Styles()
+        chart = wb.create_sheet(sheet_name(i18n.text("batch.sheet.chart", lang), taken))
+        _chart_sheet(chart, ws, result, lang)
+        order.append(chart)
+    styles = sheets.styles if sheets is not None else Styles()
     for row in result.cities:
-        sheet = wb.create_sheet(sheet_name(row["city"], taken))
-        fill_scoresheet(sheet, card_from_row(row, result.rubric), lang, styles)
-        below_scoresheet(sheet, row.get("fixes") or (), lang, styles)
-    _findings_sheet(wb.create_sheet(sheet_name(i18n.text("batch.sheet.findings", lang), taken)), result, lang)
+        title = sheet_name(row["city"], taken)
+        sheet = sheets.take(row["city"]) if sheets is not None else None
+        if sheet is None:
+            sheet = wb.create_sheet(title)
+            _fill(sheet, row, result.rubric, lang, styles)
+        else:
+            sheet.title = title
+        order.append(sheet)
+    findings = wb.create_sheet(sheet_name(i18n.text("batch.sheet.findings", lang), taken))
+    _findings_sheet(findings, result, lang)
+    order.append(findings)
+    for sheet in [s for s in wb.worksheets if all(s is not o for o in order)]:
+        wb.remove(sheet)        # a city filled while running that is not in the result (none expected)
+    for place, sheet in enumerate(order):
+        wb.move_sheet(sheet, place - wb.worksheets.index(sheet))
     mark(wb, "summary")
     return wb
 

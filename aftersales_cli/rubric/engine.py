@@ -9,12 +9,14 @@ import string
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .. import i18n
 from ..errors import RubricError
-from ..metrics import Facts
 from .model import Condition, Criterion, Rubric, Text
+
+if TYPE_CHECKING:   # annotations only: metrics imports pandas, which the batch's writer does not need
+    from ..metrics import Facts
 
 
 @dataclass(frozen=True)
