@@ -66,6 +66,13 @@ class Package:
             self.zf = zipfile.ZipFile(path)
         except (zipfile.BadZipFile, OSError) as exc:
             raise NotPatchable(str(exc)) from exc
+        try:
+            self._read()
+        except BaseException:
+            self.zf.close()
+            raise
+
+    def _read(self) -> None:
         self.names = self.zf.namelist()
         if any("\\" in n for n in self.names):
             raise NotPatchable("backslash member names")
@@ -296,6 +303,12 @@ def patch_package(src: Path, dst: Path, edits: dict[str, dict[tuple[int, int], A
 
     Raises NotPatchable when the package cannot be patched as text; `dst` is then left unwritten."""
     pkg = Package(src)
+    with pkg.zf:
+        return _patch(pkg, dst, edits, log_name, log_rows, widths)
+
+
+def _patch(pkg: Package, dst: Path, edits: dict[str, dict[tuple[int, int], Any]], log_name: str,
+           log_rows: Callable[[set], Sequence[Sequence[str]]], widths: Sequence[int]) -> set:
     replaced: dict[str, str] = {}
     styles_name = _styles_part(pkg)
     styles = Styles(pkg.part(styles_name)) if styles_name else None
@@ -330,7 +343,6 @@ def patch_package(src: Path, dst: Path, edits: dict[str, dict[tuple[int, int], A
                 out.writestr(info, pkg.zf.read(info.filename), compress_type=info.compress_type)
         out.writestr(new_part, log_sheet_xml(ns, log_rows(skipped), widths).encode("utf-8"),
                      compress_type=zipfile.ZIP_DEFLATED)
-    pkg.zf.close()
     return skipped
 
 
