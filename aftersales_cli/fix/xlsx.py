@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from ..core.cells import col_index, col_letter
+from ..read.guard import is_date1904
 
 
 class NotPatchable(Exception):
@@ -121,8 +122,7 @@ class Package:
 
     @property
     def date1904(self) -> bool:
-        m = re.search(r"<(?:[\w.-]+:)?workbookPr\b[^>]*\bdate1904\s*=\s*[\"'](1|true)[\"']", self.wb_xml)
-        return m is not None
+        return is_date1904(self.wb_xml.encode("utf-8"))     # as the reader decides it
 
 
 def serial(day: dt.date, date1904: bool) -> int:
