@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from ..core.cells import col_letter
+from ..report.cellsafe import text_units
 
 DATE_FORMAT = "yyyy-mm-dd"
 
@@ -93,7 +94,7 @@ def _fitted(rows: list[list[Any]], edits: dict) -> dict[str, float]:
             if value is None or value == "":
                 continue
             text = value.isoformat()[:10] if isinstance(value, dt.date) else str(value)
-            n = sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+            n = text_units(text)
             longest[c] = max(longest.get(c, 0), n)
     return {col_letter(c): float(min(40, max(8, n + 2))) for c, n in longest.items()}
 

@@ -11,6 +11,11 @@ from typing import Any
 _CSV_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 
+def text_units(text: str) -> int:
+    """How wide `text` prints in column-width units: a CJK character takes two, any other one."""
+    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+
+
 def set_text(cell, value: Any) -> None:
     """Assign `value` to an openpyxl cell; strings are always stored as literal text.
 

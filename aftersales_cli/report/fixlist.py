@@ -14,7 +14,7 @@ from rich.table import Table
 from rich.text import Text
 
 from .. import i18n
-from .cellsafe import set_text
+from .cellsafe import set_text, text_units
 from .scoresheet import WIDTHS
 
 COLUMNS = ("id", "title", "lost", "regain", "cause", "fixable", "action", "owner", "due")
@@ -125,7 +125,7 @@ def _lines(text: str, width: float) -> int:
     usable = max(width - 4, 1)
     total = 0
     for line in text.split("\n"):
-        chars = sum(2 if ord(ch) > 0x2E80 else 1 for ch in line)
+        chars = text_units(line)
         total += int(chars * 1.25 // usable) + 1
     return total
 

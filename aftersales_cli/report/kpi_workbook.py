@@ -19,6 +19,7 @@ from .. import i18n
 from ..kpi.compute import Kpi
 from ..read.marker import PROPERTY
 from .atomic import refuse_inputs, write_atomic
+from .cellsafe import text_units
 
 MARKER = (PROPERTY, "kpi")       # realworld.md: the tool-output marker (read/marker.py)
 FONT = "等线"
@@ -312,7 +313,7 @@ def _lines(value: Any, width: float) -> int:
         return 1
     total = 0
     for part in str(value).split("\n"):
-        units = sum(2 if ord(ch) > 0x2E80 else 1 for ch in part)
+        units = text_units(part)
         total += max(1, -(-units // max(int(width) - 2, 1)))
     return total
 
