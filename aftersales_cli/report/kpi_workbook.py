@@ -17,11 +17,10 @@ from typing import Any
 
 from .. import i18n
 from ..kpi.compute import Kpi
-from ..read.marker import PROPERTY
 from .atomic import refuse_inputs, write_atomic
 from .cellsafe import text_units
+from .xlsxbook import new_workbook, print_page
 
-MARKER = (PROPERTY, "kpi")       # realworld.md: the tool-output marker (read/marker.py)
 FONT = "等线"
 RATIO = "0.0%"
 
@@ -68,11 +67,8 @@ class _Book:
 
     def sheet(self, key: str):
         ws = self.wb.add_worksheet(self.t(key)[:31])
-        ws.set_paper(9)            # A4
-        ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
-        ws.fit_to_pages(1, 0)
+        print_page(ws, self.t(key))
         ws.center_horizontally()
-        ws.set_footer(f"&L&8{self.t(key)}&R&8&P / &N")
         return ws
 
     def title(self, ws, text: str, width: int, row: int = 0) -> None:
@@ -110,11 +106,7 @@ def write_kpi_workbook(kpi: Kpi, out: Path, lang: str = "zh", inputs=()) -> Path
 
 
 def _write(kpi: Kpi, path: Path, lang: str) -> None:
-    import xlsxwriter
-
-    wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False,
-                                         "strings_to_numbers": False})
-    wb.set_custom_property(*MARKER)
+    wb = new_workbook(path, "kpi")
     b = _Book(wb, lang)
     title = b.t("kpi.title", city=kpi.city, period=kpi.period.label)
     wb.set_properties({"title": title, "comments": "aftersales-cli kpi"})

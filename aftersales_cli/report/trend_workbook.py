@@ -24,8 +24,8 @@ from .. import i18n
 from .atomic import ensure_folder, write_atomic, write_text_atomic
 from .cellsafe import csv_safe
 from .summary import CSV_LINE_END
+from .xlsxbook import new_workbook, print_page
 
-MARKER = ("aftersales-cli", "trend")
 WORKBOOK = "趋势.xlsx"
 FONT = "等线"
 UP, DOWN = "#1E7B34", "#C00000"
@@ -98,10 +98,7 @@ class _Book:
     def sheet(self, key: str, head_rows: int | None):
         ws = self.wb.add_worksheet(self.t(key)[:31])
         ws.set_landscape()
-        ws.set_paper(9)
-        ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
-        ws.fit_to_pages(1, 0)
-        ws.set_footer(f"&L&8{self.t(key)}&R&8&P / &N")
+        print_page(ws, self.t(key))
         if head_rows is not None:
             ws.repeat_rows(0, head_rows)
             ws.freeze_panes(head_rows + 1, 0)
@@ -124,13 +121,9 @@ class _Book:
 
 
 def _workbook(doc: dict[str, Any], extra: dict[str, Any], rubric, path: Path, lang: str) -> None:
-    import xlsxwriter
-
     from ..trend import overall_change
 
-    wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False,
-                                         "strings_to_numbers": False})
-    wb.set_custom_property(*MARKER)
+    wb = new_workbook(path, "trend")
     b = _Book(wb, lang)
     months = doc["months"]
     title = b.t("trend.title", title=rubric.title, first=months[0], last=months[-1])
