@@ -44,6 +44,17 @@ def write_outputs(result: BatchResult, out: Path, lang: str, sheets: ScoreSheets
 CSV_LINE_END = "\r\n"
 
 
+def csv_text(head: list[str], rows) -> str:
+    """A CSV output's text: UTF-8 BOM, CRLF, the header row, then each row with its text made safe
+    from formula injection (`csv_safe`) and None as an empty field."""
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator=CSV_LINE_END)
+    w.writerow(head)
+    for r in rows:
+        w.writerow([csv_safe(v) if v is not None else "" for v in r])
+    return "\ufeff" + buf.getvalue()
+
+
 def _write_csv(out: Path, text: str) -> Path:
     """Bytes as built (no newline translation on any platform), atomically."""
     return write_atomic(out, lambda tmp: tmp.write_bytes(text.encode("utf-8")))
@@ -89,13 +100,7 @@ def _summary_rows(result: BatchResult, lang: str) -> tuple[list[str], list[list[
 
 
 def _summary_csv(result: BatchResult, lang: str) -> str:
-    head, rows = _summary_rows(result, lang)
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator=CSV_LINE_END)
-    w.writerow(head)
-    for r in rows:
-        w.writerow([csv_safe(v) if v is not None else "" for v in r])
-    return "\ufeff" + buf.getvalue()
+    return csv_text(*_summary_rows(result, lang))
 
 
 def _finding_row(f: dict[str, Any], lang: str) -> list[Any]:
@@ -114,12 +119,8 @@ def _dataset_title(key: str, lang: str) -> str:
 
 
 def _findings_csv(result: BatchResult, lang: str) -> str:
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator=CSV_LINE_END)
-    w.writerow([i18n.text(f"batch.fcol.{k}", lang) for k in FINDING_KEYS])
-    for f in result.findings:
-        w.writerow([csv_safe(v) for v in _finding_row(f, lang)])
-    return "\ufeff" + buf.getvalue()
+    return csv_text([i18n.text(f"batch.fcol.{k}", lang) for k in FINDING_KEYS],
+                    (_finding_row(f, lang) for f in result.findings))
 
 
 def card_from_row(row: dict[str, Any], rubric) -> Scorecard:

@@ -14,16 +14,13 @@ Every sheet prints landscape, A4, fitted to the page width, with its header rows
 """
 from __future__ import annotations
 
-import csv
-import io
 import json
 from pathlib import Path
 from typing import Any
 
 from .. import i18n
 from .atomic import ensure_folder, write_atomic, write_text_atomic
-from .cellsafe import csv_safe
-from .summary import CSV_LINE_END
+from .summary import csv_text
 from .xlsxbook import new_workbook, print_page
 
 WORKBOOK = "趋势.xlsx"
@@ -56,18 +53,15 @@ def trend_csv(doc: dict[str, Any], rubric, lang: str) -> str:
     head = [col("city"), i18n.text("trend.col.month", lang), col("status"), col("total"), col("max"),
             col("percent"), col("rank"), i18n.text("trend.col.change", lang), col("reason"), col("error"),
             col("format"), col("warning"), *ids]
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator=CSV_LINE_END)
-    w.writerow(head)
+    rows = []
     for c in doc["cities"]:
         for m in doc["months"]:
             v = c["months"][m]
             s = v["findings_summary"]
-            row = [c["city"], m, _status(v, lang), v["total"], v["max"], v["percent"], v["rank"], v["change"],
-                   v.get("error", ""), s.get("error"), s.get("format"), s.get("warning"),
-                   *[v["items"].get(i) for i in ids]]
-            w.writerow([csv_safe(x) if x is not None else "" for x in row])
-    return "\ufeff" + buf.getvalue()
+            rows.append([c["city"], m, _status(v, lang), v["total"], v["max"], v["percent"], v["rank"], v["change"],
+                         v.get("error", ""), s.get("error"), s.get("format"), s.get("warning"),
+                         *[v["items"].get(i) for i in ids]])
+    return csv_text(head, rows)
 
 
 class _Book:
