@@ -48,9 +48,7 @@ def build_city(city: str, orders: int = 200, period: Period | str = "2026-11", s
     """The data of one city and month (deterministic for the arguments); `only` (None: all) names
     the datasets defects are injected into."""
     period = period if isinstance(period, Period) else Period.parse(period)
-    builder = _Builder(city, orders, period, seed, defects)
-    builder.only = only
-    return builder.build()
+    return _Builder(city, orders, period, seed, defects, only).build()
 
 
 def generate(out: Path, cities: int = 3, orders: int = 200, period: Period | str = "2026-11", seed: int = 0,
@@ -120,9 +118,9 @@ def _month_days(period: Period) -> list[dt.date]:
 
 
 class _Builder:
-    def __init__(self, city: str, orders: int, period: Period, seed: int, rate: float) -> None:
-        self.city, self.orders, self.period, self.rate = city, orders, period, rate
-        self.only: tuple[str, ...] | None = None
+    def __init__(self, city: str, orders: int, period: Period, seed: int, rate: float,
+                 only: tuple[str, ...] | None = None) -> None:
+        self.city, self.orders, self.period, self.rate, self.only = city, orders, period, rate, only
         self.rng = random.Random(f"{seed}:{city}")
         self.drng = random.Random(f"{seed}:{city}:defects")
         self.days = _month_days(period)
