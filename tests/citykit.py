@@ -52,6 +52,26 @@ def scoring_log(tmp_path: Path, monkeypatch):
     return scored
 
 
+LOCKED = '''
+import errno, os
+_replace = os.replace
+def _locked(src, dst, *args, **kw):      # Windows refuses to replace a file open in Excel
+    if "locked" in os.fspath(dst):
+        raise PermissionError(errno.EACCES, "Permission denied", os.fspath(src), None, os.fspath(dst))
+    return _replace(src, dst, *args, **kw)
+os.replace = _locked
+'''
+
+
+def locked_outputs(tmp_path: Path) -> dict[str, str]:
+    """The environment for a subprocess in which any output whose path holds "locked" is 'open in
+    Excel': a sitecustomize (in tmp_path/hooks) makes os.replace onto it fail with EACCES."""
+    hooks = tmp_path / "hooks"
+    hooks.mkdir()
+    (hooks / "sitecustomize.py").write_text(LOCKED, "utf-8")
+    return {"PYTHONPATH": str(hooks)}
+
+
 def clean_city(root: Path, orders: int = 60, seed: int = 7, city: str = "测试市", defects: float = 0.0) -> Path:
     """A clean city month folder (root/<city>/2026-11) in the standard layout."""
     return generate(root, cities=1, orders=orders, period="2026-11", seed=seed, city_names=[city],

@@ -24,6 +24,7 @@ from aftersales_cli.fix.plan import fixable_codes
 from aftersales_cli.period import Period
 from aftersales_cli.pipeline import score_path, validate_path
 from aftersales_cli.read.files import read_csv
+from citykit import locked_outputs
 
 ROOT = Path(__file__).resolve().parent.parent
 NINGBO = ROOT / "sample_data" / "宁波市" / "2026-11"
@@ -256,17 +257,6 @@ def test_merged_ranges_widths_validations_comments_and_formulas_survive(tmp_path
 
 # --- bad input: one line each, exit 2, nothing written ---------------------------------------------------
 
-LOCKED = '''
-import errno, os
-_replace = os.replace
-def _locked(src, dst, *args, **kw):      # Windows refuses to replace a file open in Excel
-    if "locked" in os.fspath(dst):
-        raise PermissionError(errno.EACCES, "Permission denied", os.fspath(src), None, os.fspath(dst))
-    return _replace(src, dst, *args, **kw)
-os.replace = _locked
-'''
-
-
 def _run(*args, env: dict | None = None) -> subprocess.CompletedProcess:
     environ = {**os.environ, "PYTHONIOENCODING": "utf-8", "COLUMNS": "200", **(env or {})}
     environ.pop("AFTERSALES_LANG", None)
@@ -283,14 +273,12 @@ def _snapshot(folder: Path) -> dict[str, bytes]:
 def test_bad_outputs_are_one_line_exit_2_and_nothing_written(tmp_path):
     src = tmp_path / "root" / "宁波市" / "2026-11"
     shutil.copytree(NINGBO, src)
-    hooks = tmp_path / "hooks"
-    hooks.mkdir()
-    (hooks / "sitecustomize.py").write_text(LOCKED, "utf-8")
+    locked = locked_outputs(tmp_path)
     full = tmp_path / "full"
     full.mkdir()
     (full / "别人的文件.txt").write_text("x", "utf-8")
     cases = [
-        ((src, "-o", tmp_path / "locked"), {"PYTHONPATH": str(hooks)}, "文件可能正在 Excel 中打开"),
+        ((src, "-o", tmp_path / "locked"), locked, "文件可能正在 Excel 中打开"),
         ((src, "-o", full), None, "输出文件夹已存在且不为空"),
         ((src, "-o", src / "修正"), None, "不能是提交文件夹"),
         ((src, "-o", src), None, "不能是提交文件夹"),
