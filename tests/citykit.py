@@ -78,6 +78,15 @@ def clean_city(root: Path, orders: int = 60, seed: int = 7, city: str = "测试�
                     defects=defects)[0]
 
 
+def months_root(root: Path, cities: list[str], orders: int, months: int, seed: int) -> Path:
+    """root holding `months` month folders up to 2026-11 per city (`sample --months`, standard layout)."""
+    from aftersales_cli.period import Period
+    from aftersales_cli.sample.months import generate_months, months_until
+    generate_months(root, cities, orders, months_until(Period.parse("2026-11"), months), seed=seed,
+                    layout="standard")
+    return root
+
+
 class Table:
     """One dataset's sheet, addressed by header text (header on row 1, data below)."""
 
