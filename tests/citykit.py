@@ -108,6 +108,11 @@ class Table:
         if isinstance(value, (dt.date, dt.datetime)):
             cell.number_format = "yyyy-mm-dd"
 
+    def set_all(self, header: str, value: Any) -> None:
+        """The same value in `header` on every data row."""
+        for r in self.rows:
+            self.set(r, header, value)
+
     def delete(self, rows: list[int]) -> None:
         for r in sorted(rows, reverse=True):
             self.ws.delete_rows(r)
@@ -128,6 +133,12 @@ class Table:
 
 def workbook_path(month: Path, dataset: str) -> Path:
     return month / f"{load_formats()[dataset].sheet}.xlsx"
+
+
+def workbook_cells(path: Path) -> dict[str, list[tuple]]:
+    """Every sheet of a workbook by title: its rows as tuples of cell values."""
+    wb = openpyxl.load_workbook(path)
+    return {ws.title: [tuple(c.value for c in row) for row in ws.iter_rows()] for ws in wb.worksheets}
 
 
 @contextlib.contextmanager

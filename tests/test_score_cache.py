@@ -12,10 +12,9 @@ import json
 import shutil
 from pathlib import Path
 
-import openpyxl
 import pytest
 
-from citykit import cli, months_root
+from citykit import cli, months_root, workbook_cells
 
 CITIES = ["杭州市", "宁波市", "温州市"]
 
@@ -23,11 +22,6 @@ CITIES = ["杭州市", "宁波市", "温州市"]
 @pytest.fixture(scope="module")
 def root(tmp_path_factory) -> Path:
     return months_root(tmp_path_factory.mktemp("scorecache") / "root", CITIES, 40, months=2, seed=5)
-
-
-def cells(path: Path) -> dict[str, list[tuple]]:
-    wb = openpyxl.load_workbook(path)
-    return {ws.title: [tuple(c.value for c in row) for row in ws.iter_rows()] for ws in wb.worksheets}
 
 
 def score(path: Path, *args: str):
@@ -40,7 +34,7 @@ def outputs(path: Path, out: Path, *args: str) -> tuple[str, str, dict]:
     """(JSON text, table text, workbook cells) of `score PATH` with `args`."""
     text = score(path, "--format", "json", *args).stdout
     table = score(path, "--xlsx", str(out), *args).stdout
-    return text, table, cells(out)
+    return text, table, workbook_cells(out)
 
 
 def test_score_after_batch_hits_and_equals_a_cold_run(root, tmp_path, scored):
@@ -69,7 +63,7 @@ def test_batch_after_score_hits_that_city(root, tmp_path, scored):
     cli("batch", str(root), "--jobs", "1", "--out", str(tmp_path / "n"), "--no-cache")
     scored()
     assert (tmp_path / "b" / "summary.json").read_bytes() == (tmp_path / "n" / "summary.json").read_bytes()
-    assert cells(tmp_path / "b" / "汇总.xlsx") == cells(tmp_path / "n" / "汇总.xlsx")
+    assert workbook_cells(tmp_path / "b" / "汇总.xlsx") == workbook_cells(tmp_path / "n" / "汇总.xlsx")
 
 
 def test_period_option_hits_its_own_month_and_says_so(root, tmp_path, scored):

@@ -21,7 +21,7 @@ import pytest
 from aftersales_cli import cache
 from aftersales_cli.sample.months import month_plan, months_until
 from aftersales_cli.period import Period
-from citykit import cli, months_root
+from citykit import cli, months_root, workbook_cells
 
 CITIES = ["杭州市", "宁波市", "温州市", "嘉兴市"]
 MONTHS = ["2026-09", "2026-10", "2026-11"]
@@ -37,11 +37,6 @@ def root(tmp_path_factory) -> Path:
 def trend(root: Path, out: Path, *args: str):
     run = cli("trend", str(root), "--out", str(out), "--jobs", "1", "--format", "json", *args)
     return run, json.loads(run.stdout) if run.stdout.strip() else None
-
-
-def cells(path: Path) -> dict[str, list[tuple]]:
-    wb = openpyxl.load_workbook(path)
-    return {ws.title: [tuple(c.value for c in row) for row in ws.iter_rows()] for ws in wb.worksheets}
 
 
 def copy_root(root: Path, target: Path) -> Path:
@@ -150,12 +145,12 @@ def test_cache_hit_gives_identical_outputs(root, tmp_path, scored):
     assert len(scored()) == WITH_FOLDER
     for name in ("trend.json", "trend.csv"):
         assert (tmp_path / "warm" / name).read_bytes() == (tmp_path / "none" / name).read_bytes()
-    assert cells(tmp_path / "warm" / "趋势.xlsx") == cells(tmp_path / "none" / "趋势.xlsx")
+    assert workbook_cells(tmp_path / "warm" / "趋势.xlsx") == workbook_cells(tmp_path / "none" / "趋势.xlsx")
     for out, extra in (("bw", ()), ("bn", ("--no-cache",))):
         cli("batch", str(root), "--jobs", "1", "--out", str(tmp_path / out), *extra)
     assert (tmp_path / "bw" / "summary.json").read_bytes() == (tmp_path / "bn" / "summary.json").read_bytes()
     assert (tmp_path / "bw" / "findings.csv").read_bytes() == (tmp_path / "bn" / "findings.csv").read_bytes()
-    assert cells(tmp_path / "bw" / "汇总.xlsx") == cells(tmp_path / "bn" / "汇总.xlsx")
+    assert workbook_cells(tmp_path / "bw" / "汇总.xlsx") == workbook_cells(tmp_path / "bn" / "汇总.xlsx")
 
 
 def test_moved_root_still_hits(root, tmp_path, scored):
