@@ -4,6 +4,9 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
+import os
+import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
@@ -35,6 +38,20 @@ def cli(*args: str) -> Run:
     assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
     assert "Traceback" not in result.stdout + result.stderr
     return Run(result.exit_code, result.stdout, result.stderr)
+
+
+EXE = Path(sys.executable).with_name("aftersales")
+
+
+def installed(*args, encoding: str = "utf-8", cwd: Path | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
+    """The installed command line; stdout/stderr as bytes decoded with the console's encoding."""
+    environ = {**os.environ, "PYTHONIOENCODING": encoding, "COLUMNS": "200", **(env or {})}
+    environ.pop("AFTERSALES_LANG", None)
+    proc = subprocess.run([str(EXE), *map(str, args)], capture_output=True, env=environ, cwd=cwd, timeout=300)
+    proc.out = proc.stdout.decode(encoding)   # raises if the stream is not in the console's encoding
+    proc.err = proc.stderr.decode(encoding)
+    assert "Traceback" not in proc.err, proc.err
+    return proc
 
 
 def scoring_log(tmp_path: Path, monkeypatch):

@@ -4,27 +4,13 @@ wording, the summary's look, batch on a city folder, empty datasets, usage error
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from citykit import clean_city, edit, locked_outputs
-
-EXE = Path(sys.executable).with_name("aftersales")
-
-
-def run(*args, encoding: str = "utf-8", cwd: Path | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
-    """The installed command line; stdout/stderr as bytes decoded with the console's encoding."""
-    environ = {**os.environ, "PYTHONIOENCODING": encoding, "COLUMNS": "200", **(env or {})}
-    environ.pop("AFTERSALES_LANG", None)
-    proc = subprocess.run([str(EXE), *map(str, args)], capture_output=True, env=environ, cwd=cwd, timeout=300)
-    proc.out = proc.stdout.decode(encoding)   # raises if the stream is not in the console's encoding
-    proc.err = proc.stderr.decode(encoding)
-    assert "Traceback" not in proc.err, proc.err
-    return proc
+from citykit import installed as run
 
 
 @pytest.fixture(scope="module")
