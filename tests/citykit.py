@@ -4,6 +4,9 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
+import os
+import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
@@ -37,6 +40,20 @@ def cli(*args: str) -> Run:
     return Run(result.exit_code, result.stdout, result.stderr)
 
 
+EXE = Path(sys.executable).with_name("aftersales")
+
+
+def installed(*args, encoding: str = "utf-8", cwd: Path | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
+    """The installed command line; stdout/stderr as bytes decoded with the console's encoding."""
+    environ = {**os.environ, "PYTHONIOENCODING": encoding, "COLUMNS": "200", **(env or {})}
+    environ.pop("AFTERSALES_LANG", None)
+    proc = subprocess.run([str(EXE), *map(str, args)], capture_output=True, env=environ, cwd=cwd, timeout=300)
+    proc.out = proc.stdout.decode(encoding)   # raises if the stream is not in the console's encoding
+    proc.err = proc.stderr.decode(encoding)
+    assert "Traceback" not in proc.err, proc.err
+    return proc
+
+
 def scoring_log(tmp_path: Path, monkeypatch):
     """A cache folder of the test's own (AFTERSALES_CACHE) and the scoring log (AFTERSALES_CACHE_LOG,
     one line per city-month actually scored); returns a reader: the (city, period) pairs scored
@@ -52,10 +69,39 @@ def scoring_log(tmp_path: Path, monkeypatch):
     return scored
 
 
+LOCKED = '''
+import errno, os
+_replace = os.replace
+def _locked(src, dst, *args, **kw):      # Windows refuses to replace a file open in Excel
+    if "locked" in os.fspath(dst):
+        raise PermissionError(errno.EACCES, "Permission denied", os.fspath(src), None, os.fspath(dst))
+    return _replace(src, dst, *args, **kw)
+os.replace = _locked
+'''
+
+
+def locked_outputs(tmp_path: Path) -> dict[str, str]:
+    """The environment for a subprocess in which any output whose path holds "locked" is 'open in
+    Excel': a sitecustomize (in tmp_path/hooks) makes os.replace onto it fail with EACCES."""
+    hooks = tmp_path / "hooks"
+    hooks.mkdir()
+    (hooks / "sitecustomize.py").write_text(LOCKED, "utf-8")
+    return {"PYTHONPATH": str(hooks)}
+
+
 def clean_city(root: Path, orders: int = 60, seed: int = 7, city: str = "测试市", defects: float = 0.0) -> Path:
     """A clean city month folder (root/<city>/2026-11) in the standard layout."""
     return generate(root, cities=1, orders=orders, period="2026-11", seed=seed, city_names=[city],
                     defects=defects)[0]
+
+
+def months_root(root: Path, cities: list[str], orders: int, months: int, seed: int) -> Path:
+    """root holding `months` month folders up to 2026-11 per city (`sample --months`, standard layout)."""
+    from aftersales_cli.period import Period
+    from aftersales_cli.sample.months import generate_months, months_until
+    generate_months(root, cities, orders, months_until(Period.parse("2026-11"), months), seed=seed,
+                    layout="standard")
+    return root
 
 
 class Table:
@@ -79,6 +125,11 @@ class Table:
         if isinstance(value, (dt.date, dt.datetime)):
             cell.number_format = "yyyy-mm-dd"
 
+    def set_all(self, header: str, value: Any) -> None:
+        """The same value in `header` on every data row."""
+        for r in self.rows:
+            self.set(r, header, value)
+
     def delete(self, rows: list[int]) -> None:
         for r in sorted(rows, reverse=True):
             self.ws.delete_rows(r)
@@ -99,6 +150,12 @@ class Table:
 
 def workbook_path(month: Path, dataset: str) -> Path:
     return month / f"{load_formats()[dataset].sheet}.xlsx"
+
+
+def workbook_cells(path: Path) -> dict[str, list[tuple]]:
+    """Every sheet of a workbook by title: its rows as tuples of cell values."""
+    wb = openpyxl.load_workbook(path)
+    return {ws.title: [tuple(c.value for c in row) for row in ws.iter_rows()] for ws in wb.worksheets}
 
 
 @contextlib.contextmanager

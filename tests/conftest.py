@@ -71,3 +71,11 @@ def city(pristine, tmp_path) -> Path:
     target = tmp_path / "root" / "测试市" / "2026-11"
     shutil.copytree(pristine, target)
     return target
+
+
+@pytest.fixture
+def scored(tmp_path, monkeypatch):
+    """A cache folder of this test's own and the scoring log; returns a reader of the log: the
+    (city, period) pairs scored since the last call (citykit.scoring_log)."""
+    from citykit import scoring_log
+    return scoring_log(tmp_path, monkeypatch)

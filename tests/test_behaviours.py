@@ -354,8 +354,7 @@ def test_turnover_sets_aside_a_row_with_an_unusable_hire_date(city):
 def test_103_with_no_ledger_rows_in_the_period_scores_0(city):
     """Every ledger row dated 2026-10: the ledger has no rows in P → 10.3 scores 0."""
     with edit(city, "parts_ledger") as t:
-        for r in t.rows:
-            t.set(r, "日期", D(2026, 10, 1))
+        t.set_all("日期", D(2026, 10, 1))
     card = score(city)
     assert item(card, "10.3")["score"] == 0
     assert item(card, "10.3")["metrics"]["ledger_rows_in_period"] == 0
@@ -411,8 +410,7 @@ def test_stocktake_rows_with_errors_count_as_failures_in_accuracy(city):
 def test_other_trainings_count_for_nothing(city):
     """Every training in P typed 其他培训: neither 5.1 (经销商培训) nor 5.2 (分销专场培训) scores."""
     with edit(city, "training_log") as t:
-        for r in t.rows:
-            t.set(r, "培训类型", "其他培训")
+        t.set_all("培训类型", "其他培训")
     card = score(city)
     assert (scores(card)["5.1"], scores(card)["5.2"]) == (0, 0)
 

@@ -11,24 +11,14 @@ from pathlib import Path
 import pytest
 
 from aftersales_cli import cache
-from aftersales_cli.period import Period
-from aftersales_cli.sample.months import generate_months, months_until
-from citykit import cli, scoring_log
+from citykit import cli, months_root
 
 CITIES = ["杭州市", "宁波市"]
 
 
 @pytest.fixture(scope="module")
 def root(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("roots") / "root"
-    generate_months(root, CITIES, 30, months_until(Period.parse("2026-11"), 2), seed=3, layout="standard")
-    return root
-
-
-@pytest.fixture
-def scored(tmp_path, monkeypatch):
-    """A cache folder of this test's own and the scoring log; returns a reader of the log."""
-    return scoring_log(tmp_path, monkeypatch)
+    return months_root(tmp_path_factory.mktemp("roots") / "root", CITIES, 30, months=2, seed=3)
 
 
 def batch(root: str, out: Path, *args: str) -> dict:

@@ -10,10 +10,8 @@ and cached formula results, by openpyxl for formulas); a listed cell holds the k
 from __future__ import annotations
 
 import datetime as dt
-import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -24,10 +22,10 @@ from aftersales_cli.fix.plan import fixable_codes
 from aftersales_cli.period import Period
 from aftersales_cli.pipeline import score_path, validate_path
 from aftersales_cli.read.files import read_csv
+from citykit import installed, locked_outputs
 
 ROOT = Path(__file__).resolve().parent.parent
 NINGBO = ROOT / "sample_data" / "宁波市" / "2026-11"
-EXE = Path(sys.executable).with_name("aftersales")
 LOG = "修改记录"
 FIXTURE_PERIODS = {"xls-wps": "2026-10"}
 NUMBER_CODES, DATE_CODES = {"CE031", "CE041"}, {"CE021"}
@@ -256,26 +254,6 @@ def test_merged_ranges_widths_validations_comments_and_formulas_survive(tmp_path
 
 # --- bad input: one line each, exit 2, nothing written ---------------------------------------------------
 
-LOCKED = '''
-import errno, os
-_replace = os.replace
-def _locked(src, dst, *args, **kw):      # Windows refuses to replace a file open in Excel
-    if "locked" in os.fspath(dst):
-        raise PermissionError(errno.EACCES, "Permission denied", os.fspath(src), None, os.fspath(dst))
-    return _replace(src, dst, *args, **kw)
-os.replace = _locked
-'''
-
-
-def _run(*args, env: dict | None = None) -> subprocess.CompletedProcess:
-    environ = {**os.environ, "PYTHONIOENCODING": "utf-8", "COLUMNS": "200", **(env or {})}
-    environ.pop("AFTERSALES_LANG", None)
-    proc = subprocess.run([str(EXE), *map(str, args)], capture_output=True, env=environ, timeout=300)
-    proc.err = proc.stderr.decode("utf-8")
-    assert "Traceback" not in proc.err
-    return proc
-
-
 def _snapshot(folder: Path) -> dict[str, bytes]:
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
@@ -283,28 +261,26 @@ def _snapshot(folder: Path) -> dict[str, bytes]:
 def test_bad_outputs_are_one_line_exit_2_and_nothing_written(tmp_path):
     src = tmp_path / "root" / "宁波市" / "2026-11"
     shutil.copytree(NINGBO, src)
-    hooks = tmp_path / "hooks"
-    hooks.mkdir()
-    (hooks / "sitecustomize.py").write_text(LOCKED, "utf-8")
+    locked = locked_outputs(tmp_path)
     full = tmp_path / "full"
     full.mkdir()
     (full / "别人的文件.txt").write_text("x", "utf-8")
     cases = [
-        ((src, "-o", tmp_path / "locked"), {"PYTHONPATH": str(hooks)}, "文件可能正在 Excel 中打开"),
+        ((src, "-o", tmp_path / "locked"), locked, "文件可能正在 Excel 中打开"),
         ((src, "-o", full), None, "输出文件夹已存在且不为空"),
         ((src, "-o", src / "修正"), None, "不能是提交文件夹"),
         ((src, "-o", src), None, "不能是提交文件夹"),
     ]
     before = _snapshot(tmp_path)
     for args, env, says in cases:
-        proc = _run("fix", *args, env=env)
+        proc = installed("fix", *args, env=env)
         lines = [line for line in proc.err.splitlines() if line.strip()]
         assert proc.returncode == 2 and len(lines) == 1 and says in lines[0], (args, proc.err)
         assert str(args[-1]) in lines[0]
         assert _snapshot(tmp_path) == before                     # nothing written, no temporary left
         assert sorted(p.name for p in tmp_path.iterdir()) == ["full", "hooks", "root"]
     # --force writes into the non-empty folder and keeps what was there
-    proc = _run("fix", src, "-o", full, "--force")
+    proc = installed("fix", src, "-o", full, "--force")
     assert proc.returncode == 1                                     # 宁波市 keeps its errors
     assert (full / "别人的文件.txt").read_text("utf-8") == "x" and (full / "维修日报表.xlsx").is_file()
 
@@ -315,7 +291,7 @@ def test_dry_run_writes_nothing_and_json_has_the_spec_keys(tmp_path):
     src = tmp_path / "宁波市" / "2026-11"
     shutil.copytree(NINGBO, src)
     before = _snapshot(tmp_path)
-    proc = _run("fix", src, "--dry-run", "--format", "json")
+    proc = installed("fix", src, "--dry-run", "--format", "json")
     data = json.loads(proc.stdout.decode("utf-8"))
     assert _snapshot(tmp_path) == before
     assert set(data) == {"changes", "written", "remaining"} and data["written"] == []
@@ -325,7 +301,7 @@ def test_dry_run_writes_nothing_and_json_has_the_spec_keys(tmp_path):
     assert any(c["before"] in status and c["after"] == status[c["before"]] and c["code"] == "CE051"
                for c in data["changes"])
     assert proc.returncode == 1          # 宁波市's errors remain: exit as validate
-    proc = _run("fix", src)              # the default OUT_DIR: _<name>-已修正 beside the folder
+    proc = installed("fix", src)              # the default OUT_DIR: _<name>-已修正 beside the folder
     assert proc.returncode == 1 and (src.parent / "_2026-11-已修正" / "维修日报表.xlsx").is_file()
 
 
@@ -520,7 +496,7 @@ def test_a_single_file_is_fixed_alone(fixtures_dir, tmp_path):
 
     src = tmp_path / "clerk"
     shutil.copytree(fixtures_dir / "realworld" / "clerk-typing", src)
-    proc = _run("fix", src / "维修日报表.xlsx", "-o", tmp_path / "one", "--period", "2026-11", "--format", "json")
+    proc = installed("fix", src / "维修日报表.xlsx", "-o", tmp_path / "one", "--period", "2026-11", "--format", "json")
     data = json.loads(proc.stdout.decode("utf-8"))
     assert proc.returncode == 0 and data["written"] == [str(tmp_path / "one" / "维修日报表.xlsx")]
     assert sorted(p.name for p in (tmp_path / "one").iterdir()) == ["维修日报表.xlsx"]

@@ -4,27 +4,13 @@ wording, the summary's look, batch on a city folder, empty datasets, usage error
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from citykit import clean_city, edit
-
-EXE = Path(sys.executable).with_name("aftersales")
-
-
-def run(*args, encoding: str = "utf-8", cwd: Path | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
-    """The installed command line; stdout/stderr as bytes decoded with the console's encoding."""
-    environ = {**os.environ, "PYTHONIOENCODING": encoding, "COLUMNS": "200", **(env or {})}
-    environ.pop("AFTERSALES_LANG", None)
-    proc = subprocess.run([str(EXE), *map(str, args)], capture_output=True, env=environ, cwd=cwd, timeout=300)
-    proc.out = proc.stdout.decode(encoding)   # raises if the stream is not in the console's encoding
-    proc.err = proc.stderr.decode(encoding)
-    assert "Traceback" not in proc.err, proc.err
-    return proc
+from citykit import clean_city, edit, locked_outputs
+from citykit import installed as run
 
 
 @pytest.fixture(scope="module")
@@ -144,25 +130,11 @@ def test_sample_refuses_existing_files_and_force_removes_only_its_own(tmp_path):
 
 # --- 3. one output path: an OS error names the OUTPUT file and why -----------------------------
 
-LOCKED = '''
-import errno, os
-_replace = os.replace
-def _locked(src, dst, *args, **kw):      # Windows refuses to replace a file open in Excel
-    if "locked" in os.fspath(dst):
-        raise PermissionError(errno.EACCES, "Permission denied", os.fspath(src), None, os.fspath(dst))
-    return _replace(src, dst, *args, **kw)
-os.replace = _locked
-'''
-
-
 def test_every_writer_names_the_output_it_cannot_write(tmp_path):
     """Score sheet, annotated copy, batch outputs, templates, sample data: onto a file 'open in
     Excel' (the rename refused, simulated by a sitecustomize in the subprocess) each is one line
     naming the output — not the temporary file — and the reason in the user's language, exit 2."""
-    hooks = tmp_path / "hooks"
-    hooks.mkdir()
-    (hooks / "sitecustomize.py").write_text(LOCKED, "utf-8")
-    env = {"PYTHONPATH": str(hooks)}
+    env = locked_outputs(tmp_path)
     month = clean_city(tmp_path / "root", orders=20, city="杭州市")
     out = tmp_path / "out"
     cases = [

@@ -12,32 +12,16 @@ import json
 import shutil
 from pathlib import Path
 
-import openpyxl
 import pytest
 
-from aftersales_cli.period import Period
-from aftersales_cli.sample.months import generate_months, months_until
-from citykit import cli, scoring_log
+from citykit import cli, months_root, workbook_cells
 
 CITIES = ["杭州市", "宁波市", "温州市"]
 
 
 @pytest.fixture(scope="module")
 def root(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("scorecache") / "root"
-    generate_months(root, CITIES, 40, months_until(Period.parse("2026-11"), 2), seed=5, layout="standard")
-    return root
-
-
-@pytest.fixture
-def scored(tmp_path, monkeypatch):
-    """A cache folder of this test's own and the scoring log; returns a reader of the log."""
-    return scoring_log(tmp_path, monkeypatch)
-
-
-def cells(path: Path) -> dict[str, list[tuple]]:
-    wb = openpyxl.load_workbook(path)
-    return {ws.title: [tuple(c.value for c in row) for row in ws.iter_rows()] for ws in wb.worksheets}
+    return months_root(tmp_path_factory.mktemp("scorecache") / "root", CITIES, 40, months=2, seed=5)
 
 
 def score(path: Path, *args: str):
@@ -50,7 +34,7 @@ def outputs(path: Path, out: Path, *args: str) -> tuple[str, str, dict]:
     """(JSON text, table text, workbook cells) of `score PATH` with `args`."""
     text = score(path, "--format", "json", *args).stdout
     table = score(path, "--xlsx", str(out), *args).stdout
-    return text, table, cells(out)
+    return text, table, workbook_cells(out)
 
 
 def test_score_after_batch_hits_and_equals_a_cold_run(root, tmp_path, scored):
@@ -79,7 +63,7 @@ def test_batch_after_score_hits_that_city(root, tmp_path, scored):
     cli("batch", str(root), "--jobs", "1", "--out", str(tmp_path / "n"), "--no-cache")
     scored()
     assert (tmp_path / "b" / "summary.json").read_bytes() == (tmp_path / "n" / "summary.json").read_bytes()
-    assert cells(tmp_path / "b" / "汇总.xlsx") == cells(tmp_path / "n" / "汇总.xlsx")
+    assert workbook_cells(tmp_path / "b" / "汇总.xlsx") == workbook_cells(tmp_path / "n" / "汇总.xlsx")
 
 
 def test_period_option_hits_its_own_month_and_says_so(root, tmp_path, scored):

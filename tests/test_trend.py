@@ -19,9 +19,9 @@ import openpyxl
 import pytest
 
 from aftersales_cli import cache
-from aftersales_cli.sample.months import generate_months, month_plan, months_until
+from aftersales_cli.sample.months import month_plan, months_until
 from aftersales_cli.period import Period
-from citykit import cli, scoring_log
+from citykit import cli, months_root, workbook_cells
 
 CITIES = ["杭州市", "宁波市", "温州市", "嘉兴市"]
 MONTHS = ["2026-09", "2026-10", "2026-11"]
@@ -31,25 +31,12 @@ WITH_FOLDER = len(CITIES) * len(MONTHS) - 1
 
 @pytest.fixture(scope="module")
 def root(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("trend") / "root"
-    generate_months(root, CITIES, 40, months_until(Period.parse("2026-11"), 3), seed=5, layout="standard")
-    return root
-
-
-@pytest.fixture
-def fresh(tmp_path, monkeypatch):
-    """A cache folder of this test's own and the scoring log; returns a reader of the log."""
-    return scoring_log(tmp_path, monkeypatch)
+    return months_root(tmp_path_factory.mktemp("trend") / "root", CITIES, 40, months=3, seed=5)
 
 
 def trend(root: Path, out: Path, *args: str):
     run = cli("trend", str(root), "--out", str(out), "--jobs", "1", "--format", "json", *args)
     return run, json.loads(run.stdout) if run.stdout.strip() else None
-
-
-def cells(path: Path) -> dict[str, list[tuple]]:
-    wb = openpyxl.load_workbook(path)
-    return {ws.title: [tuple(c.value for c in row) for row in ws.iter_rows()] for ws in wb.worksheets}
 
 
 def copy_root(root: Path, target: Path) -> Path:
@@ -87,7 +74,7 @@ def test_sample_months_keeps_its_safety(root, tmp_path):
 
 # --- trend equals batch ----------------------------------------------------------------------------
 
-def test_trend_total_equals_batch_for_every_city_month(root, tmp_path, fresh):
+def test_trend_total_equals_batch_for_every_city_month(root, tmp_path, scored):
     run, doc = trend(root, tmp_path / "t", "--no-cache")
     assert run.code == 0, run.stderr
     assert doc["months"] == MONTHS
@@ -105,10 +92,10 @@ def test_trend_total_equals_batch_for_every_city_month(root, tmp_path, fresh):
             assert (cell["total"], cell["percent"], cell["rank"]) == \
                 (by_city[c["city"]]["total"], by_city[c["city"]]["percent"], by_city[c["city"]]["rank"])
             assert cell["items"] == {i["id"]: i["score"] for i in by_city[c["city"]]["items"]}
-    assert len(fresh()) == 2 * WITH_FOLDER              # --no-cache: every city-month scored each time
+    assert len(scored()) == 2 * WITH_FOLDER              # --no-cache: every city-month scored each time
 
 
-def test_trend_outputs_shape(root, tmp_path, fresh):
+def test_trend_outputs_shape(root, tmp_path, scored):
     out = tmp_path / "t"
     run, doc = trend(root, out)
     assert run.code == 0
@@ -131,7 +118,7 @@ def test_trend_outputs_shape(root, tmp_path, fresh):
     assert totals.page_setup.orientation == "landscape" and totals.print_title_rows
 
 
-def test_trend_range_and_error_exit(root, tmp_path, fresh):
+def test_trend_range_and_error_exit(root, tmp_path, scored):
     broken = copy_root(root, tmp_path / "broken")
     (broken / "宁波市" / "2026-10" / "维修日报表.xlsx").write_bytes(b"not a workbook")
     run, doc = trend(broken, tmp_path / "t", "--from", "2026-10", "--to", "2026-11")
@@ -149,37 +136,37 @@ def test_trend_range_and_error_exit(root, tmp_path, fresh):
 
 # --- the cache -------------------------------------------------------------------------------------
 
-def test_cache_hit_gives_identical_outputs(root, tmp_path, fresh):
+def test_cache_hit_gives_identical_outputs(root, tmp_path, scored):
     trend(root, tmp_path / "cold")
-    assert len(fresh()) == WITH_FOLDER
+    assert len(scored()) == WITH_FOLDER
     trend(root, tmp_path / "warm")
-    assert fresh() == []                                             # every city-month from the cache
+    assert scored() == []                                             # every city-month from the cache
     trend(root, tmp_path / "none", "--no-cache")
-    assert len(fresh()) == WITH_FOLDER
+    assert len(scored()) == WITH_FOLDER
     for name in ("trend.json", "trend.csv"):
         assert (tmp_path / "warm" / name).read_bytes() == (tmp_path / "none" / name).read_bytes()
-    assert cells(tmp_path / "warm" / "趋势.xlsx") == cells(tmp_path / "none" / "趋势.xlsx")
+    assert workbook_cells(tmp_path / "warm" / "趋势.xlsx") == workbook_cells(tmp_path / "none" / "趋势.xlsx")
     for out, extra in (("bw", ()), ("bn", ("--no-cache",))):
         cli("batch", str(root), "--jobs", "1", "--out", str(tmp_path / out), *extra)
     assert (tmp_path / "bw" / "summary.json").read_bytes() == (tmp_path / "bn" / "summary.json").read_bytes()
     assert (tmp_path / "bw" / "findings.csv").read_bytes() == (tmp_path / "bn" / "findings.csv").read_bytes()
-    assert cells(tmp_path / "bw" / "汇总.xlsx") == cells(tmp_path / "bn" / "汇总.xlsx")
+    assert workbook_cells(tmp_path / "bw" / "汇总.xlsx") == workbook_cells(tmp_path / "bn" / "汇总.xlsx")
 
 
-def test_moved_root_still_hits(root, tmp_path, fresh):
+def test_moved_root_still_hits(root, tmp_path, scored):
     trend(root, tmp_path / "a")
-    fresh()
+    scored()
     moved = copy_root(root, tmp_path / "elsewhere" / "moved")
     trend(moved, tmp_path / "b")
-    assert fresh() == []
+    assert scored() == []
     trend(moved, tmp_path / "c", "--no-cache")
     assert (tmp_path / "b" / "trend.json").read_bytes() == (tmp_path / "c" / "trend.json").read_bytes()
 
 
-def test_changes_rescore_exactly_the_affected_city_months(root, tmp_path, fresh):
+def test_changes_rescore_exactly_the_affected_city_months(root, tmp_path, scored):
     work = copy_root(root, tmp_path / "root")
     trend(work, tmp_path / "o")
-    assert len(fresh()) == WITH_FOLDER
+    assert len(scored()) == WITH_FOLDER
     # one changed byte in one input: the city-months that read it — October itself, and November,
     # whose kpi figures validate October's folder as the previous month (kpi.md); the byte put
     # back: the old entries hit. September is not read by either.
@@ -189,19 +176,19 @@ def test_changes_rescore_exactly_the_affected_city_months(root, tmp_path, fresh)
     data[len(data) // 2] ^= 0x01
     target.write_bytes(bytes(data))
     trend(work, tmp_path / "o")
-    assert fresh() == [("温州市", "2026-10"), ("温州市", "2026-11")]
+    assert scored() == [("温州市", "2026-10"), ("温州市", "2026-11")]
     target.write_bytes(original)
     trend(work, tmp_path / "o")
-    assert fresh() == []
+    assert scored() == []
     # a cities.yaml parameter of one city: its months, nothing else
     (work / "cities.yaml").write_text("宁波市:\n  max_report_lag_days: 3\n", encoding="utf-8")
     trend(work, tmp_path / "o")
-    assert fresh() == [("宁波市", m) for m in MONTHS]
+    assert scored() == [("宁波市", m) for m in MONTHS]
     # a city's kpi parameters (its `kpi:` map): that city's months (the batch kpi columns read them)
     (work / "cities.yaml").write_text("宁波市:\n  max_report_lag_days: 3\n  kpi:\n    repeat_window_days: 20\n",
                                       encoding="utf-8")
     trend(work, tmp_path / "o")
-    assert fresh() == [("宁波市", m) for m in MONTHS]
+    assert scored() == [("宁波市", m) for m in MONTHS]
     # a rubric threshold: every city-month
     rubric = tmp_path / "rubric.yaml"
     from aftersales_cli.rubric.loader import default_rubric_path
@@ -209,26 +196,26 @@ def test_changes_rescore_exactly_the_affected_city_months(root, tmp_path, fresh)
     assert "  turnover_good: 0.10 " in text
     rubric.write_text(text.replace("  turnover_good: 0.10 ", "  turnover_good: 0.12 "), encoding="utf-8")
     trend(work, tmp_path / "o", "--rubric", str(rubric))
-    assert len(fresh()) == WITH_FOLDER
+    assert len(scored()) == WITH_FOLDER
     trend(work, tmp_path / "o", "--rubric", str(rubric))
-    assert fresh() == []
+    assert scored() == []
 
 
-def test_truncated_entry_is_recomputed_silently(root, tmp_path, fresh):
+def test_truncated_entry_is_recomputed_silently(root, tmp_path, scored):
     trend(root, tmp_path / "a")
-    fresh()
+    scored()
     entries = sorted((tmp_path / "cache" / "results").glob("*/*.json"))
     assert len(entries) == WITH_FOLDER
     victim = entries[3]
     victim.write_bytes(victim.read_bytes()[: victim.stat().st_size // 2])
     run, _ = trend(root, tmp_path / "b")
-    assert run.code == 0 and len(fresh()) == 1
+    assert run.code == 0 and len(scored()) == 1
     assert "Traceback" not in run.stderr and "错误" not in run.stderr
     json.loads(victim.read_text("utf-8"))                           # replaced by a whole entry
     assert (tmp_path / "a" / "trend.json").read_bytes() == (tmp_path / "b" / "trend.json").read_bytes()
 
 
-def test_two_processes_filling_one_cache_leave_it_consistent(root, tmp_path, fresh):
+def test_two_processes_filling_one_cache_leave_it_consistent(root, tmp_path, scored):
     env = {**os.environ, "AFTERSALES_CACHE": str(tmp_path / "cache")}
     procs = [subprocess.Popen([sys.executable, "-m", "aftersales_cli", "trend", str(root), "--out",
                                str(tmp_path / f"p{i}"), "--jobs", "1", "--format", "json"], env=env,
@@ -236,15 +223,15 @@ def test_two_processes_filling_one_cache_leave_it_consistent(root, tmp_path, fre
     for p in procs:
         p.communicate(timeout=600)
         assert p.returncode == 0
-    scored = fresh()             # each city-month by one process or both (as their runs overlap)
-    assert set(scored) == {(c, m) for c in CITIES for m in MONTHS} - {MISSED} and len(scored) <= 2 * WITH_FOLDER
+    seen = scored()               # each city-month by one process or both (as their runs overlap)
+    assert set(seen) == {(c, m) for c in CITIES for m in MONTHS} - {MISSED} and len(seen) <= 2 * WITH_FOLDER
     assert (tmp_path / "p0" / "trend.json").read_bytes() == (tmp_path / "p1" / "trend.json").read_bytes()
     entries = list((tmp_path / "cache" / "results").glob("*/*"))
     assert len(entries) == WITH_FOLDER and all(e.suffix == ".json" for e in entries)   # no temporary left
     for e in entries:
         assert json.loads(e.read_text("utf-8"))["key"] == e.stem
     trend(root, tmp_path / "p3")
-    assert fresh() == []
+    assert scored() == []
     assert (tmp_path / "p0" / "trend.json").read_bytes() == (tmp_path / "p3" / "trend.json").read_bytes()
 
 
@@ -269,7 +256,7 @@ SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 
 @pytest.mark.skipif(not (SOFFICE and shutil.which("pdftotext") and shutil.which("pdfinfo")),
                     reason="LibreOffice (soffice) and poppler (pdftotext, pdfinfo) are not installed")
-def test_trend_workbook_charts_print_whole(root, tmp_path, fresh):
+def test_trend_workbook_charts_print_whole(root, tmp_path, scored):
     """Each chart is on one printed page with its title, every legend entry and the last month's
     axis label — a chart cut by a page edge loses its legend or axis to the next page."""
     import re
@@ -305,7 +292,7 @@ def test_paths_in_a_cached_row_follow_the_city_folder(tmp_path, monkeypatch):
     assert cache.get("t" * 64, Path("/x")) is None
 
 
-def test_city_without_month_folders_counts_for_the_latest_month_only(root, tmp_path, fresh):
+def test_city_without_month_folders_counts_for_the_latest_month_only(root, tmp_path, scored):
     work = copy_root(root, tmp_path / "root")
     flat = work / "平铺市"
     shutil.copytree(work / "杭州市" / "2026-11", flat)          # workbooks directly in the city folder
