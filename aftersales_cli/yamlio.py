@@ -125,11 +125,6 @@ def load_untrusted(text: str) -> Any:
     return load(text)
 
 
-def load_untrusted_cached(text: str) -> Any:
-    """`load_untrusted` with the same cache: a text is cached only once it passed the alias check."""
-    return load_cached(text, load_untrusted)
-
-
 def node_lines(text: str) -> dict[tuple, int]:
     """Every path of a YAML document (mapping keys and list indexes) → its 1-based line."""
     import yaml
