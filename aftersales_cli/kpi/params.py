@@ -19,7 +19,7 @@ from typing import Any
 
 from ..cities import KPI_KEY as CITY_KEY
 from ..errors import AftersalesError
-from ..yamlio import load_untrusted, safe_loader, yaml_error
+from ..yamlio import load_untrusted, yaml_error
 
 PARAMS_FILE = "params.yaml"
 KEYS = ("piece_rates", "on_time_days", "repeat_window_days", "top_faults", "roles", "keep_codes")
@@ -103,7 +103,7 @@ def load_city_params(city_file: Path, cities: list[str], formats: Any = None) ->
     base = load_params(formats=formats)
     with_kpi: set[str] = set()
     if city_file.is_file():
-        data, _ = _parse(city_file, _read_text(city_file))
+        data = _parse(city_file, _read_text(city_file))
         if isinstance(data, dict):
             with_kpi = {str(c) for c, entry in data.items() if isinstance(entry, dict) and CITY_KEY in entry}
     return {c: load_params(None, None, city_file, c, formats) if c in with_kpi else base for c in cities}
@@ -143,19 +143,13 @@ def _check_shipped_roles(path: Path, roles: dict[str, dict[str, list[str]]], use
 def city_fragment(path: Path, city: str, fmt=None) -> dict[str, Any]:
     """The checked `kpi:` map of `city` in cities.yaml ({} when the city has none)."""
     text = _read_text(path)
-    data, node = _parse(path, text)
+    data = _parse(path, text)
     if not isinstance(data, dict):
         return {}
     entry = data.get(city)
     if not isinstance(entry, dict) or CITY_KEY not in entry:
         return {}
-    import yaml
-
-    prefix: tuple = ()
-    for key, value in node.value:
-        if str(key.value) == city and isinstance(value, yaml.MappingNode):
-            prefix = (key.value, CITY_KEY)
-    return _checked(path, text, entry[CITY_KEY], node, prefix, fmt=fmt or _repair_format(None))
+    return _checked(path, text, entry[CITY_KEY], (city, CITY_KEY), fmt=fmt or _repair_format(None))
 
 
 def check_values(params: KpiParams, present: dict[str, set[str]], where: str) -> None:
@@ -184,17 +178,14 @@ def _read_text(path: Path) -> str:
         raise AftersalesError("err.kpi_params", path, line=1, detail=_text("kpi.params.unreadable", detail=reason)) from exc
 
 
-def _parse(path: Path, text: str):
+def _parse(path: Path, text: str) -> Any:
+    """The parsed data; the node tree is built only to report a problem's line (`_checked`)."""
     try:
-        import yaml
-
-        data = load_untrusted(text)
-        node = yaml.compose(text, Loader=safe_loader())
+        return load_untrusted(text)
     except yaml_error() as exc:
         mark = getattr(exc, "problem_mark", None)
         raise AftersalesError("err.kpi_params", path, line=(mark.line + 1) if mark else 1,
                               detail=_text("kpi.params.yaml", detail=getattr(exc, "problem", None) or str(exc))) from exc
-    return data, node
 
 
 def _shipped(path: Path) -> dict[str, Any]:
@@ -210,14 +201,14 @@ def _shipped(path: Path) -> dict[str, Any]:
 def _read_fragment(path: Path, fmt, wrap: str | None = None) -> dict[str, Any]:
     """A checked source file; `fmt` None checks the schema only (the shipped file)."""
     text = _read_text(path)
-    data, node = _parse(path, text)
+    data = _parse(path, text)
     if wrap is not None:   # --rates FILE: the file is the map itself
         data = {wrap: data}
-        return _checked(path, text, data, node, (), wrapped=wrap, fmt=fmt)
-    return _checked(path, text, data, node, (), fmt=fmt)
+        return _checked(path, text, data, (), wrapped=wrap, fmt=fmt)
+    return _checked(path, text, data, (), fmt=fmt)
 
 
-def _checked(path: Path, text: str, data: Any, node, prefix: tuple, wrapped: str | None = None,
+def _checked(path: Path, text: str, data: Any, prefix: tuple, wrapped: str | None = None,
              fmt=None) -> dict[str, Any]:
     from pydantic import ValidationError
 
@@ -226,7 +217,7 @@ def _checked(path: Path, text: str, data: Any, node, prefix: tuple, wrapped: str
     from .schema import Fragment
 
     def line(loc: tuple) -> int:
-        lines = node_lines(text) if node is not None else {}
+        lines = node_lines(text)
         if wrapped is not None and loc and loc[0] == wrapped:
             loc = loc[1:]
         return line_for(lines, prefix + tuple(loc))
