@@ -69,17 +69,24 @@ def load_params(rates: Path | None = None, pairs: list[str] | None = None,
     are merged (a user source may replace them), naming params.yaml and the line.
     """
     fmt = _repair_format(formats)
+    city_part = {}
+    if city_file is not None and city is not None and city_file.is_file():
+        city_part = city_fragment(city_file, city, fmt)
+    return _assemble(fmt, city_part, city_file, rates, pairs)
+
+
+def _assemble(fmt, city_part: dict[str, Any], city_file: Path | None, rates: Path | None,
+              pairs: list[str] | None) -> KpiParams:
+    """`load_params` once the city's checked `kpi:` map ({}: none) is known."""
     shipped = default_params_path()
     merged: dict[str, Any] = {}
     source = str(shipped)
     _merge(merged, _known_types(_shipped(shipped), fmt))
     users: list[dict[str, Any]] = []
-    if city_file is not None and city is not None and city_file.is_file():
-        city_part = city_fragment(city_file, city, fmt)
-        if city_part:
-            users.append(city_part)
-            _merge(merged, city_part)
-            source = str(city_file) if "piece_rates" in city_part else source
+    if city_part:
+        users.append(city_part)
+        _merge(merged, city_part)
+        source = str(city_file) if "piece_rates" in city_part else source
     if rates is not None:
         rates_map = _read_fragment(Path(rates), fmt, wrap="piece_rates")
         users.append(rates_map)
@@ -100,13 +107,17 @@ def load_params(rates: Path | None = None, pairs: list[str] | None = None,
 def load_city_params(city_file: Path, cities: list[str], formats: Any = None) -> dict[str, KpiParams]:
     """The parameters of each of `cities` (batch): the shipped ones, merged with the city's `kpi:`
     map in `city_file` when it has one. cities.yaml is parsed once; errors as `load_params`."""
-    base = load_params(formats=formats)
-    with_kpi: set[str] = set()
+    fmt = _repair_format(formats)
+    base = _assemble(fmt, {}, None, None, None)
+    text, data = "", None
     if city_file.is_file():
-        data = _parse(city_file, _read_text(city_file))
-        if isinstance(data, dict):
-            with_kpi = {str(c) for c, entry in data.items() if isinstance(entry, dict) and CITY_KEY in entry}
-    return {c: load_params(None, None, city_file, c, formats) if c in with_kpi else base for c in cities}
+        text = _read_text(city_file)
+        data = _parse(city_file, text)
+    with_kpi: set[str] = set()
+    if isinstance(data, dict):
+        with_kpi = {str(c) for c, entry in data.items() if isinstance(entry, dict) and CITY_KEY in entry}
+    return {c: _assemble(fmt, _city_part(city_file, text, data, c, fmt), city_file, None, None)
+            if c in with_kpi else base for c in cities}
 
 
 def _repair_format(formats: Any):
@@ -143,13 +154,17 @@ def _check_shipped_roles(path: Path, roles: dict[str, dict[str, list[str]]], use
 def city_fragment(path: Path, city: str, fmt=None) -> dict[str, Any]:
     """The checked `kpi:` map of `city` in cities.yaml ({} when the city has none)."""
     text = _read_text(path)
-    data = _parse(path, text)
+    return _city_part(path, text, _parse(path, text), city, fmt or _repair_format(None))
+
+
+def _city_part(path: Path, text: str, data: Any, city: str, fmt) -> dict[str, Any]:
+    """`city_fragment` of cities.yaml already read (`text`) and parsed (`data`)."""
     if not isinstance(data, dict):
         return {}
     entry = data.get(city)
     if not isinstance(entry, dict) or CITY_KEY not in entry:
         return {}
-    return _checked(path, text, entry[CITY_KEY], (city, CITY_KEY), fmt=fmt or _repair_format(None))
+    return _checked(path, text, entry[CITY_KEY], (city, CITY_KEY), fmt=fmt)
 
 
 def check_values(params: KpiParams, present: dict[str, set[str]], where: str) -> None:
