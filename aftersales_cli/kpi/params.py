@@ -19,7 +19,7 @@ from typing import Any
 
 from ..cities import KPI_KEY as CITY_KEY
 from ..errors import AftersalesError
-from ..yamlio import load_untrusted, yaml_error
+from ..yamlio import load_untrusted, problem_at, yaml_error
 
 PARAMS_FILE = "params.yaml"
 KEYS = ("piece_rates", "on_time_days", "repeat_window_days", "top_faults", "roles", "keep_codes")
@@ -198,9 +198,8 @@ def _parse(path: Path, text: str) -> Any:
     try:
         return load_untrusted(text)
     except yaml_error() as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise AftersalesError("err.kpi_params", path, line=(mark.line + 1) if mark else 1,
-                              detail=_text("kpi.params.yaml", detail=getattr(exc, "problem", None) or str(exc))) from exc
+        line, problem = problem_at(exc)
+        raise AftersalesError("err.kpi_params", path, line=line, detail=_text("kpi.params.yaml", detail=problem)) from exc
 
 
 def _shipped(path: Path) -> dict[str, Any]:
