@@ -30,15 +30,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from .yamlio import cache_base
+
 FORMAT = 1                   # bump when the entry layout changes
 MARKER = "\x00CITY\x00"      # stands for the city folder inside a stored row
 READERS = ("python-calamine", "openpyxl", "pandas", "numpy", "defusedxml", "PyYAML", "pydantic", "msgspec")
-
-
-def cache_base() -> Path:
-    """AFTERSALES_CACHE, else $XDG_CACHE_HOME/aftersales-cli, else ~/.cache/aftersales-cli."""
-    from .yamlio import cache_base as base
-    return base()
 
 
 def results_dir() -> Path:

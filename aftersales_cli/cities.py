@@ -6,7 +6,7 @@ from typing import Any
 
 from .errors import AftersalesError, os_reason
 from .i18n import both
-from .yamlio import load_untrusted, safe_loader, yaml_error
+from .yamlio import load_untrusted, problem_at, safe_loader, yaml_error
 
 CITIES_FILE = "cities.yaml"
 KPI_KEY = "kpi"   # a city's `kpi:` map holds `aftersales kpi` parameters (kpi.md); the rubric ignores it
@@ -24,9 +24,8 @@ def load_cities(path: Path, known_params: dict[str, Any],
 
         node = yaml.compose(text, Loader=safe_loader())
     except yaml_error() as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise AftersalesError("err.cities_yaml", path, line=(mark.line + 1) if mark else 1,
-                              detail=getattr(exc, "problem", None) or str(exc)) from exc
+        line, problem = problem_at(exc)
+        raise AftersalesError("err.cities_yaml", path, line=line, detail=problem) from exc
     except OSError as exc:
         raise AftersalesError("err.cities_yaml", path, line=1, detail=os_reason(exc)) from exc
     except UnicodeDecodeError as exc:

@@ -202,7 +202,6 @@ def kpi_of(result: ValidationResult, folder: Path, params, run: Run, city: str,
         raise AftersalesError("err.kpi_no_rows", checked.ds.file, sheet=checked.ds.sheet)
     report = report_rows(checked, result.findings, 1, params.keep_codes, result.period.label)
     previous, notes = None, []
-    inputs = list(result.submission.files)
     before = result.period.previous()
     inputs = list(result.submission.files)
     sibling = previous_folder(Path(folder), before)
@@ -212,7 +211,7 @@ def kpi_of(result: ValidationResult, folder: Path, params, run: Run, city: str,
         except AftersalesError:
             pass
     try:
-        prev = previous_report(result, Path(folder), run, city_values)
+        prev = previous_report(result, sibling, run, city_values)
         if prev is None:
             notes.append({"key": "kpi.note.no_previous", "period": before.label})
         elif prev.checked["repair_report"].ds.rows == 0:     # a header only: said, like a missing one
@@ -231,16 +230,16 @@ def kpi_of(result: ValidationResult, folder: Path, params, run: Run, city: str,
     return kpi
 
 
-def previous_report(result: ValidationResult, folder: Path, run: Run,
+def previous_report(result: ValidationResult, sibling: Path | None, run: Run,
                     city_values: dict[str, Any] | None = None) -> ValidationResult | None:
     """The month before the result's period, validated as `validate` would (kpi.md Definitions):
-    the city's sibling `YYYY-MM` folder when there is one; else the sheet naming that month among
-    the sheets the report was read from (realworld.md, one sheet per month); else None.
+    the city's sibling `YYYY-MM` folder `sibling` when there is one (`previous_folder`); else the
+    sheet naming that month among the sheets the report was read from (realworld.md, one sheet
+    per month); else None.
 
     Raises AftersalesError when the sibling folder holds no readable repair report.
     """
     before = result.period.previous()
-    sibling = previous_folder(folder, before)
     if sibling is not None:
         return validate_path(sibling, before, family=KPI_FAMILY, run=run, params=city_values)
     return _previous_sheet(result, before, run, city_values if city_values is not None else result.params)

@@ -37,8 +37,9 @@ def plan_trend(root: Path, first: Period | None, last: Period | None, params_by_
     for the latest month only. Raises AftersalesError("trend.no_months") when no month is found.
     """
     folders = city_folders(root, out)
+    months_of = {f: month_folders(f) for f in folders}     # each city folder listed once
     lo, hi = first.label if first else "0000-00", last.label if last else "9999-99"
-    found = sorted({m.name for f in folders for m in month_folders(f) if lo <= m.name <= hi})
+    found = sorted({m.name for f in folders for m in months_of[f] if lo <= m.name <= hi})
     if not found:
         raise AftersalesError("trend.no_months", root)
     latest = found[-1]
@@ -51,7 +52,7 @@ def plan_trend(root: Path, first: Period | None, last: Period | None, params_by_
         cities.append(city)
         key = f.name if f.name in params_by_city else city
         params = run.city_params(key, params_by_city)
-        own = {m.name: m for m in month_folders(f)}
+        own = {m.name: m for m in months_of[f]}
         for month in found:
             folder = own.get(month) if own else (f if month == latest else None)
             if folder is None:

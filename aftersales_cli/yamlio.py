@@ -20,6 +20,12 @@ def yaml_error() -> type[Exception]:
     return yaml.YAMLError
 
 
+def problem_at(exc: Exception) -> tuple[int, str]:
+    """A YAMLError's 1-based line (1 when it has no mark) and what is wrong."""
+    mark = getattr(exc, "problem_mark", None)
+    return (mark.line + 1) if mark else 1, getattr(exc, "problem", None) or str(exc)
+
+
 def _alias_error(mark: Any) -> Exception:
     """User-edited YAML may not use anchors and aliases: nested aliases multiply into a
     "billion laughs" document that any code walking it (validation, line lookup) would expand."""
@@ -123,11 +129,6 @@ def load_untrusted(text: str) -> Any:
                 top[0].add(event.value)
             node_done()
     return load(text)
-
-
-def load_untrusted_cached(text: str) -> Any:
-    """`load_untrusted` with the same cache: a text is cached only once it passed the alias check."""
-    return load_cached(text, load_untrusted)
 
 
 def node_lines(text: str) -> dict[tuple, int]:

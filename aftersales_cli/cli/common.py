@@ -69,6 +69,13 @@ def _fail(code: str, message: str, path: str, fmt: OutputFormat, lang: str, debu
     raise typer.Exit(ExitCode.CANNOT_RUN)
 
 
+def print_period(out, lang: str, period: str, source: str) -> None:
+    """The dim line naming the period and how it was chosen (period.how.* key `source`)."""
+    from .. import i18n
+    how = i18n.text(f"period.how.{source}", lang)
+    out.print(i18n.text("period.inferred", lang, period=period, how=how), style="dim", markup=False)
+
+
 def print_json(data: object) -> None:
     from .console import json_text
     sys.stdout.write(json_text(data) + "\n")

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from . import app
-from .common import cannot_run, lang_of, print_json, stderr, stdout
+from .common import cannot_run, lang_of, print_json, print_period, stderr, stdout
 from .options import DebugOpt, FormatOpt, FormatsOpt, LangOpt, OutputFormat, PeriodOpt
 
 
@@ -44,6 +44,5 @@ def kpi(path: Annotated[Path, typer.Argument(help="城市文件夹（或其 YYYY
         return
     from ..report.kpi_table import render
     out = stdout()
-    how = i18n.text(f"period.how.{result.period_source}", language)
-    out.print(i18n.text("period.inferred", language, period=figures.period.label, how=how), style="dim", markup=False)
+    print_period(out, language, figures.period.label, result.period_source)
     out.print(render(figures, language))

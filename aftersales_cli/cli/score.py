@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 import typer
 
 from . import app
-from .common import cannot_run, lang_of, print_json, stderr, stdout
+from .common import cannot_run, lang_of, print_json, print_period, stderr, stdout
 from .options import (DebugOpt, FormatOpt, FormatsOpt, LangOpt, NoCacheOpt, OutputFormat, ParamsOpt, PeriodOpt,
                       RubricOpt)
 
@@ -42,11 +42,9 @@ def score(path: Annotated[Path, typer.Argument(help="城市文件夹（或其 YY
     if fmt is OutputFormat.json:
         print_json(card.to_dict())
         return
-    from .. import i18n
     from ..report.scorecard_table import render
     out = stdout()
-    how = i18n.text(f"period.how.{scored.period_source}", language)
-    out.print(i18n.text("period.inferred", language, period=card.period, how=how), style="dim", markup=False)
+    print_period(out, language, card.period, scored.period_source)
     out.print(render(card, language))
     from ..report.fixlist import render as render_fixes
     out.print(render_fixes(card.fixes, language))

@@ -15,7 +15,7 @@ from typing import Any
 
 from .. import schema
 from ..errors import AftersalesError
-from ..yamlio import line_for, load_cached, load_untrusted, node_lines, yaml_error
+from ..yamlio import line_for, load_cached, load_untrusted, node_lines, problem_at, yaml_error
 from .model import FIELD_OPTIONS, Column, Common, DatasetFormat, Formats, Localized, Rule
 
 #: Canonical dataset order: the order of formats.md, used in every output.
@@ -122,9 +122,8 @@ def _parse(path: Path, text: str) -> Any:
     try:
         data = load_untrusted(text)
     except yaml_error() as exc:
-        mark = getattr(exc, "problem_mark", None)
-        detail = _p("yaml", detail=getattr(exc, "problem", None) or str(exc))
-        raise AftersalesError("err.formats", path, line=(mark.line + 1) if mark else 1, detail=detail) from exc
+        line, problem = problem_at(exc)
+        raise AftersalesError("err.formats", path, line=line, detail=_p("yaml", detail=problem)) from exc
     if not isinstance(data, dict):
         raise AftersalesError("err.formats", path, line=1, detail=_p("not_mapping"))
     return data

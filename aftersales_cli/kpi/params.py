@@ -19,7 +19,7 @@ from typing import Any
 
 from ..cities import KPI_KEY as CITY_KEY
 from ..errors import AftersalesError
-from ..yamlio import load_untrusted, safe_loader, yaml_error
+from ..yamlio import load_untrusted, problem_at, yaml_error
 
 PARAMS_FILE = "params.yaml"
 KEYS = ("piece_rates", "on_time_days", "repeat_window_days", "top_faults", "roles", "keep_codes")
@@ -69,17 +69,24 @@ def load_params(rates: Path | None = None, pairs: list[str] | None = None,
     are merged (a user source may replace them), naming params.yaml and the line.
     """
     fmt = _repair_format(formats)
+    city_part = {}
+    if city_file is not None and city is not None and city_file.is_file():
+        city_part = city_fragment(city_file, city, fmt)
+    return _assemble(fmt, city_part, city_file, rates, pairs)
+
+
+def _assemble(fmt, city_part: dict[str, Any], city_file: Path | None, rates: Path | None,
+              pairs: list[str] | None) -> KpiParams:
+    """`load_params` once the city's checked `kpi:` map ({}: none) is known."""
     shipped = default_params_path()
     merged: dict[str, Any] = {}
     source = str(shipped)
     _merge(merged, _known_types(_shipped(shipped), fmt))
     users: list[dict[str, Any]] = []
-    if city_file is not None and city is not None and city_file.is_file():
-        city_part = city_fragment(city_file, city, fmt)
-        if city_part:
-            users.append(city_part)
-            _merge(merged, city_part)
-            source = str(city_file) if "piece_rates" in city_part else source
+    if city_part:
+        users.append(city_part)
+        _merge(merged, city_part)
+        source = str(city_file) if "piece_rates" in city_part else source
     if rates is not None:
         rates_map = _read_fragment(Path(rates), fmt, wrap="piece_rates")
         users.append(rates_map)
@@ -100,13 +107,17 @@ def load_params(rates: Path | None = None, pairs: list[str] | None = None,
 def load_city_params(city_file: Path, cities: list[str], formats: Any = None) -> dict[str, KpiParams]:
     """The parameters of each of `cities` (batch): the shipped ones, merged with the city's `kpi:`
     map in `city_file` when it has one. cities.yaml is parsed once; errors as `load_params`."""
-    base = load_params(formats=formats)
-    with_kpi: set[str] = set()
+    fmt = _repair_format(formats)
+    base = _assemble(fmt, {}, None, None, None)
+    text, data = "", None
     if city_file.is_file():
-        data, _ = _parse(city_file, _read_text(city_file))
-        if isinstance(data, dict):
-            with_kpi = {str(c) for c, entry in data.items() if isinstance(entry, dict) and CITY_KEY in entry}
-    return {c: load_params(None, None, city_file, c, formats) if c in with_kpi else base for c in cities}
+        text = _read_text(city_file)
+        data = _parse(city_file, text)
+    with_kpi: set[str] = set()
+    if isinstance(data, dict):
+        with_kpi = {str(c) for c, entry in data.items() if isinstance(entry, dict) and CITY_KEY in entry}
+    return {c: _assemble(fmt, _city_part(city_file, text, data, c, fmt), city_file, None, None)
+            if c in with_kpi else base for c in cities}
 
 
 def _repair_format(formats: Any):
@@ -143,19 +154,17 @@ def _check_shipped_roles(path: Path, roles: dict[str, dict[str, list[str]]], use
 def city_fragment(path: Path, city: str, fmt=None) -> dict[str, Any]:
     """The checked `kpi:` map of `city` in cities.yaml ({} when the city has none)."""
     text = _read_text(path)
-    data, node = _parse(path, text)
+    return _city_part(path, text, _parse(path, text), city, fmt or _repair_format(None))
+
+
+def _city_part(path: Path, text: str, data: Any, city: str, fmt) -> dict[str, Any]:
+    """`city_fragment` of cities.yaml already read (`text`) and parsed (`data`)."""
     if not isinstance(data, dict):
         return {}
     entry = data.get(city)
     if not isinstance(entry, dict) or CITY_KEY not in entry:
         return {}
-    import yaml
-
-    prefix: tuple = ()
-    for key, value in node.value:
-        if str(key.value) == city and isinstance(value, yaml.MappingNode):
-            prefix = (key.value, CITY_KEY)
-    return _checked(path, text, entry[CITY_KEY], node, prefix, fmt=fmt or _repair_format(None))
+    return _checked(path, text, entry[CITY_KEY], (city, CITY_KEY), fmt=fmt)
 
 
 def check_values(params: KpiParams, present: dict[str, set[str]], where: str) -> None:
@@ -184,17 +193,13 @@ def _read_text(path: Path) -> str:
         raise AftersalesError("err.kpi_params", path, line=1, detail=_text("kpi.params.unreadable", detail=reason)) from exc
 
 
-def _parse(path: Path, text: str):
+def _parse(path: Path, text: str) -> Any:
+    """The parsed data; the node tree is built only to report a problem's line (`_checked`)."""
     try:
-        import yaml
-
-        data = load_untrusted(text)
-        node = yaml.compose(text, Loader=safe_loader())
+        return load_untrusted(text)
     except yaml_error() as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise AftersalesError("err.kpi_params", path, line=(mark.line + 1) if mark else 1,
-                              detail=_text("kpi.params.yaml", detail=getattr(exc, "problem", None) or str(exc))) from exc
-    return data, node
+        line, problem = problem_at(exc)
+        raise AftersalesError("err.kpi_params", path, line=line, detail=_text("kpi.params.yaml", detail=problem)) from exc
 
 
 def _shipped(path: Path) -> dict[str, Any]:
@@ -210,14 +215,14 @@ def _shipped(path: Path) -> dict[str, Any]:
 def _read_fragment(path: Path, fmt, wrap: str | None = None) -> dict[str, Any]:
     """A checked source file; `fmt` None checks the schema only (the shipped file)."""
     text = _read_text(path)
-    data, node = _parse(path, text)
+    data = _parse(path, text)
     if wrap is not None:   # --rates FILE: the file is the map itself
         data = {wrap: data}
-        return _checked(path, text, data, node, (), wrapped=wrap, fmt=fmt)
-    return _checked(path, text, data, node, (), fmt=fmt)
+        return _checked(path, text, data, (), wrapped=wrap, fmt=fmt)
+    return _checked(path, text, data, (), fmt=fmt)
 
 
-def _checked(path: Path, text: str, data: Any, node, prefix: tuple, wrapped: str | None = None,
+def _checked(path: Path, text: str, data: Any, prefix: tuple, wrapped: str | None = None,
              fmt=None) -> dict[str, Any]:
     from pydantic import ValidationError
 
@@ -226,7 +231,7 @@ def _checked(path: Path, text: str, data: Any, node, prefix: tuple, wrapped: str
     from .schema import Fragment
 
     def line(loc: tuple) -> int:
-        lines = node_lines(text) if node is not None else {}
+        lines = node_lines(text)
         if wrapped is not None and loc and loc[0] == wrapped:
             loc = loc[1:]
         return line_for(lines, prefix + tuple(loc))

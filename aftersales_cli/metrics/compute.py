@@ -14,10 +14,7 @@ from ..validate.checks import signed_movements
 from ..validate.context import Checked
 from ..validate.engine import ValidationResult
 from ..validate.rules import count_window, inspection_rows
-from .catalogue import catalogue, counted_codes, descriptions
-
-#: Every metric a rubric may name, with what it measures (metrics/catalogue.yaml).
-METRICS: dict[str, str] = descriptions()
+from .catalogue import catalogue, counted_codes
 
 
 @dataclass

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from .. import schema
 from ..errors import RubricError, os_reason
-from ..yamlio import line_for, load_cached, load_untrusted, node_lines, yaml_error
+from ..yamlio import line_for, load_cached, load_untrusted, node_lines, problem_at, yaml_error
 from .model import Rubric
 
 DEFAULT_RUBRIC = "hegii-2.0.yaml"
@@ -65,9 +65,8 @@ def _checked(path: Path, text: str) -> dict:
     try:
         data = load_untrusted(text)
     except yaml_error() as exc:
-        mark = getattr(exc, "problem_mark", None)
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise _fail(path, (mark.line + 1) if mark else 1, _p("yaml", detail=problem)) from exc
+        line, problem = problem_at(exc)
+        raise _fail(path, line, _p("yaml", detail=problem)) from exc
     if not isinstance(data, dict):
         raise _fail(path, 1, _p("not_mapping"))
 
