@@ -166,17 +166,45 @@ def kpi_figures(job: CityJob, result, run) -> dict[str, float | None] | None:
 
 def score_city_safe(job: CityJob) -> dict[str, Any]:
     """Score one city; never raises. Returns status ok with the scorecard, or error with a reason."""
-    from . import i18n
-    try:
+    return score_chunk_safe([job])[0]
+
+
+def score_chunk_safe(jobs: list[CityJob]) -> list[dict[str, Any]]:
+    """Score a chunk of cities in one worker call (`pipeline.score_paths`: their cell types checked
+    together); never raises. One row per job, in order: status ok with the scorecard, or error
+    with a one-line reason. A chunk's rows are those of its cities scored one by one."""
+    rows: list[dict[str, Any] | None] = [None] * len(jobs)
+    todo = []
+    for i, job in enumerate(jobs):
         if job.folder is None:
-            return {"city": job.city, "status": "error",
-                    "error": i18n.text("batch.no_month", job.lang, period=job.period)}
-        from .pipeline import score_path
-        context = _run(job.formats_dir, job.rubric_path, job.lang)
-        from . import cache
-        cache.log_scored(job.city, job.period, job.cache_log)
-        card, result = score_path(job.folder, Period.parse(job.period) if job.period else None, job.city,
-                                  context, job.params)
+            rows[i] = {"city": job.city, "status": "error",
+                       "error": i18n.text("batch.no_month", job.lang, period=job.period)}
+        else:
+            todo.append(i)
+    if todo:
+        context = None
+        try:
+            from . import cache
+            from .pipeline import score_paths
+            first = jobs[todo[0]]
+            context = _run(first.formats_dir, first.rubric_path, first.lang)
+            for i in todo:
+                cache.log_scored(jobs[i].city, jobs[i].period, jobs[i].cache_log)
+            outcomes = score_paths([(jobs[i].folder, Period.parse(jobs[i].period) if jobs[i].period else None,
+                                     jobs[i].city, jobs[i].params) for i in todo], context)
+        except Exception as exc:  # noqa: BLE001 - one broken city never stops the batch
+            outcomes = [exc] * len(todo)
+        for i, outcome in zip(todo, outcomes):
+            rows[i] = _row(jobs[i], outcome, context)
+    return rows  # type: ignore[return-value]
+
+
+def _row(job: CityJob, outcome, context) -> dict[str, Any]:
+    """The city's row from its `score_paths` outcome; an exception becomes its error row."""
+    try:
+        if isinstance(outcome, BaseException):
+            raise outcome
+        card, result = outcome
         return city_row(job, card, result, context)
     except AftersalesError as exc:
         return {"city": job.city, "status": "error", "error": one_line(exc.message(job.lang))}
@@ -228,9 +256,50 @@ def attach_keys(jobs: list[CityJob], run) -> None:
                                            job.kpi.to_dict() if job.kpi is not None else None)
 
 
+#: A worker call scores up to this many cities (their cell types checked together, pandas' fixed
+#: cost per column paid once per chunk) and up to about this many bytes of workbooks: big cities go
+#: one by one, so a chunk never holds much more memory than one big city.
+CHUNK_CITIES = 8
+CHUNK_BYTES = 2 << 20
+
+
+def chunks(jobs: list[CityJob], todo: list[int], workers: int, size: int | None = None) -> list[list[int]]:
+    """The jobs `todo` (indexes into `jobs`) cut into chunks, in order. `size`: cities per chunk;
+    None: at most CHUNK_CITIES and CHUNK_BYTES of the month folder's files, and small enough that
+    every worker gets about four chunks (the last chunk to finish is short)."""
+    if size is not None:
+        return [todo[i:i + size] for i in range(0, len(todo), max(1, size))]
+    cap = max(1, min(CHUNK_CITIES, len(todo) // max(1, 4 * workers)))
+    out: list[list[int]] = []
+    current: list[int] = []
+    weight = 0
+    for i in todo:
+        size_i = _folder_bytes(jobs[i].folder)
+        if current and (len(current) >= cap or weight + size_i > CHUNK_BYTES):
+            out.append(current)
+            current, weight = [], 0
+        current.append(i)
+        weight += size_i
+    if current:
+        out.append(current)
+    return out
+
+
+def _folder_bytes(folder: Path | None) -> int:
+    """The bytes of the files directly in a month folder (0 when it cannot be listed)."""
+    if folder is None:
+        return 0
+    try:
+        with os.scandir(folder) as it:
+            return sum(e.stat().st_size for e in it if e.is_file())
+    except OSError:
+        return 0
+
+
 def run(jobs: list[CityJob], workers: int, on_done: Callable[[dict[str, Any]], None] | None = None,
-        stats: dict[str, int] | None = None) -> list[dict]:
-    """Score every job; results come back in job order whatever the number of workers.
+        stats: dict[str, int] | None = None, chunk: int | None = None) -> list[dict]:
+    """Score every job; results come back in job order whatever the number of workers or the
+    chunk size (`chunks`; `chunk` cities per worker call, None: chosen by size).
 
     A job with a cache key whose entry is stored is not scored: its row comes from the cache
     (`stats`, when given, receives {"cached": n, "scored": m}); the cache is trimmed to its bound
@@ -248,23 +317,27 @@ def run(jobs: list[CityJob], workers: int, on_done: Callable[[dict[str, Any]], N
             on_done(hit)
     if stats is not None:
         stats.update(cached=len(jobs) - len(todo), scored=len(todo))
-    if workers <= 1 or len(todo) <= 1:
-        for i in todo:
-            results[i] = score_city_safe(jobs[i])
-            if on_done:
-                on_done(results[i])
-    else:
-        with ProcessPoolExecutor(max_workers=min(workers, len(todo)), mp_context=_context()) as pool:
-            futures = {pool.submit(score_city_safe, jobs[i]): i for i in todo}
-            for fut in as_completed(futures):
-                i = futures[fut]
-                try:
-                    results[i] = fut.result()
-                except Exception as exc:  # noqa: BLE001 - a worker that died
-                    results[i] = {"city": jobs[i].city, "status": "error",
-                                  "error": one_line(f"{type(exc).__name__}: {exc}")}
+    parts = chunks(jobs, todo, workers, chunk)
+    if workers <= 1 or len(parts) <= 1:
+        for part in parts:
+            for i, row in zip(part, score_chunk_safe([jobs[i] for i in part])):
+                results[i] = row
                 if on_done:
-                    on_done(results[i])
+                    on_done(row)
+    else:
+        with ProcessPoolExecutor(max_workers=min(workers, len(parts)), mp_context=_context()) as pool:
+            futures = {pool.submit(score_chunk_safe, [jobs[i] for i in part]): part for part in parts}
+            for fut in as_completed(futures):
+                part = futures[fut]
+                try:
+                    rows = fut.result()
+                except Exception as exc:  # noqa: BLE001 - a worker that died
+                    rows = [{"city": jobs[i].city, "status": "error",
+                             "error": one_line(f"{type(exc).__name__}: {exc}")} for i in part]
+                for i, row in zip(part, rows):
+                    results[i] = row
+                    if on_done:
+                        on_done(row)
     if any(job.cache_key for job in jobs):
         cache.evict()
     return [results[i] for i in range(len(jobs))]

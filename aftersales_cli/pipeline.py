@@ -16,7 +16,7 @@ from .period import Period
 from .read.discover import Submission, locate
 from .read.files import find_workbooks, open_workbook, unread_files
 from .run import Run, default_run
-from .validate.engine import ValidationResult, validate_submission
+from .validate.engine import Request, ValidationResult, validate_submission, validate_submissions
 
 
 @dataclass(frozen=True)
@@ -51,6 +51,29 @@ def validate_path(path: Path, period: Period | None = None, family: Family = FAM
     found, or a file holds none of the family's datasets.
     """
     run = run or default_run()
+    reading = _read(path, period, family, extra, run, params)
+    return _reported(reading, validate_submission(reading.sub, period=reading.period, period_source=reading.how,
+                                                  params=reading.params, checklist_codes=run.checklist_codes,
+                                                  formats=run.formats))
+
+
+@dataclass
+class _Reading:
+    """A month read and located, before validation (what `_reported` needs afterwards)."""
+    folder: Path
+    period: Period | None
+    how: str
+    params: dict[str, Any]
+    sub: Submission
+    keep: set[str]
+    family: Family
+
+    def request(self, run: Run) -> Request:
+        return Request(self.sub, self.period, self.how, self.params, run.checklist_codes, run.formats)
+
+
+def _read(path: Path, period: Period | None, family: Family, extra: dict[str, Path] | None, run: Run,
+          params: dict[str, Any] | None) -> _Reading:
     formats = run.formats
     folder, period, how = resolve(Path(path), period)
     if params is None:
@@ -67,12 +90,16 @@ def validate_path(path: Path, period: Period | None = None, family: Family = FAM
     for name, given in (extra or {}).items():
         sub.datasets[name] = _given(name, Path(given), run)
         sub.files.append(str(given))
-    result = validate_submission(sub, period=period, period_source=how, params=params,
-                                 checklist_codes=run.checklist_codes, formats=formats)
-    own = {s.file for s in sub.sheets} | {str(p) for p in unread_files(folder)}   # RD014 names those
-    wanted = set(family.datasets)     # a family dataset found nowhere is said (RD001), for a file too
-    result.findings = [f for f in result.findings if f.dataset in keep or (f.dataset == "" and f.file in own)
-                       or (f.code == "RD001" and f.dataset in wanted)]
+    return _Reading(folder, period, how, params, sub, keep, family)
+
+
+def _reported(reading: _Reading, result: ValidationResult) -> ValidationResult:
+    """The result with the findings the command reports: the family's datasets and the files' own."""
+    sub = reading.sub
+    own = {s.file for s in sub.sheets} | {str(p) for p in unread_files(reading.folder)}   # RD014 names those
+    wanted = set(reading.family.datasets)     # a family dataset found nowhere is said (RD001), for a file too
+    result.findings = [f for f in result.findings if f.dataset in reading.keep
+                       or (f.dataset == "" and f.file in own) or (f.code == "RD001" and f.dataset in wanted)]
     return result
 
 
@@ -141,23 +168,62 @@ def score_path(path: Path, period: Period | None = None, city: str | None = None
 
     Parameters: the rubric's defaults, then the city's entry in the cities.yaml of the folder
     above the city folder (so `score` equals `batch` and `validate`), then --params; `params`
-    (a batch job's, from the cities.yaml it already read) replaces them.
+    (a batch job's, from the cities.yaml it already read) replaces them. Raises what reading the
+    month raises (AftersalesError for a file that cannot be read, a month with no data).
     """
+    outcome = score_paths([(path, period, city, params)], run)[0]
+    if isinstance(outcome, BaseException):
+        raise outcome
+    return outcome
+
+
+def score_paths(items: list[tuple[Path, Period | None, str | None, dict[str, Any] | None]],
+                run: Run | None = None) -> list:
+    """`score_path` of each (path, period, city, params), the months' cell types checked together
+    (`validate_submissions`: a batch worker's chunk of cities). Each item gives (Scorecard,
+    ValidationResult), or the exception that item raised — one item never fails another; the
+    results equal those of `score_path` item by item (tests/test_chunks.py)."""
     from .metrics import compute_facts
     from .rubric.engine import score
 
     run = run or default_run()
-    folder, period, how = resolve(Path(path), period)
-    city = city or city_name(folder)
-    if params is None:
-        params = city_params(run, folder, city)
-    result = validate_path(folder, period, run=run, params=params)
-    if how != "option":
-        result.period_source = how if how != "rows" else result.period_source
-    facts = compute_facts(result, params, run.formats)
-    card = score(run.rubric, facts, city, result.period.label, result.summary, run.lang, run.formats,
-                 result.findings)
-    return card, result
+    outcomes: list[Any] = [None] * len(items)
+    readings: dict[int, tuple[_Reading, str, str]] = {}
+    for i, (path, period, city, params) in enumerate(items):
+        try:
+            folder, period, how = resolve(Path(path), period)
+            city = city or city_name(folder)
+            if params is None:
+                params = city_params(run, folder, city)
+            readings[i] = (_read(folder, period, FAMILIES["all"], None, run, params), city, how)
+        except Exception as exc:  # noqa: BLE001 - handed back to the caller, item by item
+            outcomes[i] = exc
+    order = list(readings)
+    try:
+        results = validate_submissions([readings[i][0].request(run) for i in order])
+    except Exception:  # noqa: BLE001 - one month's failure must not fail the others: again one by one
+        results = []
+        for i in order:
+            try:
+                results.append(validate_submissions([readings[i][0].request(run)])[0])
+            except Exception as exc:  # noqa: BLE001
+                results.append(exc)
+    for i, result in zip(order, results):
+        if isinstance(result, BaseException):
+            outcomes[i] = result
+            continue
+        reading, city, how = readings[i]
+        try:
+            result = _reported(reading, result)
+            if how != "option":
+                result.period_source = how if how != "rows" else result.period_source
+            facts = compute_facts(result, reading.params, run.formats)
+            card = score(run.rubric, facts, city, result.period.label, result.summary, run.lang, run.formats,
+                         result.findings)
+            outcomes[i] = (card, result)
+        except Exception as exc:  # noqa: BLE001
+            outcomes[i] = exc
+    return outcomes
 
 
 KPI_FAMILY = Family(("repair_report", "roster"), "repair_report")

@@ -418,10 +418,34 @@ def _all_standard_strings(values: list[Any], col: Column) -> bool:
 
 @dataclass
 class ColumnResult:
-    """A parsed column: normalised values and blank mask per row, and the cells with a finding."""
+    """A parsed column: normalised values and blank mask per row, and the cells with a finding.
+
+    `table`/`codes` (when the column went value by value): the normalised value of each distinct
+    cell value and each row's index into it (-1: blank), so that `values == table[codes]`.
+    """
     values: np.ndarray                      # object array, None where blank or unusable
     missing: np.ndarray                     # bool per row: the cell is blank
     problems: list[tuple[int, Parsed]]      # (row position, outcome) for every cell with a finding
+    table: np.ndarray | None = None
+    codes: np.ndarray | None = None
+    dates: np.ndarray | None = None         # `datetimes()` when already converted
+
+    def datetimes(self) -> np.ndarray:
+        """The values as datetime64 (NaT where None) — a date column's normalised form — converted
+        once per distinct value, not once per row."""
+        if self.dates is not None:
+            return self.dates
+        if self.codes is None:
+            return pd.to_datetime(pd.Series(self.values, dtype=object), errors="coerce").to_numpy()
+        return pd.to_datetime(pd.Series(self.table, dtype=object), errors="coerce").to_numpy()[self.codes]
+
+    def part(self, start: int, stop: int) -> "ColumnResult":
+        """Rows start…stop-1 of the column as a column of their own (positions in `problems` from 0):
+        one dataset's share of a column parsed over several datasets at once (`parse_columns`)."""
+        problems = [(p - start, o) for p, o in self.problems if start <= p < stop]
+        codes = None if self.codes is None else self.codes[start:stop]
+        return ColumnResult(self.values[start:stop].copy(), self.missing[start:stop].copy(), problems, self.table,
+                            codes)
 
 
 def _fast_column(series: pd.Series, col: Column) -> ColumnResult | None:
@@ -440,14 +464,21 @@ def _fast_column(series: pd.Series, col: Column) -> ColumnResult | None:
     return None
 
 
-def parse_column(series: pd.Series, col: Column, ctx: CellContext) -> ColumnResult:
-    """Parse a column once per distinct value and map the outcomes back to the rows."""
+def parse_column(series: pd.Series | np.ndarray, col: Column, ctx: CellContext) -> ColumnResult:
+    """Parse a column once per distinct value and map the outcomes back to the rows.
+
+    `series`: the raw cells (a Series or an object array). Each outcome depends on the cell value,
+    the column and `ctx` only, so the column of several datasets parsed at once and cut back with
+    `ColumnResult.part` gives each dataset what parsing its own column gives (`parse_columns`).
+    """
     parser = PARSERS[col.type]
+    if isinstance(series, np.ndarray):
+        series = pd.Series(series, dtype=object, copy=False)
     if col.type in _ONE_PASS:
         fast = _fast_column(series, col)
         if fast is not None:
             return fast
-    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    codes, uniques = _factorize(series.to_numpy(dtype=object))
     missing_codes = codes == -1
     outcomes: list[Parsed] = []
     for u in uniques:
@@ -468,7 +499,51 @@ def parse_column(series: pd.Series, col: Column, ctx: CellContext) -> ColumnResu
     if bad:
         for p in np.nonzero(np.isin(codes, bad))[0]:
             problems.append((int(p), outcomes[codes[p]]))
-    return ColumnResult(values[codes], np.isin(codes, blank) | missing_codes, problems)
+    return ColumnResult(values[codes], np.isin(codes, blank) | missing_codes, problems, values, codes)
+
+
+def _factorize(values: np.ndarray) -> tuple[np.ndarray, list[Any]]:
+    """(code per cell, the distinct values), NaN/None coded -1 — with a logical cell (TRUE/FALSE)
+    never merged with the number 1/0 it equals in Python: they are different cells to the type
+    rules (an int column accepts 1 and refuses TRUE)."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    uniques = list(uniques)
+    if any(isinstance(u, (int, float)) for u in uniques):      # bool is an int: look closer
+        logical = np.fromiter((v.__class__ is bool for v in values), dtype=bool, count=len(values))
+        if logical.any() and not logical.all():
+            others, other_uniques = pd.factorize(values[~logical], use_na_sentinel=True)
+            bools, bool_uniques = pd.factorize(values[logical])
+            codes = np.empty(len(values), dtype=np.intp)
+            codes[~logical] = others
+            codes[logical] = bools + len(other_uniques)
+            uniques = [*other_uniques, *bool_uniques]
+    return codes, uniques
+
+
+def parse_columns(parts: list[tuple[pd.Series | np.ndarray, Column, CellContext]]) -> list[ColumnResult]:
+    """`parse_column` of each part, the parts that share a column and a cell context parsed as one
+    column (pandas' fixed cost paid once for them): the batch's cities of one chunk."""
+    groups: dict[tuple, list[int]] = {}
+    for i, (_, col, ctx) in enumerate(parts):
+        groups.setdefault((id(col), ctx.is_csv, ctx.year, ctx.epoch), []).append(i)
+    out: list[ColumnResult | None] = [None] * len(parts)
+    contexts: dict[tuple, CellContext] = {}
+    for key, members in groups.items():
+        col = parts[members[0]][1]
+        ctx = contexts.setdefault(key, parts[members[0]][2])
+        if len(members) == 1:
+            out[members[0]] = parse_column(parts[members[0]][0], col, ctx)
+            continue
+        arrays = [np.asarray(parts[i][0], dtype=object) for i in members]
+        whole = parse_column(np.concatenate(arrays), col, ctx)
+        dates = whole.datetimes() if col.type == "date" else None
+        start = 0
+        for i, a in zip(members, arrays):
+            out[i] = whole.part(start, start + len(a))
+            if dates is not None:
+                out[i].dates = dates[start:start + len(a)].copy()
+            start += len(a)
+    return out  # type: ignore[return-value]
 
 
 PARSE_FAIL = {"text": "CE011", "code": "CE011", "date": "CE020", "int": "CE030", "money": "CE040",

@@ -49,6 +49,17 @@ class ValidationResult:
         }
 
 
+@dataclass
+class Request:
+    """One submission to validate, with what `validate_submission` takes."""
+    sub: Submission
+    period: Period | None = None
+    period_source: str = "option"
+    params: dict[str, Any] | None = None
+    checklist_codes: tuple[str, ...] = ()
+    formats: Any = None
+
+
 def validate_submission(sub: Submission, period: Period | None = None, period_source: str = "option",
                         params: dict[str, Any] | None = None, checklist_codes: tuple[str, ...] = (),
                         formats=None) -> ValidationResult:
@@ -58,19 +69,34 @@ def validate_submission(sub: Submission, period: Period | None = None, period_so
     and `formats` come from the run context (`run.Run`, as `pipeline.validate_path` passes them);
     params and formats left out are those of the shipped rubric and formats (`run.default_run`).
     """
-    if params is None or formats is None:
-        from ..run import default_run
-        run = default_run()
-        params = run.params if params is None else params
-        formats = run.formats if formats is None else formats
-    if period is None:
-        period, period_source = infer_period(sub)
-    params = dict(params)
-    ctx = Context(period=period, params=params, checklist_codes=tuple(checklist_codes), checked={},
-                  formats=formats)
-    for name in DATASETS:
-        if name in sub.datasets:
-            ctx.checked[name] = check_cells(sub.datasets[name], period, ctx)
+    return validate_submissions([Request(sub, period, period_source, params, checklist_codes, formats)])[0]
+
+
+def validate_submissions(requests: list[Request]) -> list[ValidationResult]:
+    """`validate_submission` of each request, the cell types of all of them checked together
+    (`check_cells_many`: a batch worker's chunk of cities pays pandas' fixed cost per column once).
+    Each result is the one its submission gives alone (tests/test_chunks.py)."""
+    contexts = []
+    for req in requests:
+        params, formats, period, how = req.params, req.formats, req.period, req.period_source
+        if params is None or formats is None:
+            from ..run import default_run
+            run = default_run()
+            params = run.params if params is None else params
+            formats = run.formats if formats is None else formats
+        if period is None:
+            period, how = infer_period(req.sub)
+        contexts.append((Context(period=period, params=dict(params), checklist_codes=tuple(req.checklist_codes),
+                                 checked={}, formats=formats), how))
+    pairs = [(req.sub.datasets[name], ctx) for req, (ctx, _) in zip(requests, contexts)
+             for name in DATASETS if name in req.sub.datasets]
+    for (ds, ctx), checked in zip(pairs, check_cells_many(pairs)):
+        ctx.checked[ds.name] = checked
+    return [_rules(req.sub, ctx, how) for req, (ctx, how) in zip(requests, contexts)]
+
+
+def _rules(sub: Submission, ctx: Context, period_source: str) -> ValidationResult:
+    """Each dataset's declarative rules, then its named checks, on the cell-checked datasets."""
     for name in DATASETS:
         c = ctx.checked.get(name)
         if c is None:
@@ -81,30 +107,49 @@ def validate_submission(sub: Submission, period: Period | None = None, period_so
         for check_name in c.ds.fmt.checks:
             CHECKS[check_name](c, ctx)
     findings = sorted([*sub.findings, *ctx.findings], key=Finding.sort_key)
-    return ValidationResult(submission=sub, period=period, period_source=period_source,
-                            checked=ctx.checked, findings=findings, params=params, formats=formats)
+    return ValidationResult(submission=sub, period=ctx.period, period_source=period_source,
+                            checked=ctx.checked, findings=findings, params=ctx.params, formats=ctx.formats)
 
 
 def check_cells(ds: Dataset, period: Period, ctx: Context) -> Checked:
     """Type-check and normalise every cell; raise CE findings; required / required_if."""
-    cctx = cells.CellContext(is_csv=ds.is_csv, year=period.year, epoch=ds.epoch)
+    return check_cells_many([(ds, ctx)])[0]
+
+
+def check_cells_many(pairs: list[tuple[Dataset, Context]]) -> list[Checked]:
+    """`check_cells` of each (dataset, context) — its period from the context —, every column of
+    every dataset parsed by one `cells.parse_columns` call (the columns that share a format column
+    and a cell context as one)."""
+    jobs = []
+    for ds, ctx in pairs:
+        cctx = cells.CellContext(is_csv=ds.is_csv, year=ctx.period.year, epoch=ds.epoch)
+        for col in ds.fmt.columns:
+            if col.key in ds.raw.columns:
+                jobs.append((ds.raw[col.key].to_numpy(dtype=object), col, cctx))
+    parsed = iter(cells.parse_columns(jobs))
+    out = []
+    for ds, ctx in pairs:
+        mine = {col.key: next(parsed) for col in ds.fmt.columns if col.key in ds.raw.columns}
+        out.append(_checked(ds, ctx, mine))
+    return out
+
+
+def _checked(ds: Dataset, ctx: Context, parsed_columns: dict[str, cells.ColumnResult]) -> Checked:
+    """The dataset's findings and normalised values from its parsed columns; required / required_if."""
     values: dict[str, Any] = {}
     outcome_codes: dict[str, np.ndarray] = {}
     checked = Checked(ds=ds, values=pd.DataFrame(index=ds.raw.index))
     rows = ds.raw.index.to_numpy()
-    for col in ds.fmt.columns:
-        if col.key not in ds.raw.columns:
-            continue
-        series = ds.raw[col.key]
-        parsed = cells.parse_column(series, col, cctx)
-        normalised = parsed.values
-        outcome_codes[col.key] = parsed.missing.copy()
+    for key, parsed in parsed_columns.items():
+        col = ds.fmt.column(key)
+        series = ds.raw[key]
+        outcome_codes[key] = parsed.missing.copy()
         for p, o in parsed.problems:
-            ctx.emit(checked, o.code, int(rows[p]), col.key, series.iat[p], **dict(o.params))
+            ctx.emit(checked, o.code, int(rows[p]), key, series.iat[p], **dict(o.params))
         if col.type == "date":
-            values[col.key] = pd.to_datetime(pd.Series(normalised, index=ds.raw.index), errors="coerce")
+            values[key] = pd.Series(parsed.datetimes(), index=ds.raw.index)
         else:
-            values[col.key] = pd.Series(normalised, index=ds.raw.index, dtype=object)
+            values[key] = pd.Series(parsed.values, index=ds.raw.index, dtype=object)
     # cells the reader could not give: uncached formulas and Excel errors
     for (row, key), (kind, text) in ds.bad_cells.items():
         code = "CE003" if kind == "formula" else "CE004"
