@@ -265,19 +265,22 @@ CHUNK_BYTES = 2 << 20
 
 def chunks(jobs: list[CityJob], todo: list[int], workers: int, size: int | None = None) -> list[list[int]]:
     """The jobs `todo` (indexes into `jobs`) cut into chunks, in order. `size`: cities per chunk;
-    None: at most CHUNK_CITIES and CHUNK_BYTES of the month folder's files, and small enough that
-    every worker gets about four chunks (the last chunk to finish is short)."""
+    None: at most CHUNK_CITIES cities and CHUNK_BYTES of month-folder files, and shrinking towards
+    the end (each chunk at most the cities left / 2 × workers, "guided" scheduling), so that the
+    workers finish together instead of one waiting for another's last big chunk."""
     if size is not None:
         return [todo[i:i + size] for i in range(0, len(todo), max(1, size))]
-    cap = max(1, min(CHUNK_CITIES, len(todo) // max(1, 4 * workers)))
     out: list[list[int]] = []
     current: list[int] = []
     weight = 0
-    for i in todo:
+    cap = 1
+    for n, i in enumerate(todo):
         size_i = _folder_bytes(jobs[i].folder)
         if current and (len(current) >= cap or weight + size_i > CHUNK_BYTES):
             out.append(current)
             current, weight = [], 0
+        if not current:
+            cap = max(1, min(CHUNK_CITIES, -(-(len(todo) - n) // (2 * max(1, workers)))))
         current.append(i)
         weight += size_i
     if current:

@@ -125,6 +125,11 @@ def test_chunks_keep_order_and_size_bounds(tmp_path):
         assert max(map(len, parts)) <= batch.CHUNK_CITIES
         assert [7] in parts
     assert batch.chunks(jobs, list(range(30)), 2, size=4)[0] == [0, 1, 2, 3]
+    # without the big folder: chunks never grow, and the last ones are single cities, so no worker
+    # waits long for another's last chunk
+    small = [i for i in range(30) if i != 7]
+    sizes = [len(p) for p in batch.chunks(jobs, small, 2)]
+    assert sizes == sorted(sizes, reverse=True) and sizes[-1] == 1 and sizes[0] > 1
 
 
 def test_a_logical_cell_is_never_taken_for_the_number_it_equals():
