@@ -428,12 +428,11 @@ def test_a_crash_while_writing_leaves_no_partial_output(root, tmp_path, monkeypa
     out.mkdir()
     (out / "汇总.xlsx").write_bytes(b"last month's workbook")
 
-    class Exploding:
-        def save(self, path):
-            Path(path).write_bytes(b"PK\x03\x04 half a workbook")
-            raise OSError(28, "No space left on device")
+    def exploding(result, path, *args):
+        Path(path).write_bytes(b"PK\x03\x04 half a workbook")
+        raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(summary, "_workbook", lambda *args: Exploding())
+    monkeypatch.setattr(summary, "write_workbook", exploding)
     run = cli("batch", str(root), "--out", str(out), "--jobs", "1", "--format", "json")
     assert run.code == 2
     errors = [line for line in run.stderr.splitlines() if line.startswith("错误")]   # after the progress bar
