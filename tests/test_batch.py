@@ -280,6 +280,29 @@ def test_one_score_sheet_per_city_with_sanitised_unique_names(workbook, doc):
     assert sum(n.startswith(LONG[:27]) for n in names) == 2
 
 
+def test_chart_keeps_its_size_in_any_reader(default_out, doc):
+    """The chart of 得分率图 is 24 cm wide (a landscape A4 page's print area) and 0.6 cm a city + 3 cm
+    high, at least 8 and at most 15.5 cm. XlsxWriter anchors it to the cells it spans; a column's
+    width is in characters, which LibreOffice turns into more pixels than Excel, so the chart must
+    lie within column A (its right edge an offset inside A) over rows of a written height — then
+    every reader draws it at its size (a chart spread over default columns printed 4:1 instead of 3:1)."""
+    import re
+    import zipfile
+
+    with zipfile.ZipFile(default_out / "汇总.xlsx") as z:
+        drawing = z.read("xl/drawings/drawing1.xml").decode()
+        sheet = z.read("xl/worksheets/sheet2.xml").decode()
+    anchor = dict(re.findall(r"<xdr:(col|colOff|row|rowOff)>(\d+)<", drawing.split("<xdr:to>")[1]))
+    assert drawing.split("<xdr:to>")[0].count("<xdr:col>0<") == 1 and anchor["col"] == "0"
+    px = 9525                                                         # EMU per pixel at 96 dpi
+    assert int(anchor["colOff"]) / px == round(24 / 2.54 * 96)
+    rows = re.findall(r'<row r="(\d+)"[^>]*ht="([\d.]+)" customHeight="1"', sheet)
+    assert len(rows) > int(anchor["row"])                             # every row the chart spans has a height
+    above = sum(float(ht) * 4 / 3 for r, ht in rows if int(r) <= int(anchor["row"]))
+    height_cm = min(max(8.0, 0.6 * len(doc["cities"]) + 3), 15.5)
+    assert above + int(anchor["rowOff"]) / px == round(height_cm / 2.54 * 96)
+
+
 def test_findings_sheet_lists_every_finding(workbook, doc):
     fs = workbook.worksheets[-1]
     assert fs.title == "问题明细"

@@ -17,7 +17,7 @@ from .cellsafe import csv_safe
 from .fixlist import below_scoresheet
 from .names import sheet_name
 from .scoresheet import fill_scoresheet
-from .xlsxbook import Looks, SheetCells, column_width, new_workbook, print_setup, write_value
+from .xlsxbook import Looks, SheetCells, column_width, merge_value, new_workbook, print_setup, write_value
 
 MAX_FINDING_ROWS = 100_000
 FINDING_KEYS = ("city", "severity", "code", "dataset", "file", "sheet", "cell", "header", "value", "message")
@@ -210,21 +210,20 @@ def _ranking(ws, looks: Looks, result: BatchResult, lang: str) -> None:
     width = len(keys)
     head_look = looks("column")
     title = i18n.text("batch.title", lang, title=result.rubric.title, period=result.period)
-    ws.merge_range(0, 0, 0, width - 1, None, looks("sheet_title"))
-    write_value(ws, 0, 0, title, looks("sheet_title"))
+    merge_value(ws, 0, 0, 0, width - 1, title, looks("sheet_title"))
     ws.set_row(0, 26)
     # two header rows: item names (merged over their criteria) above the ids; the other columns span both
     for j, (key, text) in enumerate(zip(keys, head)):
         if key == "item":
             write_value(ws, 2, j, text, head_look)
         else:
-            ws.merge_range(1, j, 2, j, None, head_look)
-            write_value(ws, 1, j, text, head_look)
+            merge_value(ws, 1, j, 2, j, text, head_look)
     col = n_fixed
     for _section, item, criteria in _items(result.rubric):
         if len(criteria) > 1:
-            ws.merge_range(1, col, 1, col + len(criteria) - 1, None, head_look)
-        write_value(ws, 1, col, item, head_look)
+            merge_value(ws, 1, col, 1, col + len(criteria) - 1, item, head_look)
+        else:
+            write_value(ws, 1, col, item, head_look)
         col += len(criteria)
     ws.set_row(1, 62)
     error_text = i18n.text("batch.status.error", lang)

@@ -104,6 +104,12 @@ def write_value(ws, row: int, col: int, value: Any, fmt=None) -> None:
         ws.write_number(row, col, value, fmt)
 
 
+def merge_value(ws, first_row: int, first_col: int, last_row: int, last_col: int, value: Any, fmt=None) -> None:
+    """A merged range (0-based) showing `value` (as `write_value` writes it) in `fmt` over the range."""
+    ws.merge_range(first_row, first_col, last_row, last_col, None, fmt)
+    write_value(ws, first_row, first_col, value, fmt)
+
+
 class SheetCells:
     """One worksheet's content before its workbook exists, in Excel's 1-based numbering (A1 is row 1,
     column 1): cell values with their look names, merged ranges, row heights, column widths, manual
@@ -141,8 +147,7 @@ class SheetCells:
         covered: set[tuple[int, int]] = set()
         for r1, c1, r2, c2 in self.merges:
             value, look = self.cells.get((r1, c1), (None, None))
-            ws.merge_range(r1 - 1, c1 - 1, r2 - 1, c2 - 1, None, looks(look))
-            write_value(ws, r1 - 1, c1 - 1, value, looks(look))
+            merge_value(ws, r1 - 1, c1 - 1, r2 - 1, c2 - 1, value, looks(look))
             covered.update((r, c) for r in range(r1, r2 + 1) for c in range(c1, c2 + 1))
         for (row, col), (value, look) in self.cells.items():
             if (row, col) not in covered:
