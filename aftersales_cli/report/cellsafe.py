@@ -1,8 +1,9 @@
 """Text taken from an input is written as text, never as a formula.
 
 openpyxl stores any string starting with "=" as a formula; setting the cell's data type to string
-after the value keeps it as literal text. CSV outputs get a leading apostrophe for the same reason
-(the OWASP advice for =, +, -, @, tab and CR at the start of a field).
+after the value keeps it as literal text (`set_text`, for the workbooks the tool edits). The workbooks
+it writes new go through XlsxWriter's `write_string` (report/xlsxbook.write_value). CSV outputs get a
+leading apostrophe for the same reason (the OWASP advice for =, +, -, @, tab and CR at the start of a field).
 """
 from __future__ import annotations
 
