@@ -443,6 +443,37 @@ def test_a_crash_while_writing_leaves_no_partial_output(root, tmp_path, monkeypa
     assert leftovers(tmp_path) == []
 
 
+@pytest.mark.parametrize("command", ["batch", "score"])
+def test_a_full_disk_while_the_workbook_is_zipped_is_the_one_line_error(root, tmp_path, monkeypatch, command):
+    """XlsxWriter writes the package when the workbook is closed and wraps the OSError of a full
+    disk in its own exception; the user still gets the one line naming the file and the reason in
+    Chinese, exit 2, and the previous file untouched. The disk fills when a workbook's parts are
+    zipped into the temporary file beside the output (reading the inputs never writes a zip)."""
+    import errno
+    import zipfile
+
+    def full(self, *args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(zipfile.ZipFile, "write", full)
+    monkeypatch.setattr(zipfile.ZipFile, "writestr", full)
+    out = tmp_path / "out"
+    out.mkdir()
+    target = out / ("汇总.xlsx" if command == "batch" else "评分表.xlsx")
+    target.write_bytes(b"last month's workbook")
+    if command == "batch":
+        run = cli("batch", str(root), "--out", str(out), "--jobs", "1", "--format", "json")
+    else:
+        city = next(p for p in sorted(root.iterdir()) if p.is_dir())
+        run = cli("score", str(city), "--xlsx", str(target), "--format", "json")
+    assert run.code == 2, run.stderr
+    errors = [line for line in run.stderr.splitlines() if line.startswith("错误")]
+    assert len(errors) == 1 and target.name in errors[0] and "磁盘空间不足" in errors[0], run.stderr
+    assert "Traceback" not in run.stderr
+    assert target.read_bytes() == b"last month's workbook"
+    assert sorted(p.name for p in out.iterdir()) == [target.name]
+
+
 # --- a city folder whose name is not UTF-8 (a zip made on a Chinese Windows machine) --------------
 
 def gbk_city(root: Path, name: str = "湖州") -> Path:

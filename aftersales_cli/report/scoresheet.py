@@ -10,7 +10,7 @@ from pathlib import Path
 from .. import i18n
 from ..rubric.engine import Scorecard
 from .atomic import write_atomic
-from .xlsxbook import Looks, SheetCells, new_workbook
+from .xlsxbook import Looks, SheetCells, close_workbook, new_workbook
 
 COLUMNS = ("seq", "section", "item", "max", "criterion", "score", "reason", "note")
 WIDTHS = (6, 14, 16, 7, 48, 9, 52, 12)
@@ -123,6 +123,6 @@ def write_scoresheet(card: Scorecard, out: Path, lang: str = "zh", inputs=()) ->
         looks = Looks(wb)
         for title, cells in sheets:
             cells.emit(wb.add_worksheet(title), looks)
-        wb.close()
+        close_workbook(wb)
 
     return write_atomic(out, write)

@@ -17,7 +17,8 @@ from .cellsafe import csv_safe
 from .fixlist import below_scoresheet
 from .names import sheet_name
 from .scoresheet import fill_scoresheet
-from .xlsxbook import Looks, SheetCells, column_width, merge_value, new_workbook, print_setup, write_value
+from .xlsxbook import (Looks, SheetCells, close_workbook, column_width, merge_value, new_workbook, print_setup,
+                       write_value)
 
 MAX_FINDING_ROWS = 100_000
 FINDING_KEYS = ("city", "severity", "code", "dataset", "file", "sheet", "cell", "header", "value", "message")
@@ -198,7 +199,7 @@ def write_workbook(result: BatchResult, path: Path, lang: str, sheets: ScoreShee
         (cells or city_sheet(row, result.rubric, lang)).emit(ws, looks)
     findings = wb.add_worksheet(sheet_name(i18n.text("batch.sheet.findings", lang), taken))
     _findings_sheet(findings, looks, result, lang)
-    wb.close()
+    close_workbook(wb)
 
 
 def _ranking(ws, looks: Looks, result: BatchResult, lang: str) -> None:

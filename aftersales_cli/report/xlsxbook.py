@@ -27,6 +27,21 @@ def new_workbook(path: Path, kind: str):
     return wb
 
 
+def close_workbook(wb) -> None:
+    """Write the workbook's file. A failure of the file system (disk full, permissions) is raised as
+    the OSError it is — XlsxWriter wraps it in its own FileCreateError, which the atomic writers
+    (report/atomic.py) would not recognise as a failed write."""
+    from xlsxwriter.exceptions import FileCreateError
+
+    try:
+        wb.close()
+    except FileCreateError as exc:
+        cause = exc.args[0] if exc.args else None
+        if isinstance(cause, OSError):
+            raise cause from exc
+        raise OSError(str(exc)) from exc
+
+
 def print_page(ws, footer: str) -> None:
     """A4, narrow margins, fitted to the page width; `footer` on the left, "page / pages" on the right."""
     ws.set_paper(9)            # A4
