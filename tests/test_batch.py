@@ -280,6 +280,29 @@ def test_one_score_sheet_per_city_with_sanitised_unique_names(workbook, doc):
     assert sum(n.startswith(LONG[:27]) for n in names) == 2
 
 
+def test_chart_keeps_its_size_in_any_reader(default_out, doc):
+    """The chart of 得分率图 is 24 cm wide (a landscape A4 page's print area) and 0.6 cm a city + 3 cm
+    high, at least 8 and at most 15.5 cm. XlsxWriter anchors it to the cells it spans; a column's
+    width is in characters, which LibreOffice turns into more pixels than Excel, so the chart must
+    lie within column A (its right edge an offset inside A) over rows of a written height — then
+    every reader draws it at its size (a chart spread over default columns printed 4:1 instead of 3:1)."""
+    import re
+    import zipfile
+
+    with zipfile.ZipFile(default_out / "汇总.xlsx") as z:
+        drawing = z.read("xl/drawings/drawing1.xml").decode()
+        sheet = z.read("xl/worksheets/sheet2.xml").decode()
+    anchor = dict(re.findall(r"<xdr:(col|colOff|row|rowOff)>(\d+)<", drawing.split("<xdr:to>")[1]))
+    assert drawing.split("<xdr:to>")[0].count("<xdr:col>0<") == 1 and anchor["col"] == "0"
+    px = 9525                                                         # EMU per pixel at 96 dpi
+    assert int(anchor["colOff"]) / px == round(24 / 2.54 * 96)
+    rows = re.findall(r'<row r="(\d+)"[^>]*ht="([\d.]+)" customHeight="1"', sheet)
+    assert len(rows) > int(anchor["row"])                             # every row the chart spans has a height
+    above = sum(float(ht) * 4 / 3 for r, ht in rows if int(r) <= int(anchor["row"]))
+    height_cm = min(max(8.0, 0.6 * len(doc["cities"]) + 3), 15.5)
+    assert above + int(anchor["rowOff"]) / px == round(height_cm / 2.54 * 96)
+
+
 def test_findings_sheet_lists_every_finding(workbook, doc):
     fs = workbook.worksheets[-1]
     assert fs.title == "问题明细"
@@ -337,6 +360,17 @@ def test_sheet_name_rules():
         assert 0 < len(n) <= 31 and not SHEET_BAD & set(n) and not n.startswith("'") and not n.endswith("'")
         assert not ILLEGAL_CHARACTERS_RE.search(n) and "\t" not in n
     assert len({n.casefold() for n in made}) == len(made)
+
+
+def test_sheet_name_counts_utf16_units_like_excel():
+    """Excel (and XlsxWriter, which refuses a longer name) counts a sheet name in UTF-16 code units:
+    a character beyond the Basic Multilingual Plane is two, so 20 × '𮇋' (40 units) keeps 15 of them
+    (30 units; a 16th would make 32), and the second such city 14 of them and "~2" (30 units)."""
+    taken: set[str] = set()
+    first, second = sheet_name("𮇋" * 20, taken), sheet_name("𮇋" * 20, taken)
+    assert first == "𮇋" * 15
+    assert second == "𮇋" * 14 + "~2"
+    assert sheet_name("a" + "😀" * 20, taken) == "a" + "😀" * 15
 
 
 # --- cities.yaml and --period ---------------------------------------------------------------------
@@ -404,15 +438,15 @@ def _sheets_and_cells(wb) -> list:
               for c in row]) for ws in wb.worksheets]
 
 
-def test_score_sheets_filled_while_running_in_any_order_equal_those_filled_at_the_end(root):
-    """The batch fills each city's score sheet when its row arrives (report/summary.ScoreSheets):
+def test_score_sheets_filled_while_running_in_any_order_equal_those_filled_at_the_end(root, tmp_path):
+    """The batch builds each city's score sheet when its row arrives (report/summary.ScoreSheets):
     rows arriving in the reverse order, a failed city among them, must give the workbook that
-    filling every sheet at the end gives — same sheets in the same (rank) order with the same
+    building every sheet at the end gives — same sheets in the same (rank) order with the same
     titles (the two long city names share their first 31 characters), the same cells."""
     import copy
 
     from aftersales_cli import batch
-    from aftersales_cli.report.summary import ScoreSheets, _workbook
+    from aftersales_cli.report.summary import ScoreSheets, write_workbook
     from aftersales_cli.run import build_run
 
     context = build_run(None, None, (), "zh")
@@ -422,6 +456,12 @@ def test_score_sheets_filled_while_running_in_any_order_equal_those_filled_at_th
     sheets = ScoreSheets(context.rubric, "zh")
     for row in reversed(copy.deepcopy(rows)):
         sheets.add(row)
-    at_end = _workbook(batch.assemble(label, context.rubric, copy.deepcopy(rows), warnings), "zh")
-    while_running = _workbook(batch.assemble(label, context.rubric, copy.deepcopy(rows), warnings), "zh", sheets)
-    assert _sheets_and_cells(while_running) == _sheets_and_cells(at_end)
+    at_end, while_running = tmp_path / "at_end.xlsx", tmp_path / "while_running.xlsx"
+    write_workbook(batch.assemble(label, context.rubric, copy.deepcopy(rows), warnings), at_end, "zh")
+    write_workbook(batch.assemble(label, context.rubric, copy.deepcopy(rows), warnings), while_running, "zh", sheets)
+    written = openpyxl.load_workbook(while_running)
+    assert _sheets_and_cells(written) == _sheets_and_cells(openpyxl.load_workbook(at_end))
+    city_sheets = written.worksheets[2:-1]                           # 排名, 得分率图 … 问题明细
+    totals = [next(r[5].value for r in ws.iter_rows(min_row=4, max_col=8) if r[1].value == "合计")
+              for ws in city_sheets]                                 # each sheet's 合计 row, in sheet order
+    assert totals == sorted((r["total"] for r in rows if r["status"] == "ok"), reverse=True)   # rank order

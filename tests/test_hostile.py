@@ -428,12 +428,11 @@ def test_a_crash_while_writing_leaves_no_partial_output(root, tmp_path, monkeypa
     out.mkdir()
     (out / "汇总.xlsx").write_bytes(b"last month's workbook")
 
-    class Exploding:
-        def save(self, path):
-            Path(path).write_bytes(b"PK\x03\x04 half a workbook")
-            raise OSError(28, "No space left on device")
+    def exploding(result, path, *args):
+        Path(path).write_bytes(b"PK\x03\x04 half a workbook")
+        raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(summary, "_workbook", lambda *args: Exploding())
+    monkeypatch.setattr(summary, "write_workbook", exploding)
     run = cli("batch", str(root), "--out", str(out), "--jobs", "1", "--format", "json")
     assert run.code == 2
     errors = [line for line in run.stderr.splitlines() if line.startswith("错误")]   # after the progress bar
@@ -442,6 +441,37 @@ def test_a_crash_while_writing_leaves_no_partial_output(root, tmp_path, monkeypa
     assert (out / "汇总.xlsx").read_bytes() == b"last month's workbook"     # the old file, untouched
     assert sorted(p.name for p in out.iterdir()) == ["汇总.xlsx"]            # no temporary file, no half
     assert leftovers(tmp_path) == []
+
+
+@pytest.mark.parametrize("command", ["batch", "score"])
+def test_a_full_disk_while_the_workbook_is_zipped_is_the_one_line_error(root, tmp_path, monkeypatch, command):
+    """XlsxWriter writes the package when the workbook is closed and wraps the OSError of a full
+    disk in its own exception; the user still gets the one line naming the file and the reason in
+    Chinese, exit 2, and the previous file untouched. The disk fills when a workbook's parts are
+    zipped into the temporary file beside the output (reading the inputs never writes a zip)."""
+    import errno
+    import zipfile
+
+    def full(self, *args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(zipfile.ZipFile, "write", full)
+    monkeypatch.setattr(zipfile.ZipFile, "writestr", full)
+    out = tmp_path / "out"
+    out.mkdir()
+    target = out / ("汇总.xlsx" if command == "batch" else "评分表.xlsx")
+    target.write_bytes(b"last month's workbook")
+    if command == "batch":
+        run = cli("batch", str(root), "--out", str(out), "--jobs", "1", "--format", "json")
+    else:
+        city = next(p for p in sorted(root.iterdir()) if p.is_dir())
+        run = cli("score", str(city), "--xlsx", str(target), "--format", "json")
+    assert run.code == 2, run.stderr
+    errors = [line for line in run.stderr.splitlines() if line.startswith("错误")]
+    assert len(errors) == 1 and target.name in errors[0] and "磁盘空间不足" in errors[0], run.stderr
+    assert "Traceback" not in run.stderr
+    assert target.read_bytes() == b"last month's workbook"
+    assert sorted(p.name for p in out.iterdir()) == [target.name]
 
 
 # --- a city folder whose name is not UTF-8 (a zip made on a Chinese Windows machine) --------------

@@ -317,7 +317,8 @@ def test_summary_workbook_is_set_up_for_screen_and_paper(batched):
     chart = chart_sheet._charts[0]
     assert chart.x_axis.scaling.orientation == "maxMin"               # rank 1 at the top of the bars
     for ws in wb.worksheets:
-        assert ws.page_setup.orientation == "landscape" and ws.page_setup.fitToWidth == 1, ws.title
+        # fitToWidth absent is its default, 1 (ECMA-376 §18.3.1.63; XlsxWriter writes only other values)
+        assert ws.page_setup.orientation == "landscape" and (ws.page_setup.fitToWidth or 1) == 1, ws.title
         assert ws.sheet_properties.pageSetUpPr.fitToPage, ws.title
         assert "&P" in ws.oddFooter.center.text, ws.title
         if ws is not chart_sheet:

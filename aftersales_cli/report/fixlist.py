@@ -14,8 +14,9 @@ from rich.table import Table
 from rich.text import Text
 
 from .. import i18n
-from .cellsafe import set_text, text_units
+from .cellsafe import text_units
 from .scoresheet import WIDTHS
+from .xlsxbook import SheetCells
 
 COLUMNS = ("id", "title", "lost", "regain", "cause", "fixable", "action", "owner", "due")
 EXTRA_WIDTHS = (12,)            # I 完成日期, to the right of the score sheet's eight columns
@@ -65,33 +66,26 @@ def render(fixes, lang: str):
     return table
 
 
-def fill_fixlist(ws, fixes, lang: str, styles, start: int = 1, heading: str | None = None) -> int:
-    """Write the fix list onto `ws` from row `start`: a heading line (`heading`, merged over the
+def fill_fixlist(sheet: SheetCells, fixes, lang: str, start: int = 1, heading: str | None = None) -> int:
+    """Write the fix list onto `sheet` from row `start`: a heading line (`heading`, merged over the
     columns), the column heads, one row per entry, and a note on what — means. Sets the widths of
     the columns right of the score sheet's; returns the row after the last one written."""
-    from openpyxl.utils import get_column_letter
-
-    from .scoresheet import _merge
-
-    style = styles.apply
-    ncol = len(COLUMNS)
+    put, ncol = sheet.put, len(COLUMNS)
     for j, width in enumerate(EXTRA_WIDTHS, start=len(WIDTHS) + 1):
-        ws.column_dimensions[get_column_letter(j)].width = width
+        sheet.widths[j] = width
     row = start
     if heading is not None:
-        _merge(ws, row, 1, row, ncol)
-        set_text(ws.cell(row, 1), heading)
-        style(ws.cell(row, 1), "header_line")
-        ws.row_dimensions[row].height = 24
+        sheet.merge(row, 1, row, ncol)
+        put(row, 1, heading, "header_line")
+        sheet.heights[row] = 24
         row += 1
     for j, key in enumerate(COLUMNS, start=1):
-        style(ws.cell(row, j, i18n.text(f"fixes.col.{key}", lang)), "column")
-    ws.row_dimensions[row].height = 20
+        put(row, j, i18n.text(f"fixes.col.{key}", lang), "column")
+    sheet.heights[row] = 20
     row += 1
     if not fixes:
-        _merge(ws, row, 1, row, ncol)
-        set_text(ws.cell(row, 1), i18n.text("fixes.none", lang))
-        style(ws.cell(row, 1), "text")
+        sheet.merge(row, 1, row, ncol)
+        put(row, 1, i18n.text("fixes.none", lang), "text")
         return row + 1
     for e in fixes:
         cells = e["findings"]["cells"]
@@ -107,15 +101,12 @@ def fill_fixlist(ws, fixes, lang: str, styles, start: int = 1, heading: str | No
                 cause = found
                 values = (None, None, None, None, cause, None, None, None, None)
             for j, v in enumerate(values, start=1):
-                cell = ws.cell(row, j)
-                set_text(cell, v)
-                style(cell, "text" if COLUMNS[j - 1] in ("cause", "action") else "cell")
+                put(row, j, v, "text" if COLUMNS[j - 1] in ("cause", "action") else "cell")
             lines = max(_lines(cause, WIDTHS[4]), _lines(e["action"], WIDTHS[6]) if k == 0 else 1, 1)
-            ws.row_dimensions[row].height = min(15 * lines + 6, 409)
+            sheet.heights[row] = min(15 * lines + 6, 409)
             row += 1
-    _merge(ws, row, 1, row, ncol)
-    set_text(ws.cell(row, 1), i18n.text("fixes.sheet_note", lang))
-    style(ws.cell(row, 1), "note")
+    sheet.merge(row, 1, row, ncol)
+    put(row, 1, i18n.text("fixes.sheet_note", lang), "note")
     return row + 1
 
 
@@ -130,30 +121,26 @@ def _lines(text: str, width: float) -> int:
     return total
 
 
-def write_fix_sheet(wb, card, lang: str, styles) -> None:
-    """The 整改清单 sheet of `score --xlsx`: its own title line, then the list; A4 landscape."""
-    from openpyxl.utils import get_column_letter
-
-    from .scoresheet import print_setup
-
-    ws = wb.create_sheet(i18n.text("fixes.sheet", lang))      # 整改清单 in both languages, like 评分表
+def fix_sheet(card, lang: str) -> SheetCells:
+    """The 整改清单 sheet of `score --xlsx`: its own title line, then the list; A4 landscape, the
+    column heads (row 2) on every printed page."""
+    sheet = SheetCells()
     for j, width in enumerate(WIDTHS, start=1):
-        ws.column_dimensions[get_column_letter(j)].width = width
+        sheet.widths[j] = width
     heading = i18n.text("fixes.sheet_title", lang, city=card.city, period=card.period, total=card.total, max=card.max)
-    fill_fixlist(ws, card.fixes, lang, styles, 1, heading)
-    ws.freeze_panes = "A3"
-    print_setup(ws, "2:2", lang)
+    fill_fixlist(sheet, card.fixes, lang, 1, heading)
+    sheet.freeze_row = 2
+    sheet.title_rows = (2, 2)
+    sheet.footer = i18n.text("sheet.page_footer", lang)
+    return sheet
 
 
-def below_scoresheet(ws, fixes, lang: str, styles) -> None:
+def below_scoresheet(sheet: SheetCells, fixes, lang: str) -> None:
     """A city's fix list under its score sheet (汇总.xlsx): two rows below the signature line,
     starting a printed page of its own; a city with nothing to fix gets one line, no page."""
-    from openpyxl.worksheet.pagebreak import Break
-
-    start = ws.max_row + 2
+    start = sheet.max_row + 2
     if not fixes:
-        set_text(ws.cell(start, 1), i18n.text("fixes.none", lang))
-        styles.apply(ws.cell(start, 1), "header_line")
+        sheet.put(start, 1, i18n.text("fixes.none", lang), "header_line")
         return
-    ws.row_breaks.append(Break(id=start - 1))
-    fill_fixlist(ws, fixes, lang, styles, start, i18n.text("fixes.title", lang))
+    sheet.breaks.append(start - 1)
+    fill_fixlist(sheet, fixes, lang, start, i18n.text("fixes.title", lang))

@@ -19,7 +19,7 @@ from .. import i18n
 from ..kpi.compute import Kpi
 from .atomic import refuse_inputs, write_atomic
 from .cellsafe import text_units
-from .xlsxbook import new_workbook, print_page
+from .xlsxbook import close_workbook, new_workbook, print_page
 
 FONT = "等线"
 RATIO = "0.0%"
@@ -115,7 +115,7 @@ def _write(kpi: Kpi, path: Path, lang: str) -> None:
         write(b, kpi)
     _overview(b, overview, kpi, title)
     overview.activate()
-    wb.close()
+    close_workbook(wb)
 
 
 # --- 概览 ---------------------------------------------------------------------------------------------

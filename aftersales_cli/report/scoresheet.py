@@ -8,10 +8,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from .. import i18n
-from ..read.marker import mark
 from ..rubric.engine import Scorecard
 from .atomic import write_atomic
-from .cellsafe import set_text
+from .xlsxbook import Looks, SheetCells, close_workbook, new_workbook
 
 COLUMNS = ("seq", "section", "item", "max", "criterion", "score", "reason", "note")
 WIDTHS = (6, 14, 16, 7, 48, 9, 52, 12)
@@ -30,103 +29,26 @@ def page_rows_capacity(widths=WIDTHS, margin_lr: float = 0.4) -> float:
     return 0.95 * (595 - 2 * 0.75 * 72) / scale
 
 
-def print_setup(ws, title_rows: str | None, lang: str, margin_lr: float = 0.4) -> None:
-    """A4 landscape, fitted to the page width, `title_rows` repeated on every printed page, and the
-    page number in the footer (第 1 页，共 3 页) — every sheet the tool writes for paper."""
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.page_margins.left = ws.page_margins.right = margin_lr
-    if title_rows:
-        ws.print_title_rows = title_rows
-    ws.oddFooter.center.text = i18n.text("sheet.page_footer", lang)
-
-
-def _style_kinds():
-    """The few looks of a score sheet: name → (font, alignment, fill, border) keyword arguments."""
-    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-
-    thin = Side(style="thin", color="808080")
-    border = Border(left=thin, right=thin, top=thin, bottom=thin)
-    wrap = Alignment(wrap_text=True, vertical="center")
-    center = Alignment(wrap_text=True, vertical="center", horizontal="center")
-    return {
-        "title": {"font": Font(bold=True, size=16), "alignment": center},
-        "header_line": {"font": Font(bold=True, size=12)},
-        "column": {"font": Font(bold=True), "alignment": center, "fill": PatternFill("solid", fgColor="D9E1F2"),
-                   "border": border},
-        "cell": {"alignment": center, "border": border},
-        "text": {"alignment": wrap, "border": border},
-        "total": {"font": Font(bold=True), "alignment": center, "border": border},
-        "note": {"alignment": wrap},
-    }
-
-
-class Styles:
-    """Each look is applied attribute by attribute once per workbook, then copied cell to cell.
-
-    Setting `cell.font = Font(…)` makes openpyxl look the style up in the workbook's tables (slow
-    hashing of style objects); copying a styled cell's `_style` (nine integers) is not. `batch`
-    writes 300 score sheets into one workbook and shares one Styles across them.
-    """
-
-    def __init__(self) -> None:
-        self._kinds = _style_kinds()
-        self._done: dict = {}
-
-    def apply(self, cell, kind: str) -> None:
-        from copy import copy
-
-        done = self._done.get(kind)
-        if done is not None:
-            cell._style = copy(done)
-            return
-        for attr, value in self._kinds[kind].items():
-            setattr(cell, attr, value)
-        self._done[kind] = copy(cell._style)
-
-
-def _merge(ws, first_row: int, first_col: int, last_row: int, last_col: int) -> None:
-    """Merge a range whose covered cells hold no value but keep their borders.
-
-    `ws.merge_cells` would turn the covered cells into MergedCell objects and restyle the range's
-    edges through openpyxl's slow style lookup (~6 ms a range, 13 ranges a sheet, 300 sheets in a
-    batch); the cells are already styled here, so recording the range is enough.
-    """
-    from openpyxl.utils import get_column_letter
-    from openpyxl.worksheet.merge import MergedCellRange
-
-    ref = f"{get_column_letter(first_col)}{first_row}:{get_column_letter(last_col)}{last_row}"
-    ws.merged_cells.add(MergedCellRange(ws, ref))
-
-
-def fill_scoresheet(ws, card: Scorecard, lang: str = "zh", styles: Styles | None = None) -> None:
-    """Write one scorecard onto an empty openpyxl worksheet (`styles`: shared within one workbook).
+def fill_scoresheet(sheet: SheetCells, card: Scorecard, lang: str = "zh") -> None:
+    """Write one scorecard onto an empty `SheetCells` (report/xlsxbook.py).
 
     A section that fits on one printed page is never split by a page break (a manual break goes
-    before it); under the sheet, the 检查人 / 负责人 / 日期 signature line."""
-    from openpyxl.worksheet.pagebreak import Break
+    before it); under the sheet, the 检查人 / 负责人 / 日期 signature line. A4 landscape, fitted to
+    the width, the column heads (row 3) on every printed page."""
+    put, ncol = sheet.put, len(COLUMNS)
 
-    style = (styles or Styles()).apply
-    ncol = len(COLUMNS)
-
-    _merge(ws, 1, 1, 1, ncol)
-    set_text(ws.cell(1, 1), card.rubric.title)
-    style(ws.cell(1, 1), "title")
-    ws.row_dimensions[1].height = 30
-    _merge(ws, 2, 1, 2, ncol)
+    sheet.merge(1, 1, 1, ncol)
+    put(1, 1, card.rubric.title, "title")
+    sheet.heights[1] = 30
+    sheet.merge(2, 1, 2, ncol)
     line = i18n.text("sheet.header_line", lang, city=card.city, period=card.period, total=card.total,
                      max=card.max, percent=card.percent)
-    set_text(ws.cell(2, 1), line)
-    style(ws.cell(2, 1), "header_line")
-    ws.row_dimensions[2].height = 22
+    put(2, 1, line, "header_line")
+    sheet.heights[2] = 22
     for j, key in enumerate(COLUMNS, start=1):
-        cell = ws.cell(3, j, i18n.text(f"sheet.col.{key}", lang))
-        style(cell, "column")
-        ws.column_dimensions[cell.column_letter].width = WIDTHS[j - 1]
-    ws.row_dimensions[3].height = HEAD_HEIGHT
+        put(3, j, i18n.text(f"sheet.col.{key}", lang), "column")
+        sheet.widths[j] = WIDTHS[j - 1]
+    sheet.heights[3] = HEAD_HEIGHT
 
     capacity = page_rows_capacity()
     used = 30 + 22 + HEAD_HEIGHT               # the first page: title, header line, column heads
@@ -144,67 +66,63 @@ def fill_scoresheet(ws, card: Scorecard, lang: str = "zh", styles: Styles | None
                           item.title if row == item_start else None, r.max, c.text, r.score,
                           "\n".join(r.reasons), "")
                 for j, v in enumerate(values, start=1):
-                    cell = ws.cell(row, j)
-                    set_text(cell, v)
-                    style(cell, "cell" if j in (1, 2, 3, 4, 6) else "text")
+                    put(row, j, v, "cell" if j in (1, 2, 3, 4, 6) else "text")
                 lines = max(len(c.text) // 24 + 1, sum(len(x) // 26 + 1 for x in r.reasons), 1)
-                ws.row_dimensions[row].height = min(15 * lines + 4, 160)
-                block += ws.row_dimensions[row].height
+                sheet.heights[row] = min(15 * lines + 4, 160)
+                block += sheet.heights[row]
                 row += 1
             if row - item_start > 1:
-                _merge(ws, item_start, 3, row - 1, 3)
+                sheet.merge(item_start, 3, row - 1, 3)
         if row - section_start > 1:
-            _merge(ws, section_start, 2, row - 1, 2)
+            sheet.merge(section_start, 2, row - 1, 2)
         if used + block > capacity and HEAD_HEIGHT + block <= capacity:
-            ws.row_breaks.append(Break(id=section_start - 1))     # the section starts the next page
+            sheet.breaks.append(section_start - 1)     # the section starts the next page
             used = HEAD_HEIGHT
         used = (used + block) % capacity
-        ws.row_dimensions[row].height = SUBTOTAL_HEIGHT
+        sheet.heights[row] = SUBTOTAL_HEIGHT
         sub = section_scores[s.title]
-        set_text(ws.cell(row, 2), i18n.text("score.subtotal", lang, section=s.title))
-        ws.cell(row, 4, sub["max"])
-        ws.cell(row, 6, sub["score"])
+        totals = {2: i18n.text("score.subtotal", lang, section=s.title), 4: sub["max"], 6: sub["score"]}
         for j in range(1, ncol + 1):
-            style(ws.cell(row, j), "total")
+            put(row, j, totals.get(j), "total")
         row += 1
-    set_text(ws.cell(row, 2), i18n.text("sheet.total", lang))
-    ws.cell(row, 4, card.max)
-    ws.cell(row, 6, card.total)
-    set_text(ws.cell(row, 7), f"{card.percent}%")
+    totals = {2: i18n.text("sheet.total", lang), 4: card.max, 6: card.total, 7: f"{card.percent}%"}
     for j in range(1, ncol + 1):
-        style(ws.cell(row, j), "total")
+        put(row, j, totals.get(j), "total")
     if card.rubric.note is not None:
-        set_text(ws.cell(row + 1, 1), card.rubric.note.get(lang))
-        _merge(ws, row + 1, 1, row + 1, ncol)
-        style(ws.cell(row + 1, 1), "note")
+        put(row + 1, 1, card.rubric.note.get(lang), "note")
+        sheet.merge(row + 1, 1, row + 1, ncol)
     signatures = row + 3
-    set_text(ws.cell(signatures, 1), i18n.text("sheet.signatures", lang))
-    _merge(ws, signatures, 1, signatures, ncol)
-    style(ws.cell(signatures, 1), "header_line")
-    ws.row_dimensions[signatures].height = 30
+    put(signatures, 1, i18n.text("sheet.signatures", lang), "header_line")
+    sheet.merge(signatures, 1, signatures, ncol)
+    sheet.heights[signatures] = 30
 
-    ws.freeze_panes = "A4"
-    print_setup(ws, "3:3", lang)
-    ws.print_options.horizontalCentered = True
+    sheet.freeze_row = 3
+    sheet.title_rows = (3, 3)
+    sheet.footer = i18n.text("sheet.page_footer", lang)
+    sheet.centered = True
 
 
 def write_scoresheet(card: Scorecard, out: Path, lang: str = "zh", inputs=()) -> Path:
-    from openpyxl import Workbook
-
+    """`score --xlsx OUT.xlsx`: the score sheet (评分表), then the fix list (整改清单), written
+    atomically and marked `scorecard`. AftersalesError for an output that is not .xlsx or is an input."""
     from ..errors import AftersalesError
     from .atomic import refuse_inputs
+    from .fixlist import fix_sheet
 
     out = Path(out)
     if out.suffix.lower() != ".xlsx":
         raise AftersalesError("err.output_suffix", out)
     refuse_inputs(out, inputs)
-    from .fixlist import write_fix_sheet
+    score = SheetCells()
+    fill_scoresheet(score, card, lang)
+    sheets = ((i18n.text("sheet.title", lang), score),
+              (i18n.text("fixes.sheet", lang), fix_sheet(card, lang)))   # 评分表, 整改清单 in both languages
 
-    wb = Workbook()
-    ws = wb.active
-    ws.title = i18n.text("sheet.title", lang)
-    styles = Styles()
-    fill_scoresheet(ws, card, lang, styles)
-    write_fix_sheet(wb, card, lang, styles)
-    mark(wb, "scorecard")
-    return write_atomic(out, lambda tmp: wb.save(tmp))
+    def write(path: Path) -> None:
+        wb = new_workbook(path, "scorecard")
+        looks = Looks(wb)
+        for title, cells in sheets:
+            cells.emit(wb.add_worksheet(title), looks)
+        close_workbook(wb)
+
+    return write_atomic(out, write)

@@ -11,13 +11,14 @@ from typing import Any
 from .. import i18n
 from ..core.results import BatchResult
 from ..paths import readable
-from ..read.marker import mark
 from ..rubric.engine import ItemResult, Scorecard
 from .atomic import ensure_folder, write_atomic, write_text_atomic
-from .cellsafe import csv_safe, set_text
-from .names import sheet_name
+from .cellsafe import csv_safe
 from .fixlist import below_scoresheet
-from .scoresheet import Styles, fill_scoresheet, print_setup
+from .names import sheet_name
+from .scoresheet import fill_scoresheet
+from .xlsxbook import (Looks, SheetCells, close_workbook, column_width, merge_value, new_workbook, print_setup,
+                       write_value)
 
 MAX_FINDING_ROWS = 100_000
 FINDING_KEYS = ("city", "severity", "code", "dataset", "file", "sheet", "cell", "header", "value", "message")
@@ -28,7 +29,7 @@ def write_outputs(result: BatchResult, out: Path, lang: str, sheets: ScoreSheets
     (disk full, permissions) names the file it was writing and leaves the previous one untouched.
     `sheets`: the score sheets already filled while the batch ran (`ScoreSheets`), else none."""
     steps = [
-        ("汇总.xlsx", lambda path: write_atomic(path, lambda tmp: _workbook(result, lang, sheets).save(tmp))),
+        ("汇总.xlsx", lambda path: write_atomic(path, lambda tmp: write_workbook(result, tmp, lang, sheets))),
         ("summary.json", lambda path: write_text_atomic(
             path, json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n")),
         ("summary.csv", lambda path: _write_csv(path, _summary_csv(result, lang))),
@@ -138,25 +139,22 @@ RANK_FORMATS = {"rank": "0", "total": "0", "max": "0", "percent": "0.0", "kpi": 
                 "warning": "0", "item": "0"}
 ITEM_WIDTH = 5.5
 FINDING_WIDTHS = (10, 6, 7, 11, 20, 12, 7, 12, 16, 60)
-HEAD_FILL = "D9E1F2"
+RED = "#F8CBAD"             # a failed city's row on the ranking sheet
 
 
 class ScoreSheets:
-    """The score sheets of 汇总.xlsx, filled while the batch runs (issue 16).
+    """The score sheets of 汇总.xlsx, built while the batch runs (issue 16).
 
-    `add` is the batch's `on_done`: the main process, otherwise idle while the workers score, fills
-    an `ok` city's sheet as its row arrives, under a provisional title. `_workbook` then gives each
-    sheet its title and place in rank order, so the workbook's cells do not depend on the order the
-    rows arrived in. A city name that arrives twice is filled again at the end (its sheet is not
-    kept: which row it belongs to would be ambiguous).
+    `add` is the batch's `on_done`: the main process, otherwise idle while the workers score, builds
+    an `ok` city's sheet content (`SheetCells`: plain Python, no workbook yet) as its row arrives.
+    `write_workbook` then writes each one in rank order under its title, so the workbook does not
+    depend on the order the rows arrived in. A city name that arrives twice is built again at the
+    end (its sheet is not kept: which row it belongs to would be ambiguous).
     """
 
     def __init__(self, rubric, lang: str) -> None:
-        from openpyxl import Workbook
-
-        self.wb = Workbook(write_only=False)
-        self.rubric, self.lang, self.styles = rubric, lang, Styles()
-        self._by_city: dict[str, Any] = {}
+        self.rubric, self.lang = rubric, lang
+        self._by_city: dict[str, SheetCells] = {}
         self._twice: set[str] = set()
 
     def add(self, row: dict[str, Any]) -> None:
@@ -165,132 +163,92 @@ class ScoreSheets:
         city = readable(row["city"])
         if city in self._by_city or city in self._twice:
             self._twice.add(city)
-            old = self._by_city.pop(city, None)
-            if old is not None:
-                self.wb.remove(old)
+            self._by_city.pop(city, None)
             return
-        # a provisional title that no final one can equal: sheet_name never keeps a control character
-        sheet = self.wb.create_sheet(f"\x01{len(self.wb.worksheets)}")
-        _fill(sheet, {**row, "city": city}, self.rubric, self.lang, self.styles)
-        self._by_city[city] = sheet
+        self._by_city[city] = city_sheet({**row, "city": city}, self.rubric, self.lang)
 
-    def take(self, city: str):
-        """The sheet filled for `city` (None: fill it now)."""
+    def take(self, city: str) -> SheetCells | None:
+        """The sheet built for `city` (None: build it now)."""
         return self._by_city.pop(city, None)
 
 
-def _fill(sheet, row: dict[str, Any], rubric, lang: str, styles: Styles) -> None:
-    fill_scoresheet(sheet, card_from_row(row, rubric), lang, styles)
-    below_scoresheet(sheet, row.get("fixes") or (), lang, styles)
+def city_sheet(row: dict[str, Any], rubric, lang: str) -> SheetCells:
+    """One city's sheet of 汇总.xlsx: its score sheet, then its fix list below it."""
+    sheet = SheetCells()
+    fill_scoresheet(sheet, card_from_row(row, rubric), lang)
+    below_scoresheet(sheet, row.get("fixes") or (), lang)
+    return sheet
 
 
-def _workbook(result: BatchResult, lang: str, sheets: ScoreSheets | None = None):
-    """汇总.xlsx: 排名 (ranking, two header rows: item names over ids), 得分率图 (the chart on its own
-    sheet, rank 1 on top), one score sheet per city, 问题明细 — every sheet landscape, fitted to width,
-    its header rows repeated on each printed page (cli.md "Batch"). `sheets`: score sheets filled
-    while the batch ran; the others are filled here."""
-    from openpyxl import Workbook
-
-    wb = sheets.wb if sheets is not None else Workbook(write_only=False)
+def write_workbook(result: BatchResult, path: Path, lang: str, sheets: ScoreSheets | None = None) -> None:
+    """汇总.xlsx at `path`: 排名 (ranking, two header rows: item names over ids), 得分率图 (the chart
+    on its own sheet, rank 1 on top), one score sheet per city in rank order, 问题明细 — every sheet
+    landscape, fitted to width, its header rows repeated on each printed page (cli.md "Batch");
+    marked `summary`. `sheets`: score sheets built while the batch ran; the others are built here."""
+    wb = new_workbook(path, "summary")
+    looks = Looks(wb)
     taken: set[str] = set()
-    ws = wb.worksheets[0]
-    ws.title = sheet_name(i18n.text("batch.sheet.ranking", lang), taken)
-    order = [ws]
-    _ranking(ws, result, lang)
+    ranking = wb.add_worksheet(sheet_name(i18n.text("batch.sheet.ranking", lang), taken))
+    _ranking(ranking, looks, result, lang)
     if result.cities:
-        chart = wb.create_sheet(sheet_name(i18n.text("batch.sheet.chart", lang), taken))
-        _chart_sheet(chart, ws, result, lang)
-        order.append(chart)
-    styles = sheets.styles if sheets is not None else Styles()
+        chart = wb.add_worksheet(sheet_name(i18n.text("batch.sheet.chart", lang), taken))
+        _chart_sheet(wb, chart, ranking.name, result, lang)
     for row in result.cities:
-        title = sheet_name(row["city"], taken)
-        sheet = sheets.take(row["city"]) if sheets is not None else None
-        if sheet is None:
-            sheet = wb.create_sheet(title)
-            _fill(sheet, row, result.rubric, lang, styles)
-        else:
-            sheet.title = title
-        order.append(sheet)
-    findings = wb.create_sheet(sheet_name(i18n.text("batch.sheet.findings", lang), taken))
-    _findings_sheet(findings, result, lang)
-    order.append(findings)
-    for sheet in [s for s in wb.worksheets if all(s is not o for o in order)]:
-        wb.remove(sheet)        # a city filled while running that is not in the result (none expected)
-    for place, sheet in enumerate(order):
-        wb.move_sheet(sheet, place - wb.worksheets.index(sheet))
-    mark(wb, "summary")
-    return wb
+        ws = wb.add_worksheet(sheet_name(row["city"], taken))
+        cells = sheets.take(row["city"]) if sheets is not None else None
+        (cells or city_sheet(row, result.rubric, lang)).emit(ws, looks)
+    findings = wb.add_worksheet(sheet_name(i18n.text("batch.sheet.findings", lang), taken))
+    _findings_sheet(findings, looks, result, lang)
+    close_workbook(wb)
 
 
-def _head(cell, text: str) -> None:
-    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-
-    set_text(cell, text)
-    thin = Side(style="thin", color="808080")
-    cell.font = Font(bold=True)
-    cell.fill = PatternFill("solid", fgColor=HEAD_FILL)
-    cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    cell.border = Border(left=thin, right=thin, top=thin, bottom=thin)
-
-
-def _ranking(ws, result: BatchResult, lang: str) -> None:
-    from openpyxl.formatting.rule import ColorScaleRule
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
-
+def _ranking(ws, looks: Looks, result: BatchResult, lang: str) -> None:
     head, rows = _summary_rows(result, lang)
     ids = _item_ids(result)
     n_fixed = 5 + len(KPI_COLUMNS)
     keys = ["rank", "city", "total", "max", "percent", *["kpi"] * len(KPI_COLUMNS), *["item"] * len(ids),
             "error", "format", "warning", "status", "reason"]
     width = len(keys)
-    last = get_column_letter(width)
-    ws.merge_cells(f"A1:{last}1")
-    set_text(ws["A1"], i18n.text("batch.title", lang, title=result.rubric.title, period=result.period))
-    ws["A1"].font = Font(bold=True, size=14)
-    ws["A1"].alignment = Alignment(vertical="center")
-    ws.row_dimensions[1].height = 26
+    head_look = looks("column")
+    title = i18n.text("batch.title", lang, title=result.rubric.title, period=result.period)
+    merge_value(ws, 0, 0, 0, width - 1, title, looks("sheet_title"))
+    ws.set_row(0, 26)
     # two header rows: item names (merged over their criteria) above the ids; the other columns span both
-    for j, (key, text) in enumerate(zip(keys, head), start=1):
+    for j, (key, text) in enumerate(zip(keys, head)):
         if key == "item":
-            _head(ws.cell(3, j), text)
+            write_value(ws, 2, j, text, head_look)
         else:
-            _head(ws.cell(2, j), text)
-            _head(ws.cell(3, j), "")
-            ws.merge_cells(start_row=2, start_column=j, end_row=3, end_column=j)
-    col = n_fixed + 1
+            merge_value(ws, 1, j, 2, j, text, head_look)
+    col = n_fixed
     for _section, item, criteria in _items(result.rubric):
-        _head(ws.cell(2, col), item)
-        for k in range(1, len(criteria)):
-            _head(ws.cell(2, col + k), "")
         if len(criteria) > 1:
-            ws.merge_cells(start_row=2, start_column=col, end_row=2, end_column=col + len(criteria) - 1)
+            merge_value(ws, 1, col, 1, col + len(criteria) - 1, item, head_look)
+        else:
+            write_value(ws, 1, col, item, head_look)
         col += len(criteria)
-    ws.row_dimensions[2].height = 62
-    red = PatternFill("solid", fgColor="F8CBAD")
+    ws.set_row(1, 62)
     error_text = i18n.text("batch.status.error", lang)
-    for i, r in enumerate(rows, start=4):
-        for j, (key, v) in enumerate(zip(keys, r), start=1):
-            cell = ws.cell(i, j)
-            set_text(cell, v)
+    for i, r in enumerate(rows, start=3):
+        fill = {"bg_color": RED} if r[-2] == error_text else {}
+        for j, (key, v) in enumerate(zip(keys, r)):
+            extra = dict(fill)
             if key == "kpi" and v == KPI_NONE:
-                cell.alignment = Alignment(horizontal="center")
+                extra["align"] = "center"
             if key in RANK_FORMATS:
-                cell.number_format = RANK_FORMATS[key]
-            if r[-2] == error_text:
-                cell.fill = red
+                extra["num_format"] = RANK_FORMATS[key]
+            write_value(ws, i, j, v, looks(None, **extra))
     for j, key in enumerate(keys, start=1):
-        ws.column_dimensions[get_column_letter(j)].width = RANK_WIDTHS.get(key, ITEM_WIDTH)
+        column_width(ws, j, RANK_WIDTHS.get(key, ITEM_WIDTH))
     n_ok = len(result.cities)
     end_row = 3 + max(len(rows), 1)
-    ws.freeze_panes = "C4"
-    ws.auto_filter.ref = f"A3:{last}{end_row}"
+    ws.freeze_panes(3, 2)
+    ws.autofilter(2, 0, end_row - 1, width - 1)
     if n_ok:
-        pct = get_column_letter(5)
-        ws.conditional_formatting.add(f"{pct}4:{pct}{n_ok + 3}", ColorScaleRule(
-            start_type="num", start_value=0, start_color="F8696B", mid_type="num", mid_value=75,
-            mid_color="FFEB84", end_type="num", end_value=100, end_color="63BE7B"))
-    print_setup(ws, "2:3", lang)
+        ws.conditional_format(3, 4, n_ok + 2, 4, {
+            "type": "3_color_scale", "min_type": "num", "min_value": 0, "min_color": "#F8696B",
+            "mid_type": "num", "mid_value": 75, "mid_color": "#FFEB84",
+            "max_type": "num", "max_value": 100, "max_color": "#63BE7B"})
+    print_setup(ws, (2, 3), i18n.text("sheet.page_footer", lang))
 
 
 def _items(rubric) -> list[tuple[str, str, list[str]]]:
@@ -298,52 +256,55 @@ def _items(rubric) -> list[tuple[str, str, list[str]]]:
     return [(s.title, item.title, [c.id for c in item.criteria]) for s in rubric.sections for item in s.items]
 
 
-def _chart_sheet(ws, ranking, result: BatchResult, lang: str) -> None:
+#: The chart's size in centimetres: the width of a landscape A4 page's print area; the height grows
+#: with the cities up to one page.
+CHART_WIDTH_CM = 24
+
+
+def _chart_sheet(wb, ws, ranking: str, result: BatchResult, lang: str) -> None:
     """The cities' percentages as horizontal bars, rank 1 on top, on a sheet of their own that
     prints on one landscape page."""
-    from openpyxl.chart import BarChart, Reference
-    from openpyxl.chart.label import DataLabelList
-
     n_ok = len(result.cities)
-    chart = BarChart()
-    chart.type = "bar"
-    chart.title = i18n.text("batch.chart_title", lang, title=i18n.text("batch.chart", lang), period=result.period)
-    chart.y_axis.title = "%"
-    chart.y_axis.number_format = "0"
-    chart.y_axis.scaling.min = 0
-    chart.y_axis.scaling.max = 100
-    chart.x_axis.scaling.orientation = "maxMin"     # categories top-down: rank 1 first
-    chart.x_axis.delete = False
-    chart.y_axis.delete = False
-    chart.legend = None
-    chart.add_data(Reference(ranking, min_col=5, min_row=4, max_row=n_ok + 3), titles_from_data=False)
-    chart.set_categories(Reference(ranking, min_col=2, min_row=4, max_row=n_ok + 3))
-    chart.dataLabels = DataLabelList()
-    chart.dataLabels.showVal = True
-    chart.dataLabels.showCatName = chart.dataLabels.showSerName = chart.dataLabels.showLegendKey = False
-    chart.width = 24                                # cm: the width of a landscape A4 page's print area
-    chart.height = min(max(8.0, 0.6 * n_ok + 3), 15.5)
-    ws.add_chart(chart, "A1")
-    print_setup(ws, None, lang)
-    ws.page_setup.fitToHeight = 1
+    chart = wb.add_chart({"type": "bar"})
+    chart.add_series({"values": [ranking, 3, 4, n_ok + 2, 4], "categories": [ranking, 3, 1, n_ok + 2, 1],
+                      "data_labels": {"value": True}})
+    chart.set_title({"name": i18n.text("batch.chart_title", lang, title=i18n.text("batch.chart", lang),
+                                       period=result.period)})
+    # a bar chart's x axis is the value axis (horizontal), its y axis the categories
+    chart.set_x_axis({"name": "%", "num_format": "0", "min": 0, "max": 100})
+    chart.set_y_axis({"reverse": True})          # categories top-down: rank 1 first
+    chart.set_legend({"none": True})
+    width, height = _cm_to_px(CHART_WIDTH_CM), _cm_to_px(min(max(8.0, 0.6 * n_ok + 3), 15.5))
+    chart.set_size({"width": width, "height": height})
+    # XlsxWriter anchors the chart to the cells it spans. Rows are sized in points, which every
+    # reader agrees on; a column's width is in characters, which LibreOffice turns into more pixels
+    # than Excel. So the chart lies within one column A wider than itself (its right edge is then an
+    # offset in A, exact everywhere) over rows of a written height (18 pt = 24 px).
+    for r in range(height // 24 + 2):
+        ws.set_row(r, 18)
+    column_width(ws, 1, width / 7 + 2)
+    ws.insert_chart(0, 0, chart)
+    print_setup(ws, None, i18n.text("sheet.page_footer", lang))
+    ws.fit_to_pages(1, 1)
 
 
-def _findings_sheet(fs, result: BatchResult, lang: str) -> None:
-    from openpyxl.styles import Alignment
-    from openpyxl.utils import get_column_letter
+def _cm_to_px(cm: float) -> int:
+    return round(cm / 2.54 * 96)
 
-    for j, k in enumerate(FINDING_KEYS, start=1):
-        _head(fs.cell(1, j), i18n.text(f"batch.fcol.{k}", lang))
-        fs.column_dimensions[get_column_letter(j)].width = FINDING_WIDTHS[j - 1]
+
+def _findings_sheet(fs, looks: Looks, result: BatchResult, lang: str) -> None:
+    head = looks("column")
+    for j, k in enumerate(FINDING_KEYS):
+        write_value(fs, 0, j, i18n.text(f"batch.fcol.{k}", lang), head)
+        column_width(fs, j + 1, FINDING_WIDTHS[j])
     shown = result.findings[:MAX_FINDING_ROWS]
-    wrap = Alignment(wrap_text=True, vertical="top")
-    for i, f in enumerate(shown, start=2):
-        for j, v in enumerate(_finding_row(f, lang), start=1):
-            set_text(fs.cell(i, j), v)
-        fs.cell(i, len(FINDING_KEYS)).alignment = wrap
+    wrap, last = looks("top_wrap"), len(FINDING_KEYS) - 1
+    for i, f in enumerate(shown, start=1):
+        for j, v in enumerate(_finding_row(f, lang)):
+            write_value(fs, i, j, v, wrap if j == last else None)
     extra = len(result.findings) - MAX_FINDING_ROWS
     if extra > 0:
-        set_text(fs.cell(MAX_FINDING_ROWS + 2, 1), i18n.text("batch.more_findings", lang, n=extra))
-    fs.freeze_panes = "A2"
-    fs.auto_filter.ref = f"A1:{get_column_letter(len(FINDING_KEYS))}{max(len(shown), 1) + 1}"
-    print_setup(fs, "1:1", lang)
+        write_value(fs, MAX_FINDING_ROWS + 1, 0, i18n.text("batch.more_findings", lang, n=extra))
+    fs.freeze_panes(1, 0)
+    fs.autofilter(0, 0, max(len(shown), 1), last)
+    print_setup(fs, (1, 1), i18n.text("sheet.page_footer", lang))

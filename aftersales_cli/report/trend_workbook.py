@@ -21,7 +21,7 @@ from typing import Any
 from .. import i18n
 from .atomic import ensure_folder, write_atomic, write_text_atomic
 from .summary import csv_text
-from .xlsxbook import new_workbook, print_page
+from .xlsxbook import close_workbook, new_workbook, print_page
 
 WORKBOOK = "趋势.xlsx"
 FONT = "等线"
@@ -128,7 +128,7 @@ def _workbook(doc: dict[str, Any], extra: dict[str, Any], rubric, path: Path, la
     _changes(b, extra["changes"])
     _charts(b, charts, doc, _chart_data(b, doc, extra))
     wb.worksheets()[0].activate()
-    wb.close()
+    close_workbook(wb)
 
 
 def _totals(b: _Book, doc, title: str, overall_change) -> None:
