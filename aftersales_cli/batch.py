@@ -156,9 +156,9 @@ def kpi_figures(job: CityJob, result, run) -> dict[str, float | None] | None:
     if job.kpi is None or job.folder is None:
         return None
     from .kpi.compute import ratio_number
-    from .pipeline import kpi_of
+    from .pipeline import kpi_totals
     try:
-        totals = kpi_of(result, job.folder, job.kpi, run, job.city, job.params).city_totals
+        totals = kpi_totals(result, job.folder, job.kpi, run, job.params)
     except AftersalesError:
         return None
     return {k: ratio_number(getattr(totals, k)) for k in KPI_KEYS}

@@ -193,7 +193,30 @@ def kpi_of(result: ValidationResult, folder: Path, params, run: Run, city: str,
 
     Raises AftersalesError for a report with no rows, or a 服务类型 without a rate / on-time limit.
     """
-    from .kpi import check_values, compute, report_rows, roster_names
+    from .kpi import compute, roster_names
+
+    report, previous, notes, inputs = kpi_reports(result, folder, params, run, city_values)
+    kpi = compute(report, previous, roster_names(result.checked.get("roster")), params, result.period, city)
+    kpi.notes, kpi.inputs = notes, inputs
+    return kpi
+
+
+def kpi_totals(result: ValidationResult, folder: Path, params, run: Run, city_values: dict[str, Any] | None = None):
+    """`kpi_of(...).city_totals` (kpi.compute.Figures) without what only the `kpi` command shows
+    (the `batch` columns, kpi.md Outputs): the same reports, the same rows, the same figures.
+    Raises as `kpi_of`."""
+    from .kpi.compute import city_totals
+
+    report, previous, _, _ = kpi_reports(result, folder, params, run, city_values)
+    return city_totals(report, previous, params, result.period)
+
+
+def kpi_reports(result: ValidationResult, folder: Path, params, run: Run,
+                city_values: dict[str, Any] | None = None):
+    """What kpi.md's figures are computed from: (the report's kpi.rows.ReportRows, the previous
+    report's or None, notes about the previous month, every file read from both months), the
+    parameters checked against the 服务类型 present. Raises as `kpi_of`."""
+    from .kpi import check_values, report_rows
 
     checked = result.checked.get("repair_report")
     if checked is None:
@@ -225,9 +248,7 @@ def kpi_of(result: ValidationResult, folder: Path, params, run: Run, city: str,
     present = {"service_type": {r.service_type for rr in (report, previous) if rr for r in rr.rows
                                 if r.service_type is not None}}
     check_values(params, present, checked.ds.file)
-    kpi = compute(report, previous, roster_names(result.checked.get("roster")), params, result.period, city)
-    kpi.notes, kpi.inputs = notes, inputs
-    return kpi
+    return report, previous, notes, inputs
 
 
 def previous_report(result: ValidationResult, sibling: Path | None, run: Run,
