@@ -26,6 +26,9 @@ class Family:
     Every other dataset that can be found is context for the cross checks (cli.md)."""
     datasets: tuple[str, ...]
     needs: str | None = None
+    # validate only the family's datasets and those they read (`validated_datasets`), when the
+    # period is known: the findings kept are the same, the other datasets are not checked for nothing
+    closed: bool = False
 
 
 FAMILIES = {
@@ -67,6 +70,8 @@ def validate_path(path: Path, period: Period | None = None, family: Family = FAM
     for name, given in (extra or {}).items():
         sub.datasets[name] = _given(name, Path(given), run)
         sub.files.append(str(given))
+    if family.closed and period is not None:
+        sub = _only(sub, validated_datasets(family.datasets, formats))
     result = validate_submission(sub, period=period, period_source=how, params=params,
                                  checklist_codes=run.checklist_codes, formats=formats)
     own = {s.file for s in sub.sheets} | {str(p) for p in unread_files(folder)}   # RD014 names those
@@ -74,6 +79,29 @@ def validate_path(path: Path, period: Period | None = None, family: Family = FAM
     result.findings = [f for f in result.findings if f.dataset in keep or (f.dataset == "" and f.file in own)
                        or (f.code == "RD001" and f.dataset in wanted)]
     return result
+
+
+def validated_datasets(names, formats) -> set[str]:
+    """The datasets whose validation gives every finding on `names`: themselves, the datasets
+    their rules refer to (`ref:`) and those their named checks read (checks.CHECK_DATASETS). The
+    checks of a dataset read the others' values, which come from the cell checks alone."""
+    from .validate.checks import CHECK_DATASETS
+
+    out = set(names)
+    for name in names:
+        fmt = formats[name]
+        out.update(r.option("ref").partition(".")[0] for r in fmt.rules if r.option("ref"))
+        for check in fmt.checks:
+            out.update(CHECK_DATASETS[check])
+    return out
+
+
+def _only(sub: Submission, names: set[str]) -> Submission:
+    """The submission with only the datasets `names` to validate (every file, sheet and reading
+    finding kept)."""
+    from dataclasses import replace
+
+    return replace(sub, datasets={k: v for k, v in sub.datasets.items() if k in names})
 
 
 def city_params(run: Run, folder: Path, city: str | None = None) -> dict[str, Any]:
@@ -160,7 +188,7 @@ def score_path(path: Path, period: Period | None = None, city: str | None = None
     return card, result
 
 
-KPI_FAMILY = Family(("repair_report", "roster"), "repair_report")
+KPI_FAMILY = Family(("repair_report", "roster"), "repair_report", closed=True)
 
 
 def kpi_path(path: Path, period: Period | None = None, city: str | None = None,
@@ -291,5 +319,6 @@ def _previous_sheet(result: ValidationResult, before: Period, run: Run,
     ds = prev.datasets.get("repair_report")
     if ds is None or not names_before(ds.sheet):
         return None
+    prev = _only(prev, validated_datasets(KPI_FAMILY.datasets, run.formats))
     return validate_submission(prev, period=before, period_source="option", params=values,
                                checklist_codes=run.checklist_codes, formats=run.formats)

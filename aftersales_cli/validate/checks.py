@@ -16,12 +16,16 @@ CHECKS: dict[str, Callable[[Checked, Context], None]] = {}
 #: The roles (`field.role`) and windows a check reads from its dataset's format: `formats check`
 #: requires them, so a renamed value cannot silently switch a check off.
 CHECK_READS: dict[str, tuple[str, ...]] = {}
+#: The other datasets a check reads (a dataset validated without them would get other findings):
+#: what `pipeline.validated_datasets` adds when only some datasets are validated.
+CHECK_DATASETS: dict[str, tuple[str, ...]] = {}
 
 
-def check(name: str, reads: tuple[str, ...] = ()):
+def check(name: str, reads: tuple[str, ...] = (), datasets: tuple[str, ...] = ()):
     def register(fn):
         CHECKS[name] = fn
         CHECK_READS[name] = reads
+        CHECK_DATASETS[name] = datasets
         return fn
     return register
 
@@ -100,7 +104,7 @@ def latest_count_date(ctx: Context) -> pd.Timestamp | None:
     return dates.max() if len(dates) else None
 
 
-@check("ledger_dates", reads=("type.opening",))
+@check("ledger_dates", reads=("type.opening",), datasets=("stocktake",))
 def ledger_dates(c: Checked, ctx: Context) -> None:
     """PL001 outside P, PL002 after P up to the count, PL003 an opening row (期初) not on day 1,
     PL008 out of order."""
@@ -176,7 +180,7 @@ def ledger_balance(c: Checked, ctx: Context) -> None:
             ctx.emit(c, "PL007", row, "balance", _raw(c, "balance", row), part=part, expected=computed)
 
 
-@check("ledger_handler", reads=("type.issue",))
+@check("ledger_handler", reads=("type.issue",), datasets=("roster",))
 def ledger_handler(c: Checked, ctx: Context) -> None:
     """PL012: the handler of an issue (出库) must be a technician (工号 or 姓名) on the roster."""
     roster = ctx.other(c, "roster", "PL012")
@@ -225,7 +229,7 @@ def _movements_by_part(ledger: Checked) -> dict:
     return by_part
 
 
-@check("stocktake_book")
+@check("stocktake_book", datasets=("parts_ledger",))
 def stocktake_book(c: Checked, ctx: Context) -> None:
     """ST004: 账面数量 equals the ledger balance on 盘点日期 (0 for a part with no ledger row)."""
     ledger = ctx.other(c, "parts_ledger", "ST004")
@@ -239,7 +243,7 @@ def stocktake_book(c: Checked, ctx: Context) -> None:
             ctx.emit(c, "ST004", row, "book_qty", _raw(c, "book_qty", row), expected=balance, date=_day(day))
 
 
-@check("usage_coverage", reads=("type.issue",))
+@check("usage_coverage", reads=("type.issue",), datasets=("repair_report",))
 def usage_coverage(c: Checked, ctx: Context) -> None:
     """PL013: parts the period's repair report used must be issued (出库) in the ledger in P."""
     report = ctx.checked.get("repair_report")
