@@ -148,7 +148,8 @@ KPI_KEYS = ("completion_rate", "satisfaction_rate", "repeat_rate")
 def kpi_figures(job: CityJob, result, run) -> dict[str, float | None] | None:
     """The city's `kpi` entry of summary.json (kpi.md Outputs, `batch`): completion, satisfaction
     and repeat rates of its city totals as exact ratios (floats; None for "—"), computed from the
-    month the scoring validated (`result`) and the previous month (`pipeline.previous_report`).
+    month the scoring validated (`result`) and the previous month (`pipeline.previous_report`) —
+    `pipeline.kpi_totals`: the city totals alone, the same figures `aftersales kpi` shows.
 
     None when kpi has nothing to count (no repair report, a header without rows) or cannot run
     for the city (a 服务类型 without a rate): kpi never changes the score or fails a city.
