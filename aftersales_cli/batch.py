@@ -148,7 +148,8 @@ KPI_KEYS = ("completion_rate", "satisfaction_rate", "repeat_rate")
 def kpi_figures(job: CityJob, result, run) -> dict[str, float | None] | None:
     """The city's `kpi` entry of summary.json (kpi.md Outputs, `batch`): completion, satisfaction
     and repeat rates of its city totals as exact ratios (floats; None for "—"), computed from the
-    month the scoring validated (`result`) and the previous month (`pipeline.previous_report`).
+    month the scoring validated (`result`) and the previous month (`pipeline.previous_report`) —
+    `pipeline.kpi_totals`: the city totals alone, the same figures `aftersales kpi` shows.
 
     None when kpi has nothing to count (no repair report, a header without rows) or cannot run
     for the city (a 服务类型 without a rate): kpi never changes the score or fails a city.
@@ -156,9 +157,9 @@ def kpi_figures(job: CityJob, result, run) -> dict[str, float | None] | None:
     if job.kpi is None or job.folder is None:
         return None
     from .kpi.compute import ratio_number
-    from .pipeline import kpi_of
+    from .pipeline import kpi_totals
     try:
-        totals = kpi_of(result, job.folder, job.kpi, run, job.city, job.params).city_totals
+        totals = kpi_totals(result, job.folder, job.kpi, run, job.params)
     except AftersalesError:
         return None
     return {k: ratio_number(getattr(totals, k)) for k in KPI_KEYS}

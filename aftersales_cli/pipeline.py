@@ -26,6 +26,9 @@ class Family:
     Every other dataset that can be found is context for the cross checks (cli.md)."""
     datasets: tuple[str, ...]
     needs: str | None = None
+    # validate only the family's datasets and those they read (`validated_datasets`), when the
+    # period is known: the findings kept are the same, the other datasets are not checked for nothing
+    closed: bool = False
 
 
 FAMILIES = {
@@ -90,6 +93,8 @@ def _read(path: Path, period: Period | None, family: Family, extra: dict[str, Pa
     for name, given in (extra or {}).items():
         sub.datasets[name] = _given(name, Path(given), run)
         sub.files.append(str(given))
+    if family.closed and period is not None:
+        sub = _only(sub, validated_datasets(family.datasets, formats))
     return _Reading(folder, period, how, params, sub, keep, family)
 
 
@@ -101,6 +106,29 @@ def _reported(reading: _Reading, result: ValidationResult) -> ValidationResult:
     result.findings = [f for f in result.findings if f.dataset in reading.keep
                        or (f.dataset == "" and f.file in own) or (f.code == "RD001" and f.dataset in wanted)]
     return result
+
+
+def validated_datasets(names, formats) -> set[str]:
+    """The datasets whose validation gives every finding on `names`: themselves, the datasets
+    their rules refer to (`ref:`) and those their named checks read (checks.CHECK_DATASETS). The
+    checks of a dataset read the others' values, which come from the cell checks alone."""
+    from .validate.checks import CHECK_DATASETS
+
+    out = set(names)
+    for name in names:
+        fmt = formats[name]
+        out.update(r.option("ref").partition(".")[0] for r in fmt.rules if r.option("ref"))
+        for check in fmt.checks:
+            out.update(CHECK_DATASETS[check])
+    return out
+
+
+def _only(sub: Submission, names: set[str]) -> Submission:
+    """The submission with only the datasets `names` to validate (every file, sheet and reading
+    finding kept)."""
+    from dataclasses import replace
+
+    return replace(sub, datasets={k: v for k, v in sub.datasets.items() if k in names})
 
 
 def city_params(run: Run, folder: Path, city: str | None = None) -> dict[str, Any]:
@@ -226,7 +254,7 @@ def score_paths(items: list[tuple[Path, Period | None, str | None, dict[str, Any
     return outcomes
 
 
-KPI_FAMILY = Family(("repair_report", "roster"), "repair_report")
+KPI_FAMILY = Family(("repair_report", "roster"), "repair_report", closed=True)
 
 
 def kpi_path(path: Path, period: Period | None = None, city: str | None = None,
@@ -259,7 +287,30 @@ def kpi_of(result: ValidationResult, folder: Path, params, run: Run, city: str,
 
     Raises AftersalesError for a report with no rows, or a 服务类型 without a rate / on-time limit.
     """
-    from .kpi import check_values, compute, report_rows, roster_names
+    from .kpi import compute, roster_names
+
+    report, previous, notes, inputs = kpi_reports(result, folder, params, run, city_values)
+    kpi = compute(report, previous, roster_names(result.checked.get("roster")), params, result.period, city)
+    kpi.notes, kpi.inputs = notes, inputs
+    return kpi
+
+
+def kpi_totals(result: ValidationResult, folder: Path, params, run: Run, city_values: dict[str, Any] | None = None):
+    """`kpi_of(...).city_totals` (kpi.compute.Figures) without what only the `kpi` command shows
+    (the `batch` columns, kpi.md Outputs): the same reports, the same rows, the same figures.
+    Raises as `kpi_of`."""
+    from .kpi.compute import city_totals
+
+    report, previous, _, _ = kpi_reports(result, folder, params, run, city_values)
+    return city_totals(report, previous, params, result.period)
+
+
+def kpi_reports(result: ValidationResult, folder: Path, params, run: Run,
+                city_values: dict[str, Any] | None = None):
+    """What kpi.md's figures are computed from: (the report's kpi.rows.ReportRows, the previous
+    report's or None, notes about the previous month, every file read from both months), the
+    parameters checked against the 服务类型 present. Raises as `kpi_of`."""
+    from .kpi import check_values, report_rows
 
     checked = result.checked.get("repair_report")
     if checked is None:
@@ -291,9 +342,7 @@ def kpi_of(result: ValidationResult, folder: Path, params, run: Run, city: str,
     present = {"service_type": {r.service_type for rr in (report, previous) if rr for r in rr.rows
                                 if r.service_type is not None}}
     check_values(params, present, checked.ds.file)
-    kpi = compute(report, previous, roster_names(result.checked.get("roster")), params, result.period, city)
-    kpi.notes, kpi.inputs = notes, inputs
-    return kpi
+    return report, previous, notes, inputs
 
 
 def previous_report(result: ValidationResult, sibling: Path | None, run: Run,
@@ -336,5 +385,6 @@ def _previous_sheet(result: ValidationResult, before: Period, run: Run,
     ds = prev.datasets.get("repair_report")
     if ds is None or not names_before(ds.sheet):
         return None
+    prev = _only(prev, validated_datasets(KPI_FAMILY.datasets, run.formats))
     return validate_submission(prev, period=before, period_source="option", params=values,
                                checklist_codes=run.checklist_codes, formats=run.formats)

@@ -157,36 +157,56 @@ class Kpi:
         return ratio(self.repeats_after_install, self.install_completed)
 
 
-def compute(report: ReportRows, previous: ReportRows | None, roster: dict[str, dict[str, Any]],
-            params: KpiParams, period: Period, city: str = "") -> Kpi:
-    """The figures of kpi.md for `period` from the report (and the previous month's, if any).
+@dataclass
+class _Roles:
+    """The parameters' role values as sets (kpi.md Parameters, `roles`)."""
+    completed: set
+    cancelled: set
+    repair: set
+    install: set
+    satisfied: set
+    unhappy: set
 
-    `roster` maps 工号 → {name, category, unit} (empty without a roster: names are left blank).
-    """
-    completed = set(params.role("status", "completed"))
-    cancelled = set(params.role("status", "cancelled"))
-    repair = set(params.role("service_type", "repair"))
-    install = set(params.role("service_type", "install"))
-    satisfied = set(params.role("satisfaction", "satisfied"))
-    unhappy = set(params.role("satisfaction", "dissatisfied"))
-    call_back = params.role("satisfaction", "call_back")
+    @classmethod
+    def of(cls, params: KpiParams) -> _Roles:
+        role = params.role
+        return cls(set(role("status", "completed")), set(role("status", "cancelled")),
+                   set(role("service_type", "repair")), set(role("service_type", "install")),
+                   set(role("satisfaction", "satisfied")), set(role("satisfaction", "dissatisfied")))
+
+
+@dataclass
+class _Month:
+    """The rows each city figure counts (kpi.md Definitions), chosen once for `compute` and
+    `city_totals`: `everything` holds the lists `_figures` takes (orders, days, sat, counted,
+    repeats); `aside` the rows set aside so far, by id."""
+    roles: _Roles
+    everything: dict[str, list]
+    repeat_of: dict[Any, Repeat]
+    aside: dict[int, tuple[Row, list[str]]]
+
+    def figures(self, part: dict[str, list], params: KpiParams) -> Figures:
+        ro = self.roles
+        return _figures(part["orders"], part["days"], part["sat"], part["counted"], part["repeats"],
+                        self.repeat_of, params, ro.completed, ro.cancelled, ro.satisfied, ro.unhappy)
+
+
+def _month(report: ReportRows, previous: ReportRows | None, params: KpiParams, period: Period) -> _Month:
+    """Choose the rows of every city figure but the fault table (whose rows `compute` adds)."""
+    roles = _Roles.of(params)
+    completed, cancelled = roles.completed, roles.cancelled
     first, last = period.first, period.last
     window = params.repeat_window_days
     rows = report.rows
     prev_rows = previous.rows if previous is not None else []
     aside: dict[int, tuple[Row, list[str]]] = {}
-
-    def ok(r: Row, figure: str) -> bool:
-        bad = r.errors & FIGURE_FIELDS[figure] or (figure == "repeats" and r.errors >= _CONTACT)
-        if bad:
-            aside.setdefault(id(r), (r, []))[1].append(figure)
-        return not bad
+    ok = _setting_aside(aside)
 
     def in_p(d) -> bool:
         return d is not None and first <= d <= last
 
     # --- every row against every figure it can feed (the previous report: 计件 and 返修 only) ----
-    good = {fig: [r for r in rows if not r.errors or ok(r, fig)] for fig in FIGURES}
+    good = {fig: [r for r in rows if not r.errors or ok(r, fig)] for fig in FIGURES if fig != "faults"}
     prev_good = {fig: [r for r in prev_rows if not r.errors or ok(r, fig)] for fig in ("piece", "repeats")}
     for r in prev_rows:   # the previous report's rows too old to matter in P are not listed
         if id(r) in aside and not _recent(r, first, window):
@@ -214,16 +234,43 @@ def compute(report: ReportRows, previous: ReportRows | None, roster: dict[str, d
                    if id(r) in usable and _recent(r, first, window)]
     originals = [r for r in [*prev_orders, *report_orders]
                  if r.status in completed and r.completion_date is not None and r.service_date is not None]
-    repeats = _find_repeats([r for r in report_orders if in_p(r.service_date) and r.service_type in repair
-                             and r.status not in cancelled], originals, window, install)
-    repeat_of = {rep.b.order_no: rep for rep in repeats}
+    repeats = _find_repeats([r for r in report_orders if in_p(r.service_date) and r.service_type in roles.repair
+                             and r.status not in cancelled], originals, window, roles.install)
+    everything = {"orders": orders, "days": days_rows, "sat": sat_rows, "counted": counted, "repeats": repeats}
+    return _Month(roles, everything, {rep.b.order_no: rep for rep in repeats}, aside)
+
+
+def _setting_aside(aside: dict[int, tuple[Row, list[str]]]):
+    """ok(row, figure): whether a row with errors still feeds the figure; if not, it is noted in
+    `aside` (kpi.md "Rows set aside")."""
+    def ok(r: Row, figure: str) -> bool:
+        bad = r.errors & FIGURE_FIELDS[figure] or (figure == "repeats" and r.errors >= _CONTACT)
+        if bad:
+            aside.setdefault(id(r), (r, []))[1].append(figure)
+        return not bad
+    return ok
+
+
+def city_totals(report: ReportRows, previous: ReportRows | None, params: KpiParams, period: Period) -> Figures:
+    """The city's figures (`Kpi.city_totals`) alone: the same rows and the same `_figures` as
+    `compute`, without what only the `kpi` command shows (technicians, faults, call list, rows
+    set aside). What `batch` reports (kpi.md Outputs)."""
+    month = _month(report, previous, params, period)
+    return month.figures(month.everything, params)
+
+
+def compute(report: ReportRows, previous: ReportRows | None, roster: dict[str, dict[str, Any]],
+            params: KpiParams, period: Period, city: str = "") -> Kpi:
+    """The figures of kpi.md for `period` from the report (and the previous month's, if any).
+
+    `roster` maps 工号 → {name, category, unit} (empty without a roster: names are left blank).
+    """
+    month = _month(report, previous, params, period)
+    roles, everything, aside = month.roles, month.everything, month.aside
+    first, last = period.first, period.last
+    ok = _setting_aside(aside)
 
     # --- per technician and for the city ----------------------------------------------------------
-    def figures(part: dict[str, list]) -> Figures:
-        return _figures(part["orders"], part["days"], part["sat"], part["counted"], part["repeats"],
-                        repeat_of, params, completed, cancelled, satisfied, unhappy)
-
-    everything = {"orders": orders, "days": days_rows, "sat": sat_rows, "counted": counted, "repeats": repeats}
     by_tech: dict[str, dict[str, list]] = defaultdict(lambda: {k: [] for k in everything})
     for key, items in everything.items():
         for item in items:
@@ -232,26 +279,29 @@ def compute(report: ReportRows, previous: ReportRows | None, roster: dict[str, d
                 by_tech[tech][key].append(item)
     for tech in [t for t, part in by_tech.items() if not (part["orders"] or part["counted"] or part["repeats"])]:
         del by_tech[tech]
-    technicians = [(t, roster.get(t, {}), figures(by_tech[t])) for t in sorted(by_tech)]
-    city_totals = figures(everything)
+    technicians = [(t, roster.get(t, {}), month.figures(by_tech[t], params)) for t in sorted(by_tech)]
+    totals = month.figures(everything, params)
 
     # --- faults, parts, call list ---------------------------------------------------------------------
-    fault_orders = _distinct(r for r in good["faults"] if in_p(r.service_date) and r.service_type in repair)
+    fault_rows = [r for r in report.rows if not r.errors or ok(r, "faults")]
+    fault_orders = _distinct(r for r in fault_rows if r.service_date is not None and first <= r.service_date <= last
+                             and r.service_type in roles.repair)
     faults = _fault_table(fault_orders, params.top_faults)
     parts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for r in fault_orders:
         if r.part_code is not None and isinstance(r.part_qty, int):
             parts[r.model_key or ""][str(r.part_code)] += r.part_qty
-    rank = {v: i for i, v in enumerate(call_back)}
-    calls = sorted((r for r in sat_rows if r.satisfaction in rank),
+    rank = {v: i for i, v in enumerate(params.role("satisfaction", "call_back"))}
+    calls = sorted((r for r in everything["sat"] if r.satisfaction in rank),
                    key=lambda r: (rank[r.satisfaction], r.service_date, str(r.order_no)))
 
-    install_done = sum(1 for r in counted if r.service_type in install)
+    repeats = everything["repeats"]
+    install_done = sum(1 for r in everything["counted"] if r.service_type in roles.install)
     after_install = sum(1 for rep in repeats if rep.after_install)
     order_of = {fig: i for i, fig in enumerate(FIGURES)}
     set_aside = sorted(((r, sorted(set(figs), key=order_of.get)) for r, figs in aside.values()),
                        key=lambda item: item[0].pos)
-    return Kpi(city=city, period=period, params=params, city_totals=city_totals, technicians=technicians,
+    return Kpi(city=city, period=period, params=params, city_totals=totals, technicians=technicians,
                repeats=repeats, repeats_after_install=after_install, install_completed=install_done,
                call_list=calls, faults=faults, fault_orders=len(fault_orders),
                parts={m: dict(sorted(p.items())) for m, p in sorted(parts.items())}, set_aside=set_aside)

@@ -9,6 +9,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
+from functools import lru_cache
 from typing import Any
 
 from ..core.finding import Finding
@@ -84,6 +85,19 @@ class ReportRows:
 
 def text_key(value: Any) -> str | None:
     """Text for matching and grouping: NFKC, all white space removed (kpi.md, formats.md)."""
+    if value is None:
+        return None
+    return _text_key(value) if type(value) is str else _text_key_of(value)
+
+
+@lru_cache(maxsize=1 << 14)
+def _text_key(value: str) -> str | None:
+    """`text_key` of a text, remembered: the repeat search compares the same addresses and models
+    many times, and a city's models and faults repeat on many rows."""
+    return _text_key_of(value)
+
+
+def _text_key_of(value: Any) -> str | None:
     if _missing(value):
         return None
     text = _SPACE.sub("", unicodedata.normalize("NFKC", str(value)))
@@ -113,15 +127,16 @@ def report_rows(checked, findings: Iterable[Finding], source: int, keep_codes: I
         series = values[key]
         missing = series.isna().tolist()
         items = series.dt.date.tolist() if key in _DATES else series.tolist()
-        columns.append([None if m else v for v, m in zip(items, missing)])
+        columns.append([None if m else v for v, m in zip(items, missing)] if any(missing) else items)
     rows = []
     none: frozenset[str] = frozenset()
-    for i, excel_row in enumerate(values.index.tolist()):
+    file, sheet = ds.file, ds.sheet
+    for excel_row, cells in zip(values.index.tolist(), zip(*columns)):
         found = tuple(by_row.get(excel_row, ()))
         errors = frozenset(key_of[f.column] for f in found
                            if f.column in key_of and f.code not in keep and f.severity == "error") if found else none
-        rows.append(Row(source, int(excel_row), errors, found, ds.file, ds.sheet, *(c[i] for c in columns)))
-    return ReportRows(rows, ds.file, ds.sheet, period)
+        rows.append(Row(source, int(excel_row), errors, found, file, sheet, *cells))
+    return ReportRows(rows, file, sheet, period)
 
 
 def _missing(value: Any) -> bool:

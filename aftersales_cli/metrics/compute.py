@@ -74,9 +74,9 @@ def _roster(ck: dict[str, Checked], counts: Counter, p) -> dict[str, Any]:
     unknown: set = set()
     report = ck.get("repair_report")
     if report is not None:
-        in_p = within(report.col("service_date"), p.first, p.last)
+        in_p = report.within("service_date", p.first, p.last)
         used = set(report.col("tech_id")[in_p].dropna())
-        unknown = used - set(r.col("tech_id").dropna())
+        unknown = used - r.known("tech_id")
     ids = _count(counts, "invalid_id_cards")
     mobiles = _count(counts, "invalid_mobiles")
     dups = _count(counts, "duplicate_people")
@@ -123,7 +123,7 @@ def _training(t: Checked | None, p) -> dict[str, Any]:
         return {"trainings_dealer": 0, "trainings_distributor": 0, "trainings_set_aside": 0}
     bad = t.error_rows()
     ok = ~t.values.index.isin(list(bad))
-    in_p = within(t.col("date"), p.first, p.last)
+    in_p = t.within("date", p.first, p.last)
     kind = t.col("type")
     role = t.ds.fmt.role
     return {"trainings_dealer": int((ok & in_p & kind.isin(role("type", "dealer"))).sum()),
@@ -137,7 +137,7 @@ def _report(rr: Checked | None, result: ValidationResult, p) -> dict[str, Any]:
              "report_issue_breakdown": _tr("metric.none")}
     if rr is None:
         return empty
-    in_p = within(rr.col("service_date"), p.first, p.last)
+    in_p = rr.within("service_date", p.first, p.last)
     rows_in_p = int(in_p.sum())
     bad = {row for row, key in rr.error_cells if key in ("order_no", "service_date")}
     counted = in_p & ~rr.values.index.isin(list(bad))
@@ -177,24 +177,24 @@ def _parts(ck: dict[str, Checked], counts: Counter, result: ValidationResult, fo
     p = result.period
     ledger, master, stock, plan = (ck.get(n) for n in ("parts_ledger", "parts_master", "stocktake", "parts_plan"))
     out: dict[str, Any] = {}
-    out["ledger_rows_in_period"] = int(within(ledger.col("date"), p.first, p.last).sum()) if ledger else 0
+    out["ledger_rows_in_period"] = int(ledger.within("date", p.first, p.last).sum()) if ledger else 0
     for name in ("fifo_violations", "ledger_balance_errors", "stocktake_book_errors", "usage_shortfalls"):
         out[name] = _count(counts, name)
     window = count_window(p, formats["stocktake"].count_window)
     out["count_window"] = _tr("metric.count_window", start=window[0].date().isoformat(),
                               end=window[1].date().isoformat())
-    cards = set(master.col("part_code").dropna()) if master else set()
+    cards = master.known("part_code") if master else frozenset()
     out["parts_cards"] = len(cards)
     used_codes = set()
     if ledger is not None:
-        used_codes |= set(ledger.col("part_code").dropna())
+        used_codes |= ledger.known("part_code")
     if stock is not None:
-        used_codes |= set(stock.col("part_code").dropna())
+        used_codes |= stock.known("part_code")
     without = used_codes - cards if master else set()
     out["parts_without_card"] = len(without)
     out["parts_without_card_codes"] = _codes(without)
     if stock is not None:
-        for_p = within(stock.col("count_date"), window[0], window[1])
+        for_p = stock.within("count_date", window[0], window[1])
         bad = {row for row, key in stock.error_cells if key in ("book_qty", "actual_qty", "part_code")}
         ok = for_p & ~stock.values.index.isin(list(bad))
         book, actual = stock.col("book_qty"), stock.col("actual_qty")
@@ -217,7 +217,7 @@ def _parts(ck: dict[str, Checked], counts: Counter, result: ValidationResult, fo
     out["stocktake_missing_codes"] = _codes(missing)
     if plan is not None:
         bad = plan.error_rows()
-        ok = within(plan.col("apply_date"), p.first, p.last) & ~plan.values.index.isin(list(bad))
+        ok = plan.within("apply_date", p.first, p.last) & ~plan.values.index.isin(list(bad))
         out["plan_rows"] = int(ok.sum())
     else:
         out["plan_rows"] = 0

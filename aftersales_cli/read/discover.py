@@ -330,11 +330,21 @@ def _title(fmt: DatasetFormat) -> dict[str, str]:
     return {"zh": fmt.title.zh, "en": fmt.title.en}
 
 
+_NAME_INDEX: dict[int, tuple[DatasetFormat, dict[str, str]]] = {}
+
+
 def _name_index(fmt: DatasetFormat) -> dict[str, str]:
+    """Normalised column name or alias → format key (read-only), built once per format: the
+    header search and build_dataset ask for it for every sheet of every city. Kept by id with
+    the format itself, so an id is never taken for another format's."""
+    held = _NAME_INDEX.get(id(fmt))
+    if held is not None and held[0] is fmt:
+        return held[1]
     index: dict[str, str] = {}
     for col in fmt.columns:
         for n in col.names:
             index.setdefault(norm(n), col.key)
+    _NAME_INDEX[id(fmt)] = (fmt, index)
     return index
 
 

@@ -107,23 +107,42 @@ def _has_content(sheet: RawSheet) -> bool:
         c is not None and not (isinstance(c, str) and not c.strip()) for row in sheet.rows for c in row)
 
 
-def sniff(path: Path) -> str:
+#: Files up to this size are read once, whole (`read_whole`): sniffed and guarded from memory.
+#: Larger ones are read from disk piece by piece, as a worker's memory should not hold them whole.
+WHOLE_BYTES = 32 * 1024 * 1024
+
+
+def read_whole(path: Path) -> bytes | None:
+    """The file's bytes, when it is a regular file of at most WHOLE_BYTES (else None: the readers
+    open it themselves, and report what is wrong with it)."""
+    try:
+        if path.stat().st_size > WHOLE_BYTES:
+            return None
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
+def sniff(path: Path, whole: bytes | None = None) -> str:
     """What a file is by its bytes: xlsx, xlsb, ods, xls, encrypted, html, xml2003, zip, ole or text.
 
     A zip is typed by its workbook part (names with `\\` read as `/`), an OLE2 file by its streams
-    (olefile), text by its first tag. Raises AftersalesError (err.not_spreadsheet) for an empty or
-    unreadable file.
+    (olefile), text by its first tag. `whole`: the file's bytes if already read (`read_whole`).
+    Raises AftersalesError (err.not_spreadsheet) for an empty or unreadable file.
     """
-    try:
-        with open(path, "rb") as fh:
-            head = fh.read(4096)
-    except OSError as exc:
-        raise AftersalesError("err.not_spreadsheet", path, detail=os_reason(exc)) from exc
+    if whole is not None:
+        head = whole[:4096]
+    else:
+        try:
+            with open(path, "rb") as fh:
+                head = fh.read(4096)
+        except OSError as exc:
+            raise AftersalesError("err.not_spreadsheet", path, detail=os_reason(exc)) from exc
     if not head:
         raise AftersalesError("err.not_spreadsheet", path, detail=both("detail.empty_file"))
     if head.startswith(guard.ZIP_MAGIC):
         try:
-            with zipfile.ZipFile(path) as zf:
+            with zipfile.ZipFile(io.BytesIO(whole) if whole is not None else path) as zf:
                 names = {n.replace("\\", "/") for n in zf.namelist()}
         except (zipfile.BadZipFile, OSError, ValueError):
             return "zip"
@@ -159,7 +178,8 @@ def _open(path: Path, limits: Limits) -> list[RawSheet]:
     suffix = path.suffix.lower()
     if suffix in TEXT_SUFFIXES:
         return [read_csv(path, limits)]
-    kind = sniff(path)
+    whole = read_whole(path)           # one read of the file for the sniff and the guard
+    kind = sniff(path, whole)
     if kind == "encrypted":
         raise AftersalesError("err.encrypted", path)
     if kind in ("html", "xml2003"):
@@ -173,23 +193,23 @@ def _open(path: Path, limits: Limits) -> list[RawSheet]:
         detail = "detail.no_content_part" if suffix == ".ods" else "detail.no_workbook_part"
         if suffix == ".xls":
             detail = "detail.not_xls"
-        guard.check_package(path, limits, lambda name: False)   # a bomb or a damaged zip is said first
+        guard.check_package(path, limits, lambda name: False, whole)   # a bomb or a damaged zip is said first
         raise AftersalesError("err.not_spreadsheet", path, detail=both(detail))
     if kind == "xls":
         sheets = _read_xls(path, limits)
     else:
-        sheets = _read_package(path, limits, kind)
+        sheets = _read_package(path, limits, kind, whole)
     for sheet in sheets:
         sheet.kind = kind
     return sheets
 
 
-def _read_package(path: Path, limits: Limits, kind: str) -> list[RawSheet]:
+def _read_package(path: Path, limits: Limits, kind: str, whole: bytes | None = None) -> list[RawSheet]:
     parts = (".xml", ".rels", ".bin") if kind == "xlsb" else (".xml", ".rels")
 
     def keep(name: str) -> bool:       # the parts scanned below; an .xlsb's sheets are binary
         return name.endswith(parts) and not name.startswith("xl/media/")
-    scan = guard.check_package(path, limits, keep)
+    scan = guard.check_package(path, limits, keep, whole)
     members = scan.members
     sheet_parts: dict[str, bytes] = {}
     bad: dict[str, dict] = {}

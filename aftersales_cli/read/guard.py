@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import re
+import struct
 import zipfile
 import zlib
 from collections.abc import Callable
@@ -45,19 +46,24 @@ def magic(path: Path) -> bytes:
         return fh.read(8)
 
 
-def check_package(path: Path, limits: Limits, keep: Callable[[str], bool]) -> ZipScan:
-    """Inflate every member counting real bytes; keep the members `keep(name)` asks for."""
+def check_package(path: Path, limits: Limits, keep: Callable[[str], bool], whole: bytes | None = None) -> ZipScan:
+    """Inflate every member counting real bytes; keep the members `keep(name)` asks for.
+
+    `whole`: the file's bytes when the caller has read them (files.read_whole) — the package is
+    then read from them, each member inflated in one zlib call (`_inflate_whole`), instead of
+    being opened again from disk."""
     scan = ZipScan()
     total = 0
+    view = memoryview(whole) if whole is not None else None
     try:
-        with zipfile.ZipFile(path) as zf:
+        with zipfile.ZipFile(io.BytesIO(whole) if whole is not None else path) as zf:
             infos = zf.infolist()
             if not infos:
                 raise AftersalesError("err.not_spreadsheet", path, detail=both("detail.empty_zip"))
             for info in infos:
                 if info.is_dir():
                     continue
-                data = _inflate(zf, info, path, limits, limits.max_total_mb * 1_000_000 - total)
+                data = _inflate(zf, info, path, limits, limits.max_total_mb * 1_000_000 - total, view)
                 total += len(data)
                 name = info.filename.replace("\\", "/")     # some generators write `xl\workbook.xml`
                 if keep(name):
@@ -71,7 +77,8 @@ def check_package(path: Path, limits: Limits, keep: Callable[[str], bool]) -> Zi
     return scan
 
 
-def _inflate(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path, limits: Limits, room: int) -> bytes:
+def _inflate(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path, limits: Limits, room: int,
+             whole: memoryview | None = None) -> bytes:
     """A member's bytes, inflated in one call but never past what the limits allow.
 
     One byte more than allowed is asked for: getting it proves the member too big, whatever its
@@ -79,12 +86,60 @@ def _inflate(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path, limits: Lim
     """
     member_cap = max(limits.max_member_mb * 1_000_000, limits.max_ratio * max(info.compress_size, 1))
     cap = min(member_cap, max(room, 0))
+    if whole is not None:
+        data = _inflate_whole(whole, info, cap)
+        if data is not None:
+            return data
     with zf.open(info) as member:
         data = member.read(cap + 1)
     if len(data) > cap:
         if cap == room:
             raise AftersalesError("err.zip_bomb_total", path, limit=limits.max_total_mb)
         raise AftersalesError("err.zip_bomb_ratio", path, member=info.filename, ratio=limits.max_ratio)
+    return data
+
+
+_LOCAL = struct.Struct("<4sHHHHHIIIHH")      # a zip member's local header (APPNOTE 4.3.7)
+_ODD_FLAGS = 0x1 | 0x20 | 0x40                 # encrypted, patched data, strong encryption
+
+
+def _inflate_whole(whole: memoryview, info: zipfile.ZipInfo, cap: int) -> bytes | None:
+    """The member inflated straight from the file's bytes in one zlib call — what zipfile's
+    reader gives, without its per-chunk loop — or None for anything out of the ordinary (a flag or
+    compression method other than stored/deflate, a local header that does not match the
+    directory, a stream that does not end where it should, more than `cap` bytes, a size or CRC
+    other than declared): the zipfile reader then reads, or refuses, the member exactly as before.
+    """
+    if info.flag_bits & _ODD_FLAGS or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        return None
+    start = info.header_offset
+    if start < 0 or start + _LOCAL.size > len(whole):
+        return None
+    magic_, _, flags, method, _, _, _, _, _, n, extra = _LOCAL.unpack_from(whole, start)
+    begin = start + _LOCAL.size + n + extra
+    end = begin + info.compress_size
+    if magic_ != ZIP_MAGIC or flags & _ODD_FLAGS or method != info.compress_type or end > len(whole):
+        return None
+    name = bytes(whole[start + _LOCAL.size:start + _LOCAL.size + n])
+    try:
+        same = name.decode("utf-8" if info.flag_bits & 0x800 else "cp437") == info.orig_filename
+    except UnicodeDecodeError:
+        return None
+    if not same:
+        return None
+    raw = whole[begin:end]
+    if method == zipfile.ZIP_STORED:
+        data = bytes(raw[:cap + 1])
+    else:
+        inflater = zlib.decompressobj(-15)
+        try:
+            data = inflater.decompress(raw, cap + 1)
+        except zlib.error:
+            return None
+        if not inflater.eof or inflater.unused_data:
+            return None
+    if len(data) > cap or len(data) != info.file_size or zlib.crc32(data) != info.CRC:
+        return None
     return data
 
 

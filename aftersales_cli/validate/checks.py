@@ -16,12 +16,16 @@ CHECKS: dict[str, Callable[[Checked, Context], None]] = {}
 #: The roles (`field.role`) and windows a check reads from its dataset's format: `formats check`
 #: requires them, so a renamed value cannot silently switch a check off.
 CHECK_READS: dict[str, tuple[str, ...]] = {}
+#: The other datasets a check reads (a dataset validated without them would get other findings):
+#: what `pipeline.validated_datasets` adds when only some datasets are validated.
+CHECK_DATASETS: dict[str, tuple[str, ...]] = {}
 
 
-def check(name: str, reads: tuple[str, ...] = ()):
+def check(name: str, reads: tuple[str, ...] = (), datasets: tuple[str, ...] = ()):
     def register(fn):
         CHECKS[name] = fn
         CHECK_READS[name] = reads
+        CHECK_DATASETS[name] = datasets
         return fn
     return register
 
@@ -100,7 +104,7 @@ def latest_count_date(ctx: Context) -> pd.Timestamp | None:
     return dates.max() if len(dates) else None
 
 
-@check("ledger_dates", reads=("type.opening",))
+@check("ledger_dates", reads=("type.opening",), datasets=("stocktake",))
 def ledger_dates(c: Checked, ctx: Context) -> None:
     """PL001 outside P, PL002 after P up to the count, PL003 an opening row (期初) not on day 1,
     PL008 out of order."""
@@ -176,13 +180,13 @@ def ledger_balance(c: Checked, ctx: Context) -> None:
             ctx.emit(c, "PL007", row, "balance", _raw(c, "balance", row), part=part, expected=computed)
 
 
-@check("ledger_handler", reads=("type.issue",))
+@check("ledger_handler", reads=("type.issue",), datasets=("roster",))
 def ledger_handler(c: Checked, ctx: Context) -> None:
     """PL012: the handler of an issue (出库) must be a technician (工号 or 姓名) on the roster."""
     roster = ctx.other(c, "roster", "PL012")
     if roster is None:
         return
-    known = set(roster.col("tech_id").dropna()) | set(roster.col("name").dropna())
+    known = roster.known("tech_id") | roster.known("name")
     handler, kind = c.col("handler"), c.col("type")
     bad = kind.isin(c.ds.fmt.role("type", "issue")) & handler.notna() & ~handler.isin(known)
     for row in handler.index[bad]:
@@ -190,7 +194,12 @@ def ledger_handler(c: Checked, ctx: Context) -> None:
 
 
 def signed_movements(ledger: Checked) -> pd.DataFrame:
-    """date, part_code, signed qty of every computable ledger row."""
+    """date, part_code, signed qty of every computable ledger row (read-only: computed once per
+    ledger, for ST004 and the stock metrics)."""
+    return ledger.once(("signed_movements",), lambda: _signed_movements(ledger))
+
+
+def _signed_movements(ledger: Checked) -> pd.DataFrame:
     sign = ledger.col("type").map(directions(ledger.ds.fmt))
     frame = pd.DataFrame({"date": ledger.col("date"), "part": ledger.col("part_code"),
                           "qty": pd.to_numeric(ledger.col("qty"), errors="coerce") * sign})
@@ -198,23 +207,29 @@ def signed_movements(ledger: Checked) -> pd.DataFrame:
 
 
 def balance_on(ledger: Checked, parts: pd.Series, days: pd.Series) -> pd.Series:
-    """The ledger balance of each part after every row dated on or before the given day.
+    """The ledger balance of each part after every row dated on or before the given day (an int64
+    Series on the index of `parts`; 0 for a part with no ledger row).
 
-    One merge of the requested (part, day) pairs with the signed movements, then a grouped sum.
+    The signed movements grouped by part once per ledger, then each asked (part, day) sums its
+    part's movements up to the day: a stocktake asks a few hundred pairs, and a merge of two
+    small frames costs more in pandas' per-call overhead than the sums themselves.
     """
-    out = pd.Series(0, index=parts.index, dtype="int64")
+    by_part = ledger.once(("movements_by_part",), lambda: _movements_by_part(ledger))
+    sums = [sum(q for d, q in by_part.get(part, ()) if d <= day)
+            for part, day in zip(parts.tolist(), days.tolist())]
+    return pd.Series([int(x) for x in sums], index=parts.index, dtype="int64")
+
+
+def _movements_by_part(ledger: Checked) -> dict:
+    """part → [(date, signed qty), …] of the ledger's computable rows, in sheet order."""
     moves = signed_movements(ledger)
-    if moves.empty or parts.empty:
-        return out
-    asked = pd.DataFrame({"part": parts.to_numpy(object), "day": days.to_numpy(), "at": parts.index})
-    joined = asked.merge(moves, on="part", how="inner")
-    joined = joined[joined["date"] <= joined["day"]]
-    sums = joined.groupby("at")["qty"].sum()
-    out.loc[sums.index] = sums.astype("int64").to_numpy()
-    return out
+    by_part: dict = {}
+    for part, date, qty in zip(moves["part"].tolist(), moves["date"].tolist(), moves["qty"].tolist()):
+        by_part.setdefault(part, []).append((date, qty))
+    return by_part
 
 
-@check("stocktake_book")
+@check("stocktake_book", datasets=("parts_ledger",))
 def stocktake_book(c: Checked, ctx: Context) -> None:
     """ST004: 账面数量 equals the ledger balance on 盘点日期 (0 for a part with no ledger row)."""
     ledger = ctx.other(c, "parts_ledger", "ST004")
@@ -223,26 +238,24 @@ def stocktake_book(c: Checked, ctx: Context) -> None:
     parts, days, book = c.col("part_code"), c.col("count_date"), c.col("book_qty")
     ok = parts.notna() & days.notna() & book.notna()
     expected = balance_on(ledger, parts[ok], days[ok])
-    for row in expected.index:
-        if int(book[row]) != int(expected[row]):
-            ctx.emit(c, "ST004", row, "book_qty", _raw(c, "book_qty", row), expected=int(expected[row]),
-                     date=_day(days[row]))
+    for row, stated, balance, day in zip(expected.index, book[ok].tolist(), expected.tolist(), days[ok].tolist()):
+        if int(stated) != balance:
+            ctx.emit(c, "ST004", row, "book_qty", _raw(c, "book_qty", row), expected=balance, date=_day(day))
 
 
-@check("usage_coverage", reads=("type.issue",))
+@check("usage_coverage", reads=("type.issue",), datasets=("repair_report",))
 def usage_coverage(c: Checked, ctx: Context) -> None:
     """PL013: parts the period's repair report used must be issued (出库) in the ledger in P."""
     report = ctx.checked.get("repair_report")
     if report is None:
         return
-    in_p = lambda d: d.notna() & (d >= ctx.first) & (d <= ctx.last)  # noqa: E731
     used = pd.DataFrame({"part": report.col("part_code"), "qty": report.col("part_qty")})
-    used = used[in_p(report.col("service_date")) & used["part"].notna() & used["qty"].notna()]
+    used = used[report.within("service_date", ctx.first, ctx.last) & used["part"].notna() & used["qty"].notna()]
     used = used.groupby("part")["qty"].sum()
     kind = c.col("type")
     issued = pd.DataFrame({"part": c.col("part_code"), "qty": c.col("qty")})
     issues = kind.isin(c.ds.fmt.role("type", "issue"))
-    issued = issued[issues & in_p(c.col("date")) & issued["part"].notna() & issued["qty"].notna()]
+    issued = issued[issues & c.within("date", ctx.first, ctx.last) & issued["part"].notna() & issued["qty"].notna()]
     issued = issued.groupby("part")["qty"].sum()
     for part, qty in used.items():
         got = int(issued.get(part, 0))

@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 import pandas as pd
 
-from ..period import Period
+from ..period import Period, within
 from ..read.discover import Dataset
 from ..core.finding import Finding
 
@@ -17,6 +17,27 @@ class Checked:
     ds: Dataset
     values: pd.DataFrame
     error_cells: set[tuple[int, str]] = field(default_factory=set)   # (row, key) with an error
+    _once: dict[tuple, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    def once(self, key: tuple, make: Callable[[], Any]) -> Any:
+        """`make()`, computed once per dataset and kept: what several rules, checks and metrics
+        derive from the same columns (a key set, a first-row mapping, an in-period mask, the
+        signed ledger movements). `values` never changes after the cell checks, so neither does
+        what is derived from it; callers treat the result as read-only."""
+        try:
+            return self._once[key]
+        except KeyError:
+            made = self._once[key] = make()
+            return made
+
+    def known(self, key: str) -> frozenset:
+        """The distinct non-empty values of a column (what a cross check looks values up in)."""
+        return self.once(("known", key), lambda: frozenset(self.col(key).dropna()))
+
+    def within(self, key: str, start, end) -> pd.Series:
+        """`period.within` of a date column (a bool Series, read-only), once per (column, window)."""
+        start, end = pd.Timestamp(start), pd.Timestamp(end)
+        return self.once(("within", key, start, end), lambda: within(self.col(key), start, end))
 
     @property
     def name(self) -> str:

@@ -11,7 +11,7 @@ import pandas as pd
 
 from ..formats import Rule
 from ..formats.model import FIELD_OPTIONS
-from ..period import Period, within
+from ..period import Period
 from .context import Checked, Context
 from ..core.finding import display
 
@@ -45,7 +45,7 @@ def _day(value) -> str:
 @rule("in_period")
 def in_period(c: Checked, r: Rule, ctx: Context) -> None:
     v = c.col(r.field)
-    bad = v.notna() & ~within(v, ctx.first, ctx.last)
+    bad = v.notna() & ~c.within(r.field, ctx.first, ctx.last)
     for row in v.index[bad]:
         ctx.emit(c, r.code, row, r.field, _raw(c, r.field, row), period=ctx.period.label)
 
@@ -75,7 +75,7 @@ def exists_in(c: Checked, r: Rule, ctx: Context) -> None:
     other = ctx.other(c, name, r.code)
     if other is None:
         return
-    known = set(other.col(key).dropna())
+    known = other.known(key)
     v = c.col(r.field)
     bad = v.notna() & ~v.isin(known)
     for row in v.index[bad]:
@@ -88,14 +88,20 @@ def matches_ref(c: Checked, r: Rule, ctx: Context) -> None:
     other = ctx.other(c, name, r.code)
     if other is None:
         return
-    pairs = pd.DataFrame({"k": other.col(ref_key), "v": other.col(r.option("ref_field"))}).dropna()
-    mapping = pairs.drop_duplicates("k").set_index("k")["v"]
+    mapping = other.once(("first_of", ref_key, r.option("ref_field")),
+                         lambda: _first_of(other, ref_key, r.option("ref_field")))
     keys = c.col(r.option("key"))
     expected = keys.map(mapping)
     v = c.col(r.field)
     bad = v.notna() & expected.notna() & (v != expected)
     for row in v.index[bad]:
         ctx.emit(c, r.code, row, r.field, _raw(c, r.field, row), key=keys[row], expected=expected[row])
+
+
+def _first_of(other: Checked, key: str, field: str) -> pd.Series:
+    """`field` of the first row of each `key` (rows with both), indexed by key."""
+    pairs = pd.DataFrame({"k": other.col(key), "v": other.col(field)}).dropna()
+    return pairs.drop_duplicates("k").set_index("k")["v"]
 
 
 @rule("not_before")
@@ -140,17 +146,16 @@ def count_window(period: Period, window) -> tuple[pd.Timestamp, pd.Timestamp]:
 def inspection_rows(c: Checked, period: Period) -> pd.Series:
     """Rows that count for the period: dated in P or in the next month's first `period_window`
     days (no `period_window`: in P only)."""
-    dates = c.col("date")
     window = c.ds.fmt.period_window
     end = pd.Timestamp(period.next().first) + pd.Timedelta(days=(window.next_days if window else 0) - 1)
-    return within(dates, period.first, end)
+    return c.within("date", period.first, end)
 
 
 @rule("count_window", reads=("count_window",))
 def count_window_rule(c: Checked, r: Rule, ctx: Context) -> None:
     start, end = count_window(ctx.period, c.ds.fmt.count_window)
     v = c.col(r.field)
-    bad = v.notna() & ~within(v, start, end)
+    bad = v.notna() & ~c.within(r.field, start, end)
     for row in v.index[bad]:
         ctx.emit(c, r.code, row, r.field, _raw(c, r.field, row), start=_day(start), end=_day(end))
 
