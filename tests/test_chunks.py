@@ -143,3 +143,23 @@ def test_a_logical_cell_is_never_taken_for_the_number_it_equals():
                                                         (6, "CE030")]
     assert list(result.values) == [1, None, 1, None, None, None, None]
     assert list(result.missing) == [False, False, False, False, False, True, False]
+
+
+def test_a_worker_forked_from_the_preloaded_server_imports_nothing_more(root, planned):
+    """The fork server imports `batch_worker` once; a worker's first chunk must then import no
+    module (a lazy import inside a function would cost every worker that time on its first city).
+    A fresh interpreter preloads, scores the root's first cities and lists what came after."""
+    code = ("import sys, pickle\n"
+            "import aftersales_cli.batch_worker\n"
+            "from aftersales_cli import batch\n"
+            "before = set(sys.modules)\n"
+            "jobs = pickle.loads(sys.stdin.buffer.read())\n"
+            "rows = batch.score_chunk_safe(jobs)\n"
+            "assert all(r['status'] == 'ok' for r in rows), rows\n"
+            "print(sorted(m for m in set(sys.modules) - before if not m.startswith('encodings')))\n")
+    import pickle
+    import subprocess
+    import sys
+    ok = [j for j in planned if j.city in ("缺陷一市", "两月市", "文本市", "怪格式市")]
+    proc = subprocess.run([sys.executable, "-c", code], input=pickle.dumps(ok), capture_output=True, check=True)
+    assert proc.stdout.decode().strip() == "[]"
