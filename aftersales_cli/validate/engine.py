@@ -120,32 +120,29 @@ def check_cells_many(pairs: list[tuple[Dataset, Context]]) -> list[Checked]:
     """`check_cells` of each (dataset, context) — its period from the context —, every column of
     every dataset parsed by one `cells.parse_columns` call (the columns that share a format column
     and a cell context as one)."""
+    raws = [{col.key: ds.raw[col.key].to_numpy(dtype=object) for col in ds.fmt.columns if col.key in ds.raw.columns}
+            for ds, _ in pairs]
     jobs = []
-    for ds, ctx in pairs:
+    for (ds, ctx), raw in zip(pairs, raws):
         cctx = cells.CellContext(is_csv=ds.is_csv, year=ctx.period.year, epoch=ds.epoch)
-        for col in ds.fmt.columns:
-            if col.key in ds.raw.columns:
-                jobs.append((ds.raw[col.key].to_numpy(dtype=object), col, cctx))
+        jobs.extend((values, ds.fmt.column(key), cctx) for key, values in raw.items())
     parsed = iter(cells.parse_columns(jobs))
-    out = []
-    for ds, ctx in pairs:
-        mine = {col.key: next(parsed) for col in ds.fmt.columns if col.key in ds.raw.columns}
-        out.append(_checked(ds, ctx, mine))
-    return out
+    return [_checked(ds, ctx, {key: (values, next(parsed)) for key, values in raw.items()})
+            for (ds, ctx), raw in zip(pairs, raws)]
 
 
-def _checked(ds: Dataset, ctx: Context, parsed_columns: dict[str, cells.ColumnResult]) -> Checked:
-    """The dataset's findings and normalised values from its parsed columns; required / required_if."""
+def _checked(ds: Dataset, ctx: Context, columns: dict[str, tuple[np.ndarray, cells.ColumnResult]]) -> Checked:
+    """The dataset's findings and normalised values from its columns (raw cells, parsed); required /
+    required_if."""
     values: dict[str, Any] = {}
     outcome_codes: dict[str, np.ndarray] = {}
     checked = Checked(ds=ds, values=pd.DataFrame(index=ds.raw.index))
     rows = ds.raw.index.to_numpy()
-    for key, parsed in parsed_columns.items():
+    for key, (raw, parsed) in columns.items():
         col = ds.fmt.column(key)
-        series = ds.raw[key]
         outcome_codes[key] = parsed.missing.copy()
         for p, o in parsed.problems:
-            ctx.emit(checked, o.code, int(rows[p]), key, series.iat[p], **dict(o.params))
+            ctx.emit(checked, o.code, int(rows[p]), key, raw[p], **dict(o.params))
         if col.type == "date":
             values[key] = pd.Series(parsed.datetimes(), index=ds.raw.index)
         else:
