@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import i18n
+from ..core.finding import display
 from ..core.results import BatchResult
 from ..paths import readable
 from ..rubric.engine import ItemResult, Scorecard
@@ -107,7 +108,7 @@ def _summary_csv(result: BatchResult, lang: str) -> str:
 def _finding_row(f: dict[str, Any], lang: str) -> list[Any]:
     return [f.get("city"), i18n.text(f"severity.{f['severity']}", lang), f["code"], _dataset_title(f["dataset"], lang),
             Path(f["file"]).name if f.get("file") else "", f.get("sheet") or "", f.get("cell") or "",
-            f.get("header") or "", "" if f.get("value") is None else str(f["value"]), f["message"]]
+            f.get("header") or "", display(f.get("value")), f["message"]]
 
 
 def _dataset_title(key: str, lang: str) -> str:
