@@ -194,11 +194,12 @@ def write_workbook(result: BatchResult, path: Path, lang: str, sheets: ScoreShee
     if result.cities:
         chart = wb.add_worksheet(sheet_name(i18n.text("batch.sheet.chart", lang), taken))
         _chart_sheet(wb, chart, ranking.name, result, lang)
+    findings_name = sheet_name(i18n.text("batch.sheet.findings", lang), taken)   # before a city takes it
     for row in result.cities:
         ws = wb.add_worksheet(sheet_name(row["city"], taken))
         cells = sheets.take(row["city"]) if sheets is not None else None
         (cells or city_sheet(row, result.rubric, lang)).emit(ws, looks)
-    findings = wb.add_worksheet(sheet_name(i18n.text("batch.sheet.findings", lang), taken))
+    findings = wb.add_worksheet(findings_name)
     _findings_sheet(findings, looks, result, lang)
     close_workbook(wb)
 
