@@ -5,11 +5,12 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from pathlib import Path
 from typing import Any
 
 from .. import i18n
-from ..core.finding import display
+from ..core.finding import SEVERITIES, display
 from ..core.results import BatchResult
 from ..paths import readable
 from ..rubric.engine import ItemResult, Scorecard
@@ -143,6 +144,16 @@ FINDING_WIDTHS = (10, 6, 7, 11, 20, 12, 7, 12, 16, 60)
 RED = "#F8CBAD"             # a failed city's row on the ranking sheet
 
 
+def _fit(width: float, text: str, room: int = 1) -> float:
+    """`width`, or wider when a word of `text` in Latin letters would not fit on a line of it
+    (a spreadsheet breaks such a word inside: "Percen" over "t"); `room`: characters kept for the
+    cell's padding (and an autofilter's button). CJK text wraps between characters: not counted."""
+    return max([width, *(len(w) + room for w in _LATIN_WORD.findall(text))])
+
+
+_LATIN_WORD = re.compile(r"[!-~]+")
+
+
 class ScoreSheets:
     """The score sheets of 汇总.xlsx, built while the batch runs (issue 16).
 
@@ -239,8 +250,8 @@ def _ranking(ws, looks: Looks, result: BatchResult, lang: str) -> None:
             if key in RANK_FORMATS:
                 extra["num_format"] = RANK_FORMATS[key]
             write_value(ws, i, j, v, looks(None, **extra))
-    for j, key in enumerate(keys, start=1):
-        column_width(ws, j, RANK_WIDTHS.get(key, ITEM_WIDTH))
+    for j, (key, text) in enumerate(zip(keys, head), start=1):
+        column_width(ws, j, ITEM_WIDTH if key == "item" else _fit(RANK_WIDTHS[key], text))
     n_ok = len(result.cities)
     end_row = 3 + max(len(rows), 1)
     ws.freeze_panes(3, 2)
@@ -297,8 +308,10 @@ def _cm_to_px(cm: float) -> int:
 def _findings_sheet(fs, looks: Looks, result: BatchResult, lang: str) -> None:
     head = looks("column")
     for j, k in enumerate(FINDING_KEYS):
-        write_value(fs, 0, j, i18n.text(f"batch.fcol.{k}", lang), head)
-        column_width(fs, j + 1, FINDING_WIDTHS[j])
+        text = i18n.text(f"batch.fcol.{k}", lang)
+        write_value(fs, 0, j, text, head)
+        values = [i18n.text(f"severity.{s}", lang) for s in SEVERITIES] if k == "severity" else []
+        column_width(fs, j + 1, max([_fit(FINDING_WIDTHS[j], text, room=2), *(_fit(0, v) for v in values)]))
     shown = result.findings[:MAX_FINDING_ROWS]
     wrap, last = looks("top_wrap"), len(FINDING_KEYS) - 1
     for i, f in enumerate(shown, start=1):
