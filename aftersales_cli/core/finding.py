@@ -54,11 +54,14 @@ class Finding:
 
 
 def display(value: Any) -> str:
-    """The value as a person would read it in the cell."""
+    """The value as a person would read it in the cell (cli.md "Validation output": the value as
+    found): a logical cell reads TRUE / FALSE, as Excel, WPS and LibreOffice show it."""
     import datetime as dt
 
     if value is None:
         return ""
+    if value is True or value is False:
+        return "TRUE" if value else "FALSE"
     if isinstance(value, dt.datetime):
         return value.strftime("%Y-%m-%d %H:%M:%S") if (value.hour or value.minute or value.second) \
             else value.strftime("%Y-%m-%d")

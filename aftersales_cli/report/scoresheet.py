@@ -10,6 +10,7 @@ from pathlib import Path
 from .. import i18n
 from ..rubric.engine import Scorecard
 from .atomic import write_atomic
+from .cellsafe import text_units
 from .xlsxbook import Looks, SheetCells, close_workbook, new_workbook
 
 COLUMNS = ("seq", "section", "item", "max", "criterion", "score", "reason", "note")
@@ -79,9 +80,13 @@ def fill_scoresheet(sheet: SheetCells, card: Scorecard, lang: str = "zh") -> Non
             sheet.breaks.append(section_start - 1)     # the section starts the next page
             used = HEAD_HEIGHT
         used = (used + block) % capacity
-        sheet.heights[row] = SUBTOTAL_HEIGHT
         sub = section_scores[s.title]
-        totals = {2: i18n.text("score.subtotal", lang, section=s.title), 4: sub["max"], 6: sub["score"]}
+        label = i18n.text("score.subtotal", lang, section=s.title)
+        # the label spans 项目 and 类别 (「服务基础建设 subtotal」 is wider than 项目), its row as tall as its lines
+        sheet.merge(row, 2, row, 3)
+        lines = -(-text_units(label) // (WIDTHS[1] + WIDTHS[2] - 2))
+        sheet.heights[row] = max(SUBTOTAL_HEIGHT, 15 * lines + 4)
+        totals = {2: label, 4: sub["max"], 6: sub["score"]}
         for j in range(1, ncol + 1):
             put(row, j, totals.get(j), "total")
         row += 1

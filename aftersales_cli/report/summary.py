@@ -5,10 +5,12 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from pathlib import Path
 from typing import Any
 
 from .. import i18n
+from ..core.finding import SEVERITIES, display
 from ..core.results import BatchResult
 from ..paths import readable
 from ..rubric.engine import ItemResult, Scorecard
@@ -107,7 +109,7 @@ def _summary_csv(result: BatchResult, lang: str) -> str:
 def _finding_row(f: dict[str, Any], lang: str) -> list[Any]:
     return [f.get("city"), i18n.text(f"severity.{f['severity']}", lang), f["code"], _dataset_title(f["dataset"], lang),
             Path(f["file"]).name if f.get("file") else "", f.get("sheet") or "", f.get("cell") or "",
-            f.get("header") or "", "" if f.get("value") is None else str(f["value"]), f["message"]]
+            f.get("header") or "", display(f.get("value")), f["message"]]
 
 
 def _dataset_title(key: str, lang: str) -> str:
@@ -140,6 +142,16 @@ RANK_FORMATS = {"rank": "0", "total": "0", "max": "0", "percent": "0.0", "kpi": 
 ITEM_WIDTH = 5.5
 FINDING_WIDTHS = (10, 6, 7, 11, 20, 12, 7, 12, 16, 60)
 RED = "#F8CBAD"             # a failed city's row on the ranking sheet
+
+
+def _fit(width: float, text: str, room: int = 1) -> float:
+    """`width`, or wider when a word of `text` in Latin letters would not fit on a line of it
+    (a spreadsheet breaks such a word inside: "Percen" over "t"); `room`: characters kept for the
+    cell's padding (and an autofilter's button). CJK text wraps between characters: not counted."""
+    return max([width, *(len(w) + room for w in _LATIN_WORD.findall(text))])
+
+
+_LATIN_WORD = re.compile(r"[!-~]+")
 
 
 class ScoreSheets:
@@ -193,11 +205,12 @@ def write_workbook(result: BatchResult, path: Path, lang: str, sheets: ScoreShee
     if result.cities:
         chart = wb.add_worksheet(sheet_name(i18n.text("batch.sheet.chart", lang), taken))
         _chart_sheet(wb, chart, ranking.name, result, lang)
+    findings_name = sheet_name(i18n.text("batch.sheet.findings", lang), taken)   # before a city takes it
     for row in result.cities:
         ws = wb.add_worksheet(sheet_name(row["city"], taken))
         cells = sheets.take(row["city"]) if sheets is not None else None
         (cells or city_sheet(row, result.rubric, lang)).emit(ws, looks)
-    findings = wb.add_worksheet(sheet_name(i18n.text("batch.sheet.findings", lang), taken))
+    findings = wb.add_worksheet(findings_name)
     _findings_sheet(findings, looks, result, lang)
     close_workbook(wb)
 
@@ -237,8 +250,8 @@ def _ranking(ws, looks: Looks, result: BatchResult, lang: str) -> None:
             if key in RANK_FORMATS:
                 extra["num_format"] = RANK_FORMATS[key]
             write_value(ws, i, j, v, looks(None, **extra))
-    for j, key in enumerate(keys, start=1):
-        column_width(ws, j, RANK_WIDTHS.get(key, ITEM_WIDTH))
+    for j, (key, text) in enumerate(zip(keys, head), start=1):
+        column_width(ws, j, ITEM_WIDTH if key == "item" else _fit(RANK_WIDTHS[key], text))
     n_ok = len(result.cities)
     end_row = 3 + max(len(rows), 1)
     ws.freeze_panes(3, 2)
@@ -295,8 +308,10 @@ def _cm_to_px(cm: float) -> int:
 def _findings_sheet(fs, looks: Looks, result: BatchResult, lang: str) -> None:
     head = looks("column")
     for j, k in enumerate(FINDING_KEYS):
-        write_value(fs, 0, j, i18n.text(f"batch.fcol.{k}", lang), head)
-        column_width(fs, j + 1, FINDING_WIDTHS[j])
+        text = i18n.text(f"batch.fcol.{k}", lang)
+        write_value(fs, 0, j, text, head)
+        values = [i18n.text(f"severity.{s}", lang) for s in SEVERITIES] if k == "severity" else []
+        column_width(fs, j + 1, max([_fit(FINDING_WIDTHS[j], text, room=2), *(_fit(0, v) for v in values)]))
     shown = result.findings[:MAX_FINDING_ROWS]
     wrap, last = looks("top_wrap"), len(FINDING_KEYS) - 1
     for i, f in enumerate(shown, start=1):
