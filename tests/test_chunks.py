@@ -143,6 +143,10 @@ def test_a_logical_cell_is_never_taken_for_the_number_it_equals():
                                                         (6, "CE030")]
     assert list(result.values) == [1, None, 1, None, None, None, None]
     assert list(result.missing) == [False, False, False, False, False, True, False]
+    # in a text column a logical cell is the text Excel and WPS show for it
+    text = cells.parse_column(pd.Series(values, dtype=object), load_formats()["repair_report"].column("customer_name"),
+                              ctx)
+    assert list(text.values) == ["1", "TRUE", "1", "FALSE", "0", None, "TRUE"] and text.problems == []
 
 
 def test_a_worker_forked_from_the_preloaded_server_imports_nothing_more(root, planned):

@@ -63,6 +63,8 @@ _SCIENTIFIC = re.compile(r"^[+-]?\d\.\d+E\+\d{2}$", re.I)
 
 
 def parse_text(value: Any, col: Column, ctx: "CellContext") -> Parsed:
+    if value is True or value is False:      # a logical cell reads as Excel and WPS show it
+        return Parsed("TRUE" if value else "FALSE")
     if isinstance(value, str):
         text = clean(value)
         if _SCIENTIFIC.match(text):      # a long code already turned into scientific notation
