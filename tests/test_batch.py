@@ -465,3 +465,22 @@ def test_score_sheets_filled_while_running_in_any_order_equal_those_filled_at_th
     totals = [next(r[5].value for r in ws.iter_rows(min_row=4, max_col=8) if r[1].value == "合计")
               for ws in city_sheets]                                 # each sheet's 合计 row, in sheet order
     assert totals == sorted((r["total"] for r in rows if r["status"] == "ok"), reverse=True)   # rank order
+
+
+def test_a_failure_reason_wraps_inside_its_column_with_room_for_every_line(workbook, doc):
+    """A failed city's reason (a file path and why) is longer than 失败原因's column: it wraps inside
+    the column, and its row is tall enough for every line (LibreOffice and XlsxWriter do not fit a row
+    by themselves) — it neither runs past the table nor is cut. Lines are counted here as a printer
+    would at least need them: the text's width (a CJK character two units) over the column's width,
+    15 pt a line."""
+    ws = workbook["排名"]
+    head = [c.value for c in ws[2]]
+    col = head.index("失败原因") + 1
+    width = ws.column_dimensions[openpyxl.utils.get_column_letter(col)].width
+    failed = [r for r in range(4, ws.max_row + 1) if ws.cell(r, col).value]
+    assert len(failed) == len(doc["failed"]) == len(FAILED)
+    for r in failed:
+        cell = ws.cell(r, col)
+        units = sum(2 if ord(ch) > 0x2E80 else 1 for ch in cell.value)
+        assert cell.alignment.wrap_text
+        assert ws.row_dimensions[r].height >= 15 * -(-units // int(width))

@@ -18,6 +18,18 @@ def text_units(text: str) -> int:
     return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
 
 
+def wrapped_lines(text: str, width: float) -> int:
+    """Printed lines of a wrapped text in a column `width` characters wide (a CJK character takes
+    two), with a little room for the renderer's own breaks: XlsxWriter cannot autofit a row, and
+    LibreOffice does not either on opening, so a wrapped cell's row is given this many lines."""
+    usable = max(width - 4, 1)
+    total = 0
+    for line in text.split("\n"):
+        chars = text_units(line)
+        total += int(chars * 1.25 // usable) + 1
+    return total
+
+
 #: The control characters XML 1.0 cannot hold (openpyxl's ILLEGAL_CHARACTERS_RE).
 _NOT_XML = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
 

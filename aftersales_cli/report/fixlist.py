@@ -14,7 +14,7 @@ from rich.table import Table
 from rich.text import Text
 
 from .. import i18n
-from .cellsafe import text_units
+from .cellsafe import wrapped_lines
 from .scoresheet import WIDTHS
 from .xlsxbook import SheetCells
 
@@ -102,23 +102,12 @@ def fill_fixlist(sheet: SheetCells, fixes, lang: str, start: int = 1, heading: s
                 values = (None, None, None, None, cause, None, None, None, None)
             for j, v in enumerate(values, start=1):
                 put(row, j, v, "text" if COLUMNS[j - 1] in ("cause", "action") else "cell")
-            lines = max(_lines(cause, WIDTHS[4]), _lines(e["action"], WIDTHS[6]) if k == 0 else 1, 1)
+            lines = max(wrapped_lines(cause, WIDTHS[4]), wrapped_lines(e["action"], WIDTHS[6]) if k == 0 else 1, 1)
             sheet.heights[row] = min(15 * lines + 6, 409)
             row += 1
     sheet.merge(row, 1, row, ncol)
     put(row, 1, i18n.text("fixes.sheet_note", lang), "note")
     return row + 1
-
-
-def _lines(text: str, width: float) -> int:
-    """Printed lines of a wrapped text in a column `width` characters wide (a CJK character takes
-    two), with a little room for the renderer's own breaks."""
-    usable = max(width - 4, 1)
-    total = 0
-    for line in text.split("\n"):
-        chars = text_units(line)
-        total += int(chars * 1.25 // usable) + 1
-    return total
 
 
 def fix_sheet(card, lang: str) -> SheetCells:

@@ -15,7 +15,7 @@ from ..core.results import BatchResult
 from ..paths import readable
 from ..rubric.engine import ItemResult, Scorecard
 from .atomic import ensure_folder, write_atomic, write_text_atomic
-from .cellsafe import csv_safe
+from .cellsafe import csv_safe, wrapped_lines
 from .fixlist import below_scoresheet
 from .names import sheet_name
 from .scoresheet import fill_scoresheet
@@ -249,6 +249,9 @@ def _ranking(ws, looks: Looks, result: BatchResult, lang: str) -> None:
                 extra["align"] = "center"
             if key in RANK_FORMATS:
                 extra["num_format"] = RANK_FORMATS[key]
+            if key == "reason" and v:          # a failure reason wraps within its column, not past the table
+                extra.update(text_wrap=True, valign="top")
+                ws.set_row(i, min(15 * wrapped_lines(str(v), _fit(RANK_WIDTHS[key], head[j])) + 3, 409))
             write_value(ws, i, j, v, looks(None, **extra))
     for j, (key, text) in enumerate(zip(keys, head), start=1):
         column_width(ws, j, ITEM_WIDTH if key == "item" else _fit(RANK_WIDTHS[key], text))
