@@ -111,15 +111,11 @@ def _rules(sub: Submission, ctx: Context, period_source: str) -> ValidationResul
                             checked=ctx.checked, findings=findings, params=ctx.params, formats=ctx.formats)
 
 
-def check_cells(ds: Dataset, period: Period, ctx: Context) -> Checked:
-    """Type-check and normalise every cell; raise CE findings; required / required_if."""
-    return check_cells_many([(ds, ctx)])[0]
-
-
 def check_cells_many(pairs: list[tuple[Dataset, Context]]) -> list[Checked]:
-    """`check_cells` of each (dataset, context) — its period from the context —, every column of
-    every dataset parsed by one `cells.parse_columns` call (the columns that share a format column
-    and a cell context as one)."""
+    """Type-check and normalise every cell of each (dataset, context) — its period from the
+    context —; raise CE findings; required / required_if. Every column of every dataset is parsed
+    by one `cells.parse_columns` call (the columns that share a format column and a cell context
+    as one)."""
     raws = [{col.key: ds.raw[col.key].to_numpy(dtype=object) for col in ds.fmt.columns if col.key in ds.raw.columns}
             for ds, _ in pairs]
     jobs = []
