@@ -178,8 +178,7 @@ def score_chunk_safe(jobs: list[CityJob]) -> list[dict[str, Any]]:
     todo = []
     for i, job in enumerate(jobs):
         if job.folder is None:
-            rows[i] = {"city": job.city, "status": "error",
-                       "error": i18n.text("batch.no_month", job.lang, period=job.period)}
+            rows[i] = _failed(job, i18n.text("batch.no_month", job.lang, period=job.period))
         else:
             todo.append(i)
     if todo:
@@ -202,15 +201,26 @@ def score_chunk_safe(jobs: list[CityJob]) -> list[dict[str, Any]]:
 
 def _row(job: CityJob, outcome, context) -> dict[str, Any]:
     """The city's row from its `score_paths` outcome; an exception becomes its error row."""
+    if isinstance(outcome, BaseException):
+        return _failed(job, _reason(outcome, job.lang))
     try:
-        if isinstance(outcome, BaseException):
-            raise outcome
         card, result = outcome
         return city_row(job, card, result, context)
-    except AftersalesError as exc:
-        return {"city": job.city, "status": "error", "error": one_line(exc.message(job.lang))}
     except Exception as exc:  # noqa: BLE001 - one broken city never stops the batch
-        return {"city": job.city, "status": "error", "error": one_line(f"{type(exc).__name__}: {exc}")}
+        return _failed(job, _reason(exc, job.lang))
+
+
+def _failed(job: CityJob, reason: str) -> dict[str, Any]:
+    """The error row of a city that could not be scored (summary.json `failed`)."""
+    return {"city": job.city, "status": "error", "error": reason}
+
+
+def _reason(exc: BaseException, lang: str) -> str:
+    """An error row's one-line reason: an AftersalesError's message in `lang`, any other
+    exception's type and text."""
+    if isinstance(exc, AftersalesError):
+        return one_line(exc.message(lang))
+    return one_line(f"{type(exc).__name__}: {exc}")
 
 
 def city_row(job: CityJob, card, result, run) -> dict[str, Any]:
@@ -336,8 +346,7 @@ def run(jobs: list[CityJob], workers: int, on_done: Callable[[dict[str, Any]], N
                 try:
                     rows = fut.result()
                 except Exception as exc:  # noqa: BLE001 - a worker that died
-                    rows = [{"city": jobs[i].city, "status": "error",
-                             "error": one_line(f"{type(exc).__name__}: {exc}")} for i in part]
+                    rows = [_failed(jobs[i], _reason(exc, jobs[i].lang)) for i in part]
                 for i, row in zip(part, rows):
                     results[i] = row
                     if on_done:
