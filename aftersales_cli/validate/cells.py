@@ -446,8 +446,9 @@ class ColumnResult:
         one dataset's share of a column parsed over several datasets at once (`parse_columns`)."""
         problems = [(p - start, o) for p, o in self.problems if start <= p < stop]
         codes = None if self.codes is None else self.codes[start:stop]
+        dates = None if self.dates is None else self.dates[start:stop].copy()
         return ColumnResult(self.values[start:stop].copy(), self.missing[start:stop].copy(), problems, self.table,
-                            codes)
+                            codes, dates)
 
 
 def _fast_column(series: pd.Series, col: Column) -> ColumnResult | None:
@@ -529,21 +530,18 @@ def parse_columns(parts: list[tuple[pd.Series | np.ndarray, Column, CellContext]
     for i, (_, col, ctx) in enumerate(parts):
         groups.setdefault((id(col), ctx.is_csv, ctx.year, ctx.epoch), []).append(i)
     out: list[ColumnResult | None] = [None] * len(parts)
-    contexts: dict[tuple, CellContext] = {}
-    for key, members in groups.items():
-        col = parts[members[0]][1]
-        ctx = contexts.setdefault(key, parts[members[0]][2])
+    for members in groups.values():
+        _, col, ctx = parts[members[0]]
         if len(members) == 1:
             out[members[0]] = parse_column(parts[members[0]][0], col, ctx)
             continue
         arrays = [np.asarray(parts[i][0], dtype=object) for i in members]
         whole = parse_column(np.concatenate(arrays), col, ctx)
-        dates = whole.datetimes() if col.type == "date" else None
+        if col.type == "date":
+            whole.dates = whole.datetimes()      # converted once for the group, cut with the rest
         start = 0
         for i, a in zip(members, arrays):
             out[i] = whole.part(start, start + len(a))
-            if dates is not None:
-                out[i].dates = dates[start:start + len(a)].copy()
             start += len(a)
     return out  # type: ignore[return-value]
 
