@@ -184,11 +184,12 @@ class _Month:
     everything: dict[str, list]
     repeat_of: dict[Any, Repeat]
     aside: dict[int, tuple[Row, list[str]]]
+    params: KpiParams
 
-    def figures(self, part: dict[str, list], params: KpiParams) -> Figures:
+    def figures(self, part: dict[str, list]) -> Figures:
         ro = self.roles
         return _figures(part["orders"], part["days"], part["sat"], part["counted"], part["repeats"],
-                        self.repeat_of, params, ro.completed, ro.cancelled, ro.satisfied, ro.unhappy)
+                        self.repeat_of, self.params, ro.completed, ro.cancelled, ro.satisfied, ro.unhappy)
 
 
 def _month(report: ReportRows, previous: ReportRows | None, params: KpiParams, period: Period) -> _Month:
@@ -237,7 +238,7 @@ def _month(report: ReportRows, previous: ReportRows | None, params: KpiParams, p
     repeats = _find_repeats([r for r in report_orders if in_p(r.service_date) and r.service_type in roles.repair
                              and r.status not in cancelled], originals, window, roles.install)
     everything = {"orders": orders, "days": days_rows, "sat": sat_rows, "counted": counted, "repeats": repeats}
-    return _Month(roles, everything, {rep.b.order_no: rep for rep in repeats}, aside)
+    return _Month(roles, everything, {rep.b.order_no: rep for rep in repeats}, aside, params)
 
 
 def _setting_aside(aside: dict[int, tuple[Row, list[str]]]):
@@ -256,7 +257,7 @@ def city_totals(report: ReportRows, previous: ReportRows | None, params: KpiPara
     `compute`, without what only the `kpi` command shows (technicians, faults, call list, rows
     set aside). What `batch` reports (kpi.md Outputs)."""
     month = _month(report, previous, params, period)
-    return month.figures(month.everything, params)
+    return month.figures(month.everything)
 
 
 def compute(report: ReportRows, previous: ReportRows | None, roster: dict[str, dict[str, Any]],
@@ -279,8 +280,8 @@ def compute(report: ReportRows, previous: ReportRows | None, roster: dict[str, d
                 by_tech[tech][key].append(item)
     for tech in [t for t, part in by_tech.items() if not (part["orders"] or part["counted"] or part["repeats"])]:
         del by_tech[tech]
-    technicians = [(t, roster.get(t, {}), month.figures(by_tech[t], params)) for t in sorted(by_tech)]
-    totals = month.figures(everything, params)
+    technicians = [(t, roster.get(t, {}), month.figures(by_tech[t])) for t in sorted(by_tech)]
+    totals = month.figures(everything)
 
     # --- faults, parts, call list ---------------------------------------------------------------------
     fault_rows = [r for r in report.rows if not r.errors or ok(r, "faults")]
