@@ -55,9 +55,7 @@ def validate_path(path: Path, period: Period | None = None, family: Family = FAM
     """
     run = run or default_run()
     reading = _read(path, period, family, extra, run, params)
-    return _reported(reading, validate_submission(reading.sub, period=reading.period, period_source=reading.how,
-                                                  params=reading.params, checklist_codes=run.checklist_codes,
-                                                  formats=run.formats))
+    return _reported(reading, validate_submissions([reading.request(run)])[0])
 
 
 @dataclass
