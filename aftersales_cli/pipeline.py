@@ -91,9 +91,7 @@ def _read(path: Path, period: Period | None, family: Family, extra: dict[str, Pa
     for name, given in (extra or {}).items():
         sub.datasets[name] = _given(name, Path(given), run)
         sub.files.append(str(given))
-    if family.closed and period is not None:
-        sub = _only(sub, validated_datasets(family.datasets, formats))
-    return _Reading(folder, period, how, params, sub, keep, family)
+    return _Reading(folder, period, how, params, _to_validate(sub, family, period, formats), keep, family)
 
 
 def _reported(reading: _Reading, result: ValidationResult) -> ValidationResult:
@@ -121,11 +119,15 @@ def validated_datasets(names, formats) -> set[str]:
     return out
 
 
-def _only(sub: Submission, names: set[str]) -> Submission:
-    """The submission with only the datasets `names` to validate (every file, sheet and reading
-    finding kept)."""
+def _to_validate(sub: Submission, family: Family, period: Period | None, formats) -> Submission:
+    """The submission to validate for the family: a closed family's (`Family.closed`) with only
+    its `validated_datasets` when the period is known (every file, sheet and reading finding
+    kept), any other as it is."""
+    if not (family.closed and period is not None):
+        return sub
     from dataclasses import replace
 
+    names = validated_datasets(family.datasets, formats)
     return replace(sub, datasets={k: v for k, v in sub.datasets.items() if k in names})
 
 
@@ -383,6 +385,6 @@ def _previous_sheet(result: ValidationResult, before: Period, run: Run,
     ds = prev.datasets.get("repair_report")
     if ds is None or not names_before(ds.sheet):
         return None
-    prev = _only(prev, validated_datasets(KPI_FAMILY.datasets, run.formats))
-    return validate_submission(prev, period=before, period_source="option", params=values,
-                               checklist_codes=run.checklist_codes, formats=run.formats)
+    return validate_submission(_to_validate(prev, KPI_FAMILY, before, run.formats), period=before,
+                               period_source="option", params=values, checklist_codes=run.checklist_codes,
+                               formats=run.formats)
