@@ -107,18 +107,23 @@ def _has_content(sheet: RawSheet) -> bool:
         c is not None and not (isinstance(c, str) and not c.strip()) for row in sheet.rows for c in row)
 
 
-#: Files up to this size are read once, whole (`read_whole`): sniffed and guarded from memory.
+#: Packages up to this size are read once, whole (`read_whole`): sniffed and guarded from memory.
 #: Larger ones are read from disk piece by piece, as a worker's memory should not hold them whole.
 WHOLE_BYTES = 32 * 1024 * 1024
 
 
 def read_whole(path: Path) -> bytes | None:
-    """The file's bytes, when it is a regular file of at most WHOLE_BYTES (else None: the readers
-    open it themselves, and report what is wrong with it)."""
+    """The file's bytes, when it is a regular file of at most WHOLE_BYTES that starts as a zip
+    package (xlsx, xlsb, ods: what the guard inflates from them). Else None: the readers open it
+    themselves (an .xls or a text file is read by its own reader, not held here for nothing), and
+    report what is wrong with it."""
     try:
         if path.stat().st_size > WHOLE_BYTES:
             return None
-        return path.read_bytes()
+        with open(path, "rb") as fh:
+            if fh.read(len(guard.ZIP_MAGIC)) != guard.ZIP_MAGIC:
+                return None
+            return guard.ZIP_MAGIC + fh.read()
     except OSError:
         return None
 
