@@ -57,12 +57,12 @@ def fill_scoresheet(sheet: SheetCells, card: Scorecard, lang: str = "zh") -> Non
     section_scores = {s["title"]: s for s in card.sections}
     for s in card.rubric.sections:
         section_start = row
+        section = i18n.text("sheet.section", lang, title=s.title, max=s.max)
         block = SUBTOTAL_HEIGHT
         for item in s.items:
             item_start = row
             for c in item.criteria:
                 r = card.item(c.id)
-                section = i18n.text("sheet.section", lang, title=s.title, max=s.max)
                 values = (r.id, section if row == section_start else None,
                           item.title if row == item_start else None, r.max, c.text, r.score,
                           "\n".join(r.reasons), "")
