@@ -8,8 +8,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from .. import i18n
+from ..errors import AftersalesError
 from ..rubric.engine import Scorecard
-from .atomic import write_atomic
+from .atomic import refuse_inputs, write_atomic
 from .cellsafe import text_units
 from .xlsxbook import Looks, SheetCells, close_workbook, new_workbook
 
@@ -110,9 +111,7 @@ def fill_scoresheet(sheet: SheetCells, card: Scorecard, lang: str = "zh") -> Non
 def write_scoresheet(card: Scorecard, out: Path, lang: str = "zh", inputs=()) -> Path:
     """`score --xlsx OUT.xlsx`: the score sheet (评分表), then the fix list (整改清单), written
     atomically and marked `scorecard`. AftersalesError for an output that is not .xlsx or is an input."""
-    from ..errors import AftersalesError
-    from .atomic import refuse_inputs
-    from .fixlist import fix_sheet
+    from .fixlist import fix_sheet          # fixlist builds on this module's columns
 
     out = Path(out)
     if out.suffix.lower() != ".xlsx":
