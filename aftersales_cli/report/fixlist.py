@@ -102,7 +102,7 @@ def fill_fixlist(sheet: SheetCells, fixes, lang: str, start: int = 1, heading: s
                 values = (None, None, None, None, cause, None, None, None, None)
             for j, v in enumerate(values, start=1):
                 put(row, j, v, "text" if COLUMNS[j - 1] in ("cause", "action") else "cell")
-            lines = max(wrapped_lines(cause, WIDTHS[4]), wrapped_lines(e["action"], WIDTHS[6]) if k == 0 else 1, 1)
+            lines = max(wrapped_lines(cause, WIDTHS[4]), wrapped_lines(e["action"], WIDTHS[6]) if k == 0 else 1)
             sheet.heights[row] = min(15 * lines + 6, 409)
             row += 1
     sheet.merge(row, 1, row, ncol)

@@ -8,8 +8,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from .. import i18n
+from ..errors import AftersalesError
 from ..rubric.engine import Scorecard
-from .atomic import write_atomic
+from .atomic import refuse_inputs, write_atomic
 from .cellsafe import text_units
 from .xlsxbook import Looks, SheetCells, close_workbook, new_workbook
 
@@ -57,12 +58,12 @@ def fill_scoresheet(sheet: SheetCells, card: Scorecard, lang: str = "zh") -> Non
     section_scores = {s["title"]: s for s in card.sections}
     for s in card.rubric.sections:
         section_start = row
+        section = i18n.text("sheet.section", lang, title=s.title, max=s.max)
         block = SUBTOTAL_HEIGHT
         for item in s.items:
             item_start = row
             for c in item.criteria:
                 r = card.item(c.id)
-                section = i18n.text("sheet.section", lang, title=s.title, max=s.max)
                 values = (r.id, section if row == section_start else None,
                           item.title if row == item_start else None, r.max, c.text, r.score,
                           "\n".join(r.reasons), "")
@@ -110,9 +111,7 @@ def fill_scoresheet(sheet: SheetCells, card: Scorecard, lang: str = "zh") -> Non
 def write_scoresheet(card: Scorecard, out: Path, lang: str = "zh", inputs=()) -> Path:
     """`score --xlsx OUT.xlsx`: the score sheet (评分表), then the fix list (整改清单), written
     atomically and marked `scorecard`. AftersalesError for an output that is not .xlsx or is an input."""
-    from ..errors import AftersalesError
-    from .atomic import refuse_inputs
-    from .fixlist import fix_sheet
+    from .fixlist import fix_sheet          # fixlist builds on this module's columns
 
     out = Path(out)
     if out.suffix.lower() != ".xlsx":

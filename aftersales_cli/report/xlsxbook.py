@@ -145,11 +145,14 @@ class SheetCells:
         self.title_rows: tuple[int, int] | None = None
         self.footer = ""
         self.centered = False
-        self.max_row = 0
+
+    @property
+    def max_row(self) -> int:
+        """The last row holding a cell (0: none)."""
+        return max((row for row, _ in self.cells), default=0)
 
     def put(self, row: int, col: int, value: Any, look: str | None = None) -> None:
         self.cells[row, col] = (value, look)
-        self.max_row = max(self.max_row, row)
 
     def merge(self, first_row: int, first_col: int, last_row: int, last_col: int) -> None:
         self.merges.append((first_row, first_col, last_row, last_col))
