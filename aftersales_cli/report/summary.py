@@ -250,7 +250,7 @@ def _ranking(ws, looks: Looks, result: BatchResult, lang: str) -> None:
             if key in RANK_FORMATS:
                 extra["num_format"] = RANK_FORMATS[key]
             if key == "reason" and v:          # a failure reason wraps within its column, not past the table
-                extra.update(text_wrap=True, valign="top")
+                extra["text_wrap"] = True      # bottom-aligned like the rest of the row
                 ws.set_row(i, min(15 * wrapped_lines(str(v), _fit(RANK_WIDTHS[key], head[j])) + 3, 409))
             write_value(ws, i, j, v, looks(None, **extra))
     for j, (key, text) in enumerate(zip(keys, head), start=1):
