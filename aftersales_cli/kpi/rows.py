@@ -5,17 +5,16 @@ Pure: built from what validation returns (a Checked dataset and its findings); n
 from __future__ import annotations
 
 import math
-import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
 from functools import lru_cache
+from itertools import repeat
 from typing import Any
 
 from ..core.finding import Finding
 
 _DATES = ("service_date", "completion_date")
-_SPACE = re.compile(r"\s+")
 
 
 @dataclass(eq=False, slots=True)
@@ -47,30 +46,22 @@ class Row:
     service_date: Any = None
     completion_date: Any = None
 
+    # keys for matching and grouping, set by `report_rows` once per distinct value of the column
+    phone_key: str | None = None               # 联系电话 as formats.md normalises it (hyphens removed)
+    address_key: str | None = None             # text_key(服务地址)
+    model_key: str | None = None               # text_key(产品型号)
+    fault_key: str | None = None               # text_key(故障描述)
+
     @property
     def pos(self) -> tuple[int, int]:
         return (self.source, self.row)
 
-    @property
-    def phone_key(self) -> str | None:
-        """联系电话 as formats.md normalises it (+86/0086, spaces, hyphens removed)."""
-        return self.phone.replace("-", "") if self.phone else None
 
-    @property
-    def address_key(self) -> str | None:
-        return text_key(self.address)
-
-    @property
-    def model_key(self) -> str | None:
-        return text_key(self.product_model)
-
-    @property
-    def fault_key(self) -> str | None:
-        return text_key(self.fault)
-
-
+#: The keys a Row carries besides its values: (key field, the column it is made from, how).
+KEYS = (("phone_key", "phone", "phone"), ("address_key", "address", "text"), ("model_key", "product_model", "text"),
+        ("fault_key", "fault", "text"))
 #: The repair-report columns a Row carries (format keys, formats/repair_report.yaml), in field order.
-FIELDS = tuple(f.name for f in fields(Row))[6:]
+FIELDS = tuple(f.name for f in fields(Row))[6:-len(KEYS)]
 
 
 @dataclass
@@ -98,10 +89,28 @@ def _text_key(value: str) -> str | None:
 
 
 def _text_key_of(value: Any) -> str | None:
-    if _missing(value):
-        return None
-    text = _SPACE.sub("", unicodedata.normalize("NFKC", str(value)))
-    return text or None
+    return None if _missing(value) else _text(str(value))
+
+
+def _text(text: str) -> str | None:
+    """NFKC, then every white space character removed (str.split's white space is re's \\s)."""
+    return "".join(unicodedata.normalize("NFKC", text).split()) or None
+
+
+def phone_key(value: Any) -> str | None:
+    """联系电话 as formats.md normalises it (+86/0086 and spaces are gone after validation;
+    hyphens removed here); None for a blank phone."""
+    return value.replace("-", "") if value else None
+
+
+def _keys(column: list[Any], how: str) -> list[Any]:
+    """The key of each value of a column, computed once per distinct value (a city's phones,
+    addresses and models repeat over many rows)."""
+    if how == "phone":
+        known = {v: phone_key(v) for v in set(column)}
+    else:                      # the column's blanks are None already (report_rows)
+        known = {v: None if v is None else _text(v) if type(v) is str else _text_key_of(v) for v in set(column)}
+    return [known[v] for v in column]
 
 
 def report_rows(checked, findings: Iterable[Finding], source: int, keep_codes: Iterable[str] = (),
@@ -119,23 +128,25 @@ def report_rows(checked, findings: Iterable[Finding], source: int, keep_codes: I
         if f.dataset == ds.name and f.file == ds.file and f.sheet == ds.sheet and f.row is not None:
             by_row.setdefault(f.row, []).append(f)
     values = checked.values
+    missing = values.isna()                       # one call for the frame, not one per column
     columns: list[list[Any]] = []
     for key in FIELDS:
         if key not in values.columns:
             columns.append([None] * len(values))
             continue
         series = values[key]
-        missing = series.isna().tolist()
-        items = series.dt.date.tolist() if key in _DATES else series.tolist()
-        columns.append([None if m else v for v, m in zip(items, missing)] if any(missing) else items)
-    rows = []
+        cells = (series.dt.date if key in _DATES else series).to_numpy(dtype=object, copy=True)
+        cells[missing[key].to_numpy()] = None     # NaN, NaT and None all become None
+        columns.append(cells.tolist())
+    for _, column, how in KEYS:
+        columns.append(_keys(columns[FIELDS.index(column)], how))
+    excel_rows = [int(r) for r in values.index.tolist()]
+    found = [tuple(by_row.get(r, ())) for r in excel_rows] if by_row else [()] * len(excel_rows)
     none: frozenset[str] = frozenset()
+    errors = [frozenset(key_of[f.column] for f in fs if f.column in key_of and f.code not in keep
+                        and f.severity == "error") if fs else none for fs in found]
     file, sheet = ds.file, ds.sheet
-    for excel_row, cells in zip(values.index.tolist(), zip(*columns)):
-        found = tuple(by_row.get(excel_row, ()))
-        errors = frozenset(key_of[f.column] for f in found
-                           if f.column in key_of and f.code not in keep and f.severity == "error") if found else none
-        rows.append(Row(source, int(excel_row), errors, found, file, sheet, *cells))
+    rows = list(map(Row, repeat(source), excel_rows, errors, found, repeat(file), repeat(sheet), *columns))
     return ReportRows(rows, file, sheet, period)
 
 
