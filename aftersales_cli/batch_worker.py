@@ -10,7 +10,7 @@ import defusedxml.ElementTree  # noqa: F401  (sheets holding a formula or an err
 from . import batch, cache, pipeline  # noqa: F401  (pandas, the readers, validators)
 from .formats import load_formats
 from .i18n import catalogue
-from .kpi import compute as _kpi_compute, params as _kpi_params  # noqa: F401  (batch's kpi figures)
+from .kpi import compute as _kpi_compute, params as _kpi_params, table as _kpi_table  # noqa: F401  (kpi figures)
 from .metrics import compute as _metrics  # noqa: F401
 from .rubric import engine as _engine, fixes as _fixes  # noqa: F401
 from .rubric.fixes import fixable_codes

@@ -301,15 +301,16 @@ def kpi_totals(result: ValidationResult, folder: Path, params, run: Run, city_va
     Raises as `kpi_of`."""
     from .kpi.compute import city_totals
 
-    report, previous, _, _ = kpi_reports(result, folder, params, run, city_values)
+    report, previous, _, _ = kpi_reports(result, folder, params, run, city_values, rows=False)
     return city_totals(report, previous, params, result.period)
 
 
 def kpi_reports(result: ValidationResult, folder: Path, params, run: Run,
-                city_values: dict[str, Any] | None = None):
+                city_values: dict[str, Any] | None = None, rows: bool = True):
     """What kpi.md's figures are computed from: (the report's kpi.rows.ReportRows, the previous
     report's or None, notes about the previous month, every file read from both months), the
-    parameters checked against the 服务类型 present. Raises as `kpi_of`."""
+    parameters checked against the 服务类型 present; without `rows` the ReportRows hold their
+    columns only (`kpi_totals`). Raises as `kpi_of`."""
     from .kpi import check_values, report_rows
 
     checked = result.checked.get("repair_report")
@@ -317,7 +318,7 @@ def kpi_reports(result: ValidationResult, folder: Path, params, run: Run,
         _raise_not_found("repair_report", Path(folder), run.formats)
     if checked.ds.rows == 0:
         raise AftersalesError("err.kpi_no_rows", checked.ds.file, sheet=checked.ds.sheet)
-    report = report_rows(checked, result.findings, 1, params.keep_codes, result.period.label)
+    report = report_rows(checked, result.findings, 1, params.keep_codes, result.period.label, rows)
     previous, notes = None, []
     before = result.period.previous()
     inputs = list(result.submission.files)
@@ -335,12 +336,12 @@ def kpi_reports(result: ValidationResult, folder: Path, params, run: Run,
             notes.append({"key": "kpi.note.previous_empty", "period": before.label})
         else:
             previous = report_rows(prev.checked["repair_report"], prev.findings, 0, params.keep_codes,
-                                   before.label)
+                                   before.label, rows)
     except AftersalesError as exc:
         notes.append({"key": "kpi.note.previous_unreadable", "period": before.label,
                       "detail": {"zh": exc.message("zh"), "en": exc.message("en")}})
-    present = {"service_type": {r.service_type for rr in (report, previous) if rr for r in rr.rows
-                                if r.service_type is not None}}
+    present = {"service_type": {v for rr in (report, previous) if rr for v in rr.table.cols["service_type"].tolist()
+                                if v is not None}}
     check_values(params, present, checked.ds.file)
     return report, previous, notes, inputs
 

@@ -1,5 +1,9 @@
 """The figures of kpi.md, per technician and for the city. Pure: rows + roster + params → Kpi.
 
+Which rows each figure counts and the figures themselves are computed over columns
+(kpi.table: the reports' `table`s); the Row objects are what `kpi` lists (repeats, call list,
+rows set aside, faults).
+
 Ratios are exact `Fraction`s (None when the denominator is 0); rounding is for display only
 (`display_ratio`, `display_days`, `display_yuan`), half-up.
 """
@@ -175,89 +179,31 @@ class _Roles:
                    set(role("satisfaction", "satisfied")), set(role("satisfaction", "dissatisfied")))
 
 
-@dataclass
-class _Month:
-    """The rows each city figure counts (kpi.md Definitions), chosen once for `compute` and
-    `city_totals`: `everything` holds the lists `_figures` takes (orders, days, sat, counted,
-    repeats); `aside` the rows set aside so far, by id."""
-    roles: _Roles
-    everything: dict[str, list]
-    repeat_of: dict[Any, Repeat]
-    aside: dict[int, tuple[Row, list[str]]]
-    params: KpiParams
-
-    def figures(self, part: dict[str, list]) -> Figures:
-        ro = self.roles
-        return _figures(part["orders"], part["days"], part["sat"], part["counted"], part["repeats"],
-                        self.repeat_of, self.params, ro.completed, ro.cancelled, ro.satisfied, ro.unhappy)
+def set_aside_for(errors: frozenset[str], figure: str) -> bool:
+    """Whether a row with these error fields is left out of `figure` (kpi.md "Rows set aside")."""
+    return bool(errors & FIGURE_FIELDS[figure]) or (figure == "repeats" and errors >= _CONTACT)
 
 
-def _month(report: ReportRows, previous: ReportRows | None, params: KpiParams, period: Period) -> _Month:
-    """Choose the rows of every city figure but the fault table (whose rows `compute` adds)."""
+def _select(report: ReportRows, previous: ReportRows | None, params: KpiParams, period: Period):
+    """(the rows of both reports as one kpi.table.Table, the role sets, the rows of every city figure
+    but the fault table: kpi.table.Selection)."""
+    from .table import Table, select
+
+    table = Table.join(previous.table if previous is not None else None, report.table)
     roles = _Roles.of(params)
-    completed, cancelled = roles.completed, roles.cancelled
-    first, last = period.first, period.last
-    window = params.repeat_window_days
-    rows = report.rows
-    prev_rows = previous.rows if previous is not None else []
-    aside: dict[int, tuple[Row, list[str]]] = {}
-    ok = _setting_aside(aside)
-
-    def in_p(d) -> bool:
-        return d is not None and first <= d <= last
-
-    # --- every row against every figure it can feed (the previous report: 计件 and 返修 only) ----
-    good = {fig: [r for r in rows if not r.errors or ok(r, fig)] for fig in FIGURES if fig != "faults"}
-    prev_good = {fig: [r for r in prev_rows if not r.errors or ok(r, fig)] for fig in ("piece", "repeats")}
-    for r in prev_rows:   # the previous report's rows too old to matter in P are not listed
-        if id(r) in aside and not _recent(r, first, window):
-            del aside[id(r)]
-
-    # --- the report's orders in P, per figure (a duplicate 工单号 is an error row: set aside) ----
-    orders = _distinct(r for r in good["orders"] if in_p(r.service_date))
-    days_rows = [r for r in _distinct(r for r in good["days"] if in_p(r.service_date)) if r.status in completed]
-    sat_rows = [r for r in _distinct(r for r in good["satisfaction"] if in_p(r.service_date))
-                if r.status in completed]
-
-    # --- 计件: 已完成 with 完工日期 in P, from both reports; the report's row wins ----------------
-    in_report = {r.order_no for r in rows if r.order_no is not None}
-    report_piece = _distinct(good["piece"])
-    prev_piece = _distinct(prev_good["piece"])
-    paid_before = {r.order_no for r in [*report_piece, *prev_piece]
-                   if r.status in completed and r.completion_date is not None and r.completion_date < first}
-    counted = [r for r in [*report_piece, *(r for r in prev_piece if r.order_no not in in_report)]
-               if r.status in completed and in_p(r.completion_date) and r.order_no not in paid_before]
-
-    # --- 返修 ---------------------------------------------------------------------------------------
-    usable = {id(r) for r in [*good["repeats"], *prev_good["repeats"]]}
-    report_orders = [r for r in _distinct(rows) if id(r) in usable]
-    prev_orders = [r for r in _distinct(r for r in prev_rows if r.order_no not in in_report)
-                   if id(r) in usable and _recent(r, first, window)]
-    originals = [r for r in [*prev_orders, *report_orders]
-                 if r.status in completed and r.completion_date is not None and r.service_date is not None]
-    repeats = _find_repeats([r for r in report_orders if in_p(r.service_date) and r.service_type in roles.repair
-                             and r.status not in cancelled], originals, window, roles.install)
-    everything = {"orders": orders, "days": days_rows, "sat": sat_rows, "counted": counted, "repeats": repeats}
-    return _Month(roles, everything, {rep.b.order_no: rep for rep in repeats}, aside, params)
-
-
-def _setting_aside(aside: dict[int, tuple[Row, list[str]]]):
-    """ok(row, figure): whether a row with errors still feeds the figure; if not, it is noted in
-    `aside` (kpi.md "Rows set aside")."""
-    def ok(r: Row, figure: str) -> bool:
-        bad = r.errors & FIGURE_FIELDS[figure] or (figure == "repeats" and r.errors >= _CONTACT)
-        if bad:
-            aside.setdefault(id(r), (r, []))[1].append(figure)
-        return not bad
-    return ok
+    return table, roles, select(table, params, period, roles)
 
 
 def city_totals(report: ReportRows, previous: ReportRows | None, params: KpiParams, period: Period) -> Figures:
-    """The city's figures (`Kpi.city_totals`) alone: the same rows and the same `_figures` as
+    """The city's figures (`Kpi.city_totals`) alone: the same rows and the same figures as
     `compute`, without what only the `kpi` command shows (technicians, faults, call list, rows
-    set aside). What `batch` reports (kpi.md Outputs)."""
-    month = _month(report, previous, params, period)
-    return month.figures(month.everything)
+    set aside) — the reports' `table`s suffice (report_rows(rows=False)). What `batch` reports
+    (kpi.md Outputs)."""
+    from .table import figures, repeat_of
+
+    table, roles, chosen = _select(report, previous, params, period)
+    return figures(table, chosen.orders, chosen.days, chosen.sat, chosen.counted, len(chosen.repeats.b),
+                   repeat_of(table, chosen.repeats), params, roles, Figures())
 
 
 def compute(report: ReportRows, previous: ReportRows | None, roster: dict[str, dict[str, Any]],
@@ -266,24 +212,44 @@ def compute(report: ReportRows, previous: ReportRows | None, roster: dict[str, d
 
     `roster` maps 工号 → {name, category, unit} (empty without a roster: names are left blank).
     """
-    month = _month(report, previous, params, period)
-    roles, everything, aside = month.roles, month.everything, month.aside
-    first, last = period.first, period.last
-    ok = _setting_aside(aside)
+    import numpy as np
 
-    # --- per technician and for the city ----------------------------------------------------------
-    by_tech: dict[str, dict[str, list]] = defaultdict(lambda: {k: [] for k in everything})
-    for key, items in everything.items():
-        for item in items:
-            tech = item.charged_to if key == "repeats" else item.tech_id
+    from .table import figures, repeat_of
+
+    table, roles, chosen = _select(report, previous, params, period)
+    rows = [*(previous.rows if previous is not None else []), *report.rows]
+    first, last = period.first, period.last
+    charged_of = repeat_of(table, chosen.repeats)
+
+    # --- per technician and for the city (a repeat is charged to a's technician) -----------------------
+    lists = {"orders": chosen.orders, "days": chosen.days, "sat": chosen.sat, "counted": chosen.counted}
+    by_tech: dict[str, dict[str, list[int]]] = defaultdict(lambda: {k: [] for k in (*lists, "repeats")})
+    for key, positions in lists.items():
+        for i, tech in zip(positions.tolist(), table.cols["tech_id"][positions].tolist()):
             if tech is not None:
-                by_tech[tech][key].append(item)
+                by_tech[tech][key].append(i)
+    for j, tech in enumerate(table.cols["tech_id"][chosen.repeats.a].tolist()):
+        if tech is not None:
+            by_tech[tech]["repeats"].append(j)
     for tech in [t for t, part in by_tech.items() if not (part["orders"] or part["counted"] or part["repeats"])]:
         del by_tech[tech]
-    technicians = [(t, roster.get(t, {}), month.figures(by_tech[t])) for t in sorted(by_tech)]
-    totals = month.figures(everything)
+
+    def arr(items: list[int]):
+        return np.array(items, dtype=np.int64)
+
+    technicians = [(t, roster.get(t, {}), figures(table, arr(p["orders"]), arr(p["days"]), arr(p["sat"]),
+                                                  arr(p["counted"]), len(p["repeats"]), charged_of, params, roles,
+                                                  Figures()))
+                   for t, p in sorted(by_tech.items())]
+    totals = figures(table, chosen.orders, chosen.days, chosen.sat, chosen.counted, len(chosen.repeats.b),
+                     charged_of, params, roles, Figures())
+    rep = chosen.repeats
+    repeats = [Repeat(rows[b], rows[a], int(days), bool(after))
+               for b, a, days, after in zip(rep.b.tolist(), rep.a.tolist(), rep.days.tolist(), rep.after_install.tolist())]
 
     # --- faults, parts, call list ---------------------------------------------------------------------
+    aside = {id(rows[i]): (rows[i], figs) for i, figs in chosen.aside.items()}
+    ok = _setting_aside(aside)
     fault_rows = [r for r in report.rows if not r.errors or ok(r, "faults")]
     fault_orders = _distinct(r for r in fault_rows if r.service_date is not None and first <= r.service_date <= last
                              and r.service_type in roles.repair)
@@ -293,12 +259,11 @@ def compute(report: ReportRows, previous: ReportRows | None, roster: dict[str, d
         if r.part_code is not None and isinstance(r.part_qty, int):
             parts[r.model_key or ""][str(r.part_code)] += r.part_qty
     rank = {v: i for i, v in enumerate(params.role("satisfaction", "call_back"))}
-    calls = sorted((r for r in everything["sat"] if r.satisfaction in rank),
+    calls = sorted((rows[i] for i in chosen.sat.tolist() if rows[i].satisfaction in rank),
                    key=lambda r: (rank[r.satisfaction], r.service_date, str(r.order_no)))
 
-    repeats = everything["repeats"]
-    install_done = sum(1 for r in everything["counted"] if r.service_type in roles.install)
-    after_install = sum(1 for rep in repeats if rep.after_install)
+    install_done = sum(1 for i in chosen.counted.tolist() if rows[i].service_type in roles.install)
+    after_install = sum(1 for r in repeats if r.after_install)
     order_of = {fig: i for i, fig in enumerate(FIGURES)}
     set_aside = sorted(((r, sorted(set(figs), key=order_of.get)) for r, figs in aside.values()),
                        key=lambda item: item[0].pos)
@@ -308,13 +273,15 @@ def compute(report: ReportRows, previous: ReportRows | None, roster: dict[str, d
                parts={m: dict(sorted(p.items())) for m, p in sorted(parts.items())}, set_aside=set_aside)
 
 
-def _recent(r: Row, first, window: int) -> bool:
-    """A previous-report row that can still matter in P: completed (or dated) no earlier than the
-    repeat window before P, or with no readable completion date."""
-    import datetime as dt
-
-    d = r.completion_date or r.service_date
-    return d is None or d >= first - dt.timedelta(days=window)
+def _setting_aside(aside: dict[int, tuple[Row, list[str]]]):
+    """ok(row, figure): whether a row with errors still feeds the figure; if not, it is noted in
+    `aside` (kpi.md "Rows set aside")."""
+    def ok(r: Row, figure: str) -> bool:
+        bad = set_aside_for(r.errors, figure)
+        if bad:
+            aside.setdefault(id(r), (r, []))[1].append(figure)
+        return not bad
+    return ok
 
 
 def _distinct(rows: Iterable[Row]) -> list[Row]:
@@ -328,83 +295,6 @@ def _distinct(rows: Iterable[Row]) -> list[Row]:
             seen.add(r.order_no)
         out.append(r)
     return out
-
-
-def _find_repeats(visits: list[Row], originals: list[Row], window: int, install: set) -> list[Repeat]:
-    """kpi.md "Repeat repair": for each b, the qualifying a with the latest 完工日期, then the
-    latest 服务日期, then the later row."""
-    by_phone: dict[str, list[Row]] = defaultdict(list)
-    by_address: dict[str, list[Row]] = defaultdict(list)       # originals whose phone has an error
-    for a in originals:
-        if "phone" not in a.errors and a.phone_key:
-            by_phone[a.phone_key].append(a)
-        elif "address" not in a.errors and a.address_key:
-            by_address[a.address_key].append(a)
-    every_address: dict[str, list[Row]] | None = None          # all originals: built if a b needs it
-    out = []
-    for b in visits:
-        phone_ok = "phone" not in b.errors and b.phone_key
-        candidates = list(by_phone.get(b.phone_key, [])) if phone_ok else []
-        if "address" not in b.errors and b.address_key:   # either phone has an error: the address
-            if phone_ok:
-                candidates += by_address.get(b.address_key, [])
-            else:
-                if every_address is None:
-                    every_address = defaultdict(list)
-                    for a in originals:
-                        if "address" not in a.errors and a.address_key:
-                            every_address[a.address_key].append(a)
-                candidates += every_address.get(b.address_key, [])
-        best = None
-        for a in candidates:
-            if a.order_no == b.order_no or not (a.service_date < b.service_date
-                                                or (a.service_date == b.service_date and a.pos < b.pos)):
-                continue
-            if a.model_key and b.model_key and a.model_key != b.model_key:
-                continue
-            gap = (b.service_date - a.completion_date).days
-            if not 0 <= gap <= window:
-                continue
-            if best is None or (a.completion_date, a.service_date, a.pos) > \
-                    (best.completion_date, best.service_date, best.pos):
-                best = a
-        if best is not None:
-            out.append(Repeat(b, best, (b.service_date - best.completion_date).days, best.service_type in install))
-    return out
-
-
-def _figures(orders: list[Row], days_rows: list[Row], sat_rows: list[Row], counted: list[Row],
-             charged: list[Repeat], repeat_of: dict[Any, Repeat], params: KpiParams,
-             completed: set, cancelled: set, satisfied: set, unhappy: set) -> Figures:
-    f = Figures()
-    f.orders = len(orders)
-    f.completed = sum(1 for r in orders if r.status in completed)
-    f.cancelled = sum(1 for r in orders if r.status in cancelled)
-    f.completion_rate = ratio(f.completed, f.orders - f.cancelled)
-    days = sorted((r.completion_date - r.service_date).days for r in days_rows)
-    if days:
-        f.mean_days = Fraction(sum(days), len(days))
-        mid = len(days) // 2
-        f.median_days = Fraction(days[mid]) if len(days) % 2 else Fraction(days[mid - 1] + days[mid], 2)
-    on_time = sum(1 for r in days_rows
-                  if (r.completion_date - r.service_date).days <= params.on_time_days[r.service_type])
-    f.on_time_rate = ratio(on_time, len(days_rows))
-    rated = [r for r in sat_rows if r.satisfaction is not None]
-    for r in rated:
-        f.rated[r.satisfaction] = f.rated.get(r.satisfaction, 0) + 1
-    f.satisfaction_rate = ratio(sum(1 for r in rated if r.satisfaction in satisfied), len(rated))
-    f.dissatisfied = sum(1 for r in rated if r.satisfaction in unhappy)
-    f.follow_up_rate = ratio(len(rated), len(sat_rows))
-    f.repeats = len(charged)
-    f.repeat_rate = ratio(f.repeats, f.completed)
-    f.piece = {t: Piece(price=params.rate(t)) for t in params.piece_rates}
-    for r in counted:
-        p = f.piece[r.service_type]
-        p.count += 1
-        rep = repeat_of.get(r.order_no)
-        if rep is not None and rep.charged_to == r.tech_id:
-            p.repeats += 1
-    return f
 
 
 def _fault_table(orders: list[Row], top: int) -> list[FaultRow]:

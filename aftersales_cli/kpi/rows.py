@@ -66,12 +66,14 @@ FIELDS = tuple(f.name for f in fields(Row))[6:-len(KEYS)]
 
 @dataclass
 class ReportRows:
-    """A report's rows in sheet order, where they came from, and the roster names by 工号."""
+    """A report's rows in sheet order (Row objects — what `kpi` lists — and the same rows as
+    columns, `table`: kpi.table.Table, what the figures are computed from) and where they came from."""
     rows: list[Row]
     file: str = ""
     sheet: str = ""
     period: str = ""
     notes: list[str] = field(default_factory=list)
+    table: Any = None
 
 
 def text_key(value: Any) -> str | None:
@@ -114,12 +116,15 @@ def _keys(column: list[Any], how: str) -> list[Any]:
 
 
 def report_rows(checked, findings: Iterable[Finding], source: int, keep_codes: Iterable[str] = (),
-                period: str = "") -> ReportRows:
-    """A validated repair report (validate.context.Checked) → ReportRows.
+                period: str = "", rows: bool = True) -> ReportRows:
+    """A validated repair report (validate.context.Checked) → ReportRows; without `rows` only its
+    `table` (the city totals of `batch` need no Row objects).
 
     A row's `errors` are the fields with an error finding whose code is not in `keep_codes`
     (kpi.md: a technician not on the roster, RR003, sets nothing aside).
     """
+    from .table import Table
+
     ds = checked.ds
     key_of = {letter: key for key, letter in ds.letters.items()}
     keep = set(keep_codes)
@@ -128,7 +133,16 @@ def report_rows(checked, findings: Iterable[Finding], source: int, keep_codes: I
         if f.dataset == ds.name and f.file == ds.file and f.sheet == ds.sheet and f.row is not None:
             by_row.setdefault(f.row, []).append(f)
     values = checked.values
+    excel_rows = [int(r) for r in values.index.tolist()]
+    found = [tuple(by_row.get(r, ())) for r in excel_rows] if by_row else [()] * len(excel_rows)
+    none: frozenset[str] = frozenset()
+    errors = [frozenset(key_of[f.column] for f in fs if f.column in key_of and f.code not in keep
+                        and f.severity == "error") if fs else none for fs in found]
+    file, sheet = ds.file, ds.sheet
     missing = values.isna()                       # one call for the frame, not one per column
+    table = Table.of(values, errors, source, missing)
+    if not rows:
+        return ReportRows([], file, sheet, period, table=table)
     columns: list[list[Any]] = []
     for key in FIELDS:
         if key not in values.columns:
@@ -140,14 +154,8 @@ def report_rows(checked, findings: Iterable[Finding], source: int, keep_codes: I
         columns.append(cells.tolist())
     for _, column, how in KEYS:
         columns.append(_keys(columns[FIELDS.index(column)], how))
-    excel_rows = [int(r) for r in values.index.tolist()]
-    found = [tuple(by_row.get(r, ())) for r in excel_rows] if by_row else [()] * len(excel_rows)
-    none: frozenset[str] = frozenset()
-    errors = [frozenset(key_of[f.column] for f in fs if f.column in key_of and f.code not in keep
-                        and f.severity == "error") if fs else none for fs in found]
-    file, sheet = ds.file, ds.sheet
-    rows = list(map(Row, repeat(source), excel_rows, errors, found, repeat(file), repeat(sheet), *columns))
-    return ReportRows(rows, file, sheet, period)
+    made = list(map(Row, repeat(source), excel_rows, errors, found, repeat(file), repeat(sheet), *columns))
+    return ReportRows(made, file, sheet, period, table=table)
 
 
 def _missing(value: Any) -> bool:
