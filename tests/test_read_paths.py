@@ -15,12 +15,13 @@ from __future__ import annotations
 import datetime as dt
 import zipfile
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from aftersales_cli.formats import load_formats
 from aftersales_cli.read import guard
-from aftersales_cli.read.discover import build_dataset, read_submission
+from aftersales_cli.read.discover import TABLE_ROWS, build_dataset, read_submission
 from aftersales_cli.read.files import RawSheet
 
 NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -98,9 +99,10 @@ def _expect_cells(ds, rows: list[list], first: int, header_row: int = 1) -> None
         assert all(g is w or g == w for g, w in zip(got, want)), i
 
 
-def test_build_dataset_keeps_every_cell_object_under_its_field():
+@pytest.mark.parametrize("n", [60, TABLE_ROWS + 88])      # a fromiter per column; one table of all rows
+def test_build_dataset_keeps_every_cell_object_under_its_field(n):
     # the data rows start with a date, so none of them is taken for a totals or sign-off row
-    data = [[dt.date(2026, 11, 2)] + [_cell(i, j) for j in range(1, len(HEADERS))] for i in range(60)]
+    data = [[dt.date(2026, 11, 2)] + [_cell(i, j) for j in range(1, len(HEADERS))] for i in range(n)]
     rows = [list(HEADERS)] + data
     ds, findings = build_dataset(_sheet_of([list(r) for r in rows]), REPORT, load_formats())
     assert [f.code for f in findings] == []
@@ -108,13 +110,14 @@ def test_build_dataset_keeps_every_cell_object_under_its_field():
     assert ds.raw.iloc[0, 0] is data[0][0]          # the very object, not a copy
 
 
-def test_a_header_wider_than_its_data_reads_the_missing_fields_as_empty():
+@pytest.mark.parametrize("n", [7, TABLE_ROWS + 3])
+def test_a_header_wider_than_its_data_reads_the_missing_fields_as_empty(n):
     width = 5
-    data = [[dt.date(2026, 11, 3)] + [_cell(i, j) for j in range(1, width)] for i in range(7)]
+    data = [[dt.date(2026, 11, 3)] + [_cell(i, j) for j in range(1, width)] for i in range(n)]
     rows = [list(HEADERS)] + data
     ds, _ = build_dataset(_sheet_of([list(r) for r in rows]), REPORT, load_formats())
     _expect_cells(ds, rows, 1)
-    assert ds.raw["report_date"].tolist() == [None] * 7
+    assert ds.raw["report_date"].tolist() == [None] * n
 
 
 def _xlsx(path, sheet_xml: bytes, shared: list[str]) -> None:

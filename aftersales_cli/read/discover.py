@@ -511,26 +511,32 @@ def build_dataset(sheet: RawSheet, fmt: DatasetFormat, formats: Formats) -> tupl
     return ds, findings
 
 
+#: From this many rows on, the raw frame's columns are gathered from one table of all the rows
+#: (`_frame`); below it a `fromiter` per column costs less than building that table.
+TABLE_ROWS = 512
+
+
 def _frame(rows: list[list[Any]], columns: dict[str, int], width: int, index: pd.Index) -> pd.DataFrame:
     """The raw frame: column `key` is column j of the equally long rows (`columns`: key → j, None
-    for a j at or past the rows' width), every cell the very object of the rows, dtype object.
+    for a j at or past the rows' width), every cell the very object of the rows, dtype object,
+    all in one block (fields × rows) made here.
 
-    The rows become one object table in pandas' own C-level loop (`DataFrame(rows,
-    dtype=object)` converts nothing at that dtype) and the wanted columns are gathered from it
-    in one copy, which is the frame's one block: about half of what a `fromiter` pass and a
-    pandas column per field cost (README "Issue 16 — read path")."""
+    Large sheets: the rows become one object table in pandas' own C-level loop (`DataFrame(rows,
+    dtype=object)` converts nothing at that dtype) and the wanted columns are gathered from it in
+    one copy. Small ones: a `fromiter` per column fills the block. Either costs about half of
+    what a pandas column per field costs, or less (README "Issue 16 — read path")."""
+    if not columns:
+        return pd.DataFrame({}, index=index, dtype=object, copy=False)
     n = len(rows)
-    if n and columns and max(columns.values()) < width:
-        table = pd.DataFrame(rows, dtype=object).to_numpy()
-        picks = table.T[list(columns.values())]          # (fields × rows), a fresh C-ordered array
-        return pd.DataFrame(picks.T, index=index, columns=list(columns), dtype=object, copy=False)
-    data = {key: _column(rows, j) if j < width else np.full(n, None, dtype=object) for key, j in columns.items()}
-    return pd.DataFrame(data, index=index, dtype=object, copy=False)
-
-
-def _column(rows: list[list[Any]], j: int) -> np.ndarray:
-    """Column j (< the rows' width) of equally long rows as an object array (map + fromiter)."""
-    return np.fromiter(map(itemgetter(j), rows), dtype=object, count=len(rows))
+    js = list(columns.values())
+    if n >= TABLE_ROWS and max(js) < width:
+        block = pd.DataFrame(rows, dtype=object).to_numpy().T[js]    # a fresh C-ordered array
+    else:
+        block = np.empty((len(js), n), dtype=object)                 # None everywhere
+        for i, j in enumerate(js):
+            if j < width:
+                block[i] = np.fromiter(map(itemgetter(j), rows), dtype=object, count=n)
+    return pd.DataFrame(block.T, index=index, columns=list(columns), dtype=object, copy=False)
 
 
 _ODD_STARTS = frozenset("\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u3000\u00a0")
