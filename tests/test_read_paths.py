@@ -190,3 +190,61 @@ def test_a_quirky_xlsx_reads_into_the_cells_written_in_it(tmp_path):
     assert ds.raw.loc[2, "completion_date"] in (None, "")
     assert ds.raw.loc[2, "report_date"] == "2026-11-01"
     assert ds.bad_cells == {(3, "tech_name"): ("error", "#N/A"), (3, "fee"): ("formula", "=M3*2")}
+
+
+# --- formulas with cached values are not walked (scan_bad_cells' fast path) ----------------------
+
+CELL_SHAPES = (
+    '<c{r}><f>A{n}*2</f><v>{n}</v></c>',                           # cached: not bad
+    '<c{r} t="n"><f t="shared" si="0"/><v>2</v></c>',               # a shared child, cached
+    '<c{r}><f>SUM(A1:A{n})</f></c>',                                # uncached
+    '<c{r}><f>B{n}</f><v></v></c>',                                 # empty value: uncached
+    '<c{r}><f>B{n}</f><v> </v></c>',                                # blank value: uncached
+    '<c{r}><f>B{n}</f><v>&#32;</v></c>',                            # a blank written as a reference
+    '<c{r}><f>B{n}</f><v>\u3000</v></c>',                           # an ideographic space
+    '<c{r} t="str"><f>IF(A{n}="","",1)</f><v></v></c>',             # cached empty text: not bad
+    '<c{r} t="e"><v>#N/A</v></c>',                                  # an error
+    "<c{r} t='e'><v>#REF!</v></c>",                                 # an error in other quotes
+    '<c{r} t = "e"><f>1/0</f><v>#DIV/0!</v></c>',                   # spaced, with a cached formula
+    '<c{r} t="&#101;"><v>#NAME?</v></c>',                           # t="e" as a character reference
+    '<c{r} t="inlineStr"><is><t>f</t></is></c>',
+    '<c{r}><v>{n}</v></c>',
+    '<c{r}><f>A1</f><f>A2</f><v>3</v></c>',                         # two formulas: the last counts
+    '<c{r}><v>1</v><f>A{n}</f></c>',                                # value before the formula
+    '<c{r}><!-- <f>X</f> --><v>1</v></c>',                          # a formula in a comment only
+    '<c{r}><f><![CDATA[A1<2]]></f><v>1</v></c>',
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.lists(st.integers(0, len(CELL_SHAPES) - 1), min_size=1, max_size=5), min_size=1, max_size=6),
+       st.booleans(), st.sampled_from(["", "x"]))
+def test_scan_bad_cells_answers_what_the_xml_walk_answers(rows, with_r, prefix):
+    body = []
+    for i, shapes in enumerate(rows, start=1):
+        cells = "".join(CELL_SHAPES[k].format(r=f' r="{"ABCDEFG"[j]}{i}"' if with_r else "", n=i)
+                        for j, k in enumerate(shapes))
+        body.append(f'<row r="{i}">{cells}</row>' if with_r else f"<row>{cells}</row>")
+    p = prefix + ":" if prefix else ""
+    xml = "".join(body).replace("<", "<" + p).replace("<" + p + "/", "</" + p).replace("<" + p + "!", "<!")
+    ns = f"xmlns{':' + prefix if prefix else ''}=\"{NS}\""
+    sheet = f'<?xml version="1.0"?><{p}worksheet {ns}><{p}sheetData>{xml}</{p}sheetData></{p}worksheet>'.encode()
+    # before the fast path (6506bec): a sheet with neither `<f` nor t="e" (in its root's quotes)
+    # was answered {} at once, any other was walked
+    walked = b"<" + p.encode() + b"f" in sheet or b't="e"' in sheet
+    assert guard.scan_bad_cells(sheet) == (guard._walk(sheet) if walked else {})
+
+
+def test_a_sheet_of_cached_formulas_is_not_walked(monkeypatch):
+    rows = "".join(f'<row r="{i}"><c r="A{i}"><v>{i}</v></c><c r="B{i}" s="1"><f>A{i}*2</f><v>{2 * i}</v></c>'
+                   f'<c r="C{i}"><f t="shared" si="0"/><v>1</v></c></row>' for i in range(1, 200))
+    sheet = f'<worksheet xmlns="{NS}"><sheetData>{rows}</sheetData></worksheet>'.encode()
+    assert guard._walk(sheet) == {}
+
+    def walk(xml):
+        raise AssertionError("walked")
+    monkeypatch.setattr(guard, "_walk", walk)
+    assert guard.scan_bad_cells(sheet) == {}
+    odd = sheet.replace(b'<c r="A7">', b"<c r='A7' t='e'>")
+    monkeypatch.undo()
+    assert guard.scan_bad_cells(odd) == {(6, 0): ("error", "7")}
