@@ -213,6 +213,11 @@ CELL_SHAPES = (
     '<c{r}><v>1</v><f>A{n}</f></c>',                                # value before the formula
     '<c{r}><!-- <f>X</f> --><v>1</v></c>',                          # a formula in a comment only
     '<c{r}><f><![CDATA[A1<2]]></f><v>1</v></c>',
+    '<c{r} t="str"><f>VLOOKUP(C{n},D:E,2,0)</f><v>朱明俊</v></c>',    # a cached text result
+    '<c{r} s="1" t="str"><f>IF(A{n}="","",1)</f><v/></c>',          # cached empty text, self-closed
+    '<c{r} a=" t=\'str\'" t="n"><f>B{n}</f><v></v></c>',           # t="str" only inside a value
+    '<c{r} t="s"><f>B{n}</f><v></v></c>',                            # another type, empty: uncached
+    '<c{r} t="str"><f>B{n}</f></c>',                                 # text type, no value: uncached
 )
 
 
@@ -237,7 +242,9 @@ def test_scan_bad_cells_answers_what_the_xml_walk_answers(rows, with_r, prefix):
 
 def test_a_sheet_of_cached_formulas_is_not_walked(monkeypatch):
     rows = "".join(f'<row r="{i}"><c r="A{i}"><v>{i}</v></c><c r="B{i}" s="1"><f>A{i}*2</f><v>{2 * i}</v></c>'
-                   f'<c r="C{i}"><f t="shared" si="0"/><v>1</v></c></row>' for i in range(1, 200))
+                   f'<c r="C{i}"><f t="shared" si="0"/><v>1</v></c>'
+                   f'<c r="D{i}" t="str"><f>VLOOKUP(C{i},F:G,2,0)</f><v>朱明俊</v></c>'
+                   f'<c r="E{i}" s="2" t="str"><f>IF(A{i}="","",A{i})</f><v></v></c></row>' for i in range(1, 200))
     sheet = f'<worksheet xmlns="{NS}"><sheetData>{rows}</sheetData></worksheet>'.encode()
     assert guard._walk(sheet) == {}
 
@@ -246,5 +253,8 @@ def test_a_sheet_of_cached_formulas_is_not_walked(monkeypatch):
     monkeypatch.setattr(guard, "_walk", walk)
     assert guard.scan_bad_cells(sheet) == {}
     odd = sheet.replace(b'<c r="A7">', b"<c r='A7' t='e'>")
+    # t="str" written only inside another attribute's value: a number formula with no value
+    trap = sheet.replace(b'<c r="E9" s="2" t="str">', b'<c r="E9" s=" t=\'str\'" t="n">')
     monkeypatch.undo()
     assert guard.scan_bad_cells(odd) == {(6, 0): ("error", "7")}
+    assert guard.scan_bad_cells(trap) == {(8, 4): ("formula", '=IF(A9="","",A9)')}

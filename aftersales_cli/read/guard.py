@@ -238,37 +238,52 @@ def scan_bad_cells(xml: bytes) -> dict[tuple[int, int], tuple[str, str]]:
     return _walk(xml)
 
 
-# A formula cell of the one plain shape whose value is cached: the formula element (text, or
-# self-closed as a shared formula's child), then a value element whose text starts with a visible
-# ASCII character other than `&` and `<` (so it is not blank once entities are read), then the
-# cell's end. Well-formed XML closes the f's and v's parent with that end tag: a `c`.
+# The two plain shapes of a formula cell whose value is cached (scan_bad_cells' `_bad_cell` would
+# pass it by):
+# 1. the formula element (with text, or self-closed as a shared formula's child), then a value
+#    element whose text starts with a visible ASCII character other than `&` and `<` (so it is not
+#    blank once entities are read), then the cell's end tag — well-formed XML closes the f's and
+#    v's parent with it, so the parent is a `c`;
+# 2. a cell whose start tag, read attribute by attribute, has t="str" (a text result: cached
+#    whatever its value, even empty, as in `=IF(A4="","",…)` or a Chinese VLOOKUP result), the
+#    formula, a value element, the end tag.
 _VISIBLE = rb"[!-%'-;=-~]"
+_ATTR = rb"""\s+[A-Za-z_:][\w:.-]*\s*=\s*(?:"[^"]*"|'[^']*')"""
 _ODD_TYPE = re.compile(rb"""t\s*=\s*["'](?:e|&)""")     # t="e", t = 'e', t="&#101;" … and more
 
 
 @functools.lru_cache(maxsize=8)
-def _formula_shapes(prefix: bytes) -> tuple[re.Pattern[bytes], re.Pattern[bytes]]:
+def _formula_shapes(prefix: bytes) -> tuple[re.Pattern[bytes], re.Pattern[bytes], re.Pattern[bytes]]:
+    """(any formula start tag, shape 1 from its `<f`, shape 2 from its `<c` with the `<f` as group 1)."""
     p = re.escape(prefix)
     tag = rb"<" + p + rb"f(?=[\s/>])"
-    cached = re.compile(tag + rb"[^>]*?(?:/>|>[^<]*</" + p + rb"f>)\s*<" + p + rb"v>" + _VISIBLE
-                        + rb"[^<]*</" + p + rb"v>\s*</" + p + rb"c>")
-    return re.compile(tag), cached
+    formula = tag + rb"[^>]*?(?:/>|>[^<]*</" + p + rb"f>)"
+    valued = re.compile(formula + rb"\s*<" + p + rb"v>" + _VISIBLE + rb"[^<]*</" + p + rb"v>\s*</" + p + rb"c>")
+    text = re.compile(rb"<" + p + rb"c(?:" + _ATTR + rb")*?\s+t\s*=\s*(?:\"str\"|'str')(?:" + _ATTR
+                      + rb")*\s*>\s*(" + formula + rb")\s*<" + p + rb"v(?:\s*/>|>[^<]*</" + p + rb"v>)\s*</"
+                      + p + rb"c>")
+    return re.compile(tag), valued, text
 
 
 def _all_cached(xml: bytes, prefix: bytes) -> bool:
     """True when the walk below is sure to find nothing: no attribute `t` anywhere whose value is
-    or may read as "e" (an error cell), and every formula element is of the plain cached shape.
+    or may read as "e" (an error cell), and every formula element is inside one of the two plain
+    cached shapes above.
 
-    A necessary condition checked by C-level regex passes, each formula counted twice (as a tag,
-    and inside the cached shape): any other shape, an odd spelling, a comment or CDATA makes the
-    counts differ, and the sheet is walked by the XML parser as before. A sheet whose every
-    formula has its value cached (a pre-filled template, a fee column `=M2*N2`) is no longer
+    A necessary condition checked by C-level regex passes: the formula tags are counted, and the
+    places of those inside a cached shape; any other shape, an odd spelling, a comment or CDATA
+    leaves a tag uncounted, and the sheet is walked by the XML parser as before. A sheet whose
+    every formula has its value cached (a ledger's 结存 column, a fee `=M2*N2`) is no longer
     walked element by element: about 1 s for 10,000 rows (README "Issue 16 — read path").
     """
     if _ODD_TYPE.search(xml) is not None:
         return False
-    tags, cached = _formula_shapes(prefix)
-    return len(tags.findall(xml)) == len(cached.findall(xml))
+    tags, valued, text = _formula_shapes(prefix)
+    count = len(tags.findall(xml))
+    found = {m.start() for m in valued.finditer(xml)}
+    if len(found) < count:
+        found.update(m.start(1) for m in text.finditer(xml))
+    return len(found) == count
 
 
 def _walk(xml: bytes) -> dict[tuple[int, int], tuple[str, str]]:
