@@ -285,6 +285,19 @@ def test_xml_entities_are_refused(tmp_path, build, command):
     assert sha256(path) == before
 
 
+@pytest.mark.parametrize("command", COMMANDS)
+def test_a_sheet_that_is_not_well_formed_xml_is_refused_as_not_a_spreadsheet(tmp_path, command):
+    """A sheet part whose XML is broken (a <c> never closed) with a formula without a saved value
+    — what makes the guard read the sheet with an XML parser — is refused as not a valid workbook
+    (quality.md: one line naming the file), not reported as an internal error."""
+    sheet = (SHEET_HEAD.format(doctype="") + '<row r="1"><c r="A1"><f>1+1</f></c>'
+             '<c r="B1" t="inlineStr"><is><t>x</t></is></row>' + SHEET_TAIL)
+    path = write_package(tmp_path / "维修日报表.xlsx", sheet)
+    result = invoke(command, str(path), "--format", "json")
+    assert_cannot_run(result, path, "not_spreadsheet")
+    assert "内部错误" not in result.stderr
+
+
 # --- the period ----------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("command", COMMANDS)

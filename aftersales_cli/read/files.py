@@ -225,7 +225,11 @@ def _read_package(path: Path, limits: Limits, kind: str, whole: bytes | None = N
         date1904 = guard.is_date1904(members["xl/workbook.xml"])
         for name, xml in sheet_parts.items():
             _check_size(path, name, guard.last_row(xml), guard.last_column(xml), limits)
-        bad = {name: guard.scan_bad_cells(xml) for name, xml in sheet_parts.items()}
+        try:
+            bad = {name: guard.scan_bad_cells(xml) for name, xml in sheet_parts.items()}
+        except Exception as exc:  # a sheet part that is not well-formed XML (ParseError) or holds an entity trick
+            raise AftersalesError("err.xml_unsafe" if "Forbidden" in type(exc).__name__ else "err.not_spreadsheet",
+                                  path, detail=_short(exc)) from exc
     elif kind == "xlsb":
         from . import xlsb
         try:
