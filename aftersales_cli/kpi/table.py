@@ -209,6 +209,21 @@ def _keys(values: np.ndarray, phone: bool) -> np.ndarray:
     return np.array([known[v] for v in values.tolist()] + [None], dtype=object)[:-1]
 
 
+def _pairs(b: np.ndarray, b_keys: np.ndarray, a: np.ndarray, a_keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every (b, a) whose keys are equal (an inner join on the key), as two position arrays."""
+    if not b.size or not a.size:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    codes = pd.factorize(np.concatenate([a_keys, b_keys]))[0]
+    a_codes, b_codes = codes[:len(a)], codes[len(a):]
+    order = np.argsort(a_codes, kind="stable")
+    ranked = a_codes[order]
+    start = np.searchsorted(ranked, b_codes, "left")
+    counts = np.searchsorted(ranked, b_codes, "right") - start
+    total = int(counts.sum())
+    offset = np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
+    return np.repeat(b, counts).astype(np.int64), a[order[np.repeat(start, counts) + offset]].astype(np.int64)
+
+
 def _find_repeats(t: Table, visits: np.ndarray, originals: np.ndarray, window: int, install) -> Repeats:
     """kpi.md "Repeat repair": for each b of `visits`, the qualifying a of `originals` with the
     latest 完工日期, then the latest 服务日期, then the later row. Candidates share the phone key,
@@ -235,25 +250,22 @@ def _find_repeats(t: Table, visits: np.ndarray, originals: np.ndarray, window: i
         address[need] = _keys(t.cols["address"][need], phone=False)
     address_ok = ~address_err & pd.notna(address)
 
-    pairs = []
-    by_phone = pd.DataFrame({"a": originals[phone_ok[originals]], "k": phone[originals[phone_ok[originals]]]})
-    pairs.append(pd.DataFrame({"b": vp, "k": phone[vp]}).merge(by_phone, on="k")[["b", "a"]])
-    # visits with a usable phone: the originals whose phone is not usable, by address
+    # visits with a usable phone: the originals with one, by phone; those without one, by address;
+    # visits without a usable phone: every original, by address
+    oph = originals[phone_ok[originals]]
+    pairs = [_pairs(vp, phone[vp], oph, phone[oph])]
     by_address = originals[~phone_ok[originals] & address_ok[originals]]
     vpa = vp[address_ok[vp]]
     if by_address.size and vpa.size:
-        pairs.append(pd.DataFrame({"b": vpa, "k": address[vpa]})
-                     .merge(pd.DataFrame({"a": by_address, "k": address[by_address]}), on="k")[["b", "a"]])
-    # visits without a usable phone: every original, by address
+        pairs.append(_pairs(vpa, address[vpa], by_address, address[by_address]))
     vna = v_no_phone[address_ok[v_no_phone]]
     every = originals[address_ok[originals]]
     if every.size and vna.size:
-        pairs.append(pd.DataFrame({"b": vna, "k": address[vna]})
-                     .merge(pd.DataFrame({"a": every, "k": address[every]}), on="k")[["b", "a"]])
-    cand = pd.concat(pairs, ignore_index=True) if len(pairs) > 1 else pairs[0]
-    if cand.empty:
+        pairs.append(_pairs(vna, address[vna], every, address[every]))
+    b = np.concatenate([p[0] for p in pairs])
+    a = np.concatenate([p[1] for p in pairs])
+    if not b.size:
         return empty
-    b, a = cand["b"].to_numpy(np.int64), cand["a"].to_numpy(np.int64)
     order = t.codes("order_no")                    # equal codes: equal 工单号 (two blanks too)
     pos_a = t.source[a].astype(np.int64) * (1 << 32) + t.row[a]
     pos_b = t.source[b].astype(np.int64) * (1 << 32) + t.row[b]
