@@ -10,7 +10,7 @@ import pandas as pd
 
 from .. import i18n
 from ..period import within
-from ..validate.checks import signed_movements
+from ..validate.checks import day_number, movements_by_part
 from ..validate.context import Checked
 from ..validate.engine import ValidationResult
 from ..validate.rules import count_window, inspection_rows
@@ -122,7 +122,7 @@ def _training(t: Checked | None, p) -> dict[str, Any]:
     if t is None:
         return {"trainings_dealer": 0, "trainings_distributor": 0, "trainings_set_aside": 0}
     bad = t.error_rows()
-    ok = ~t.values.index.isin(list(bad))
+    ok = ~t.index.isin(list(bad))
     in_p = t.within("date", p.first, p.last)
     kind = t.col("type")
     role = t.ds.fmt.role
@@ -140,7 +140,7 @@ def _report(rr: Checked | None, result: ValidationResult, p) -> dict[str, Any]:
     in_p = rr.within("service_date", p.first, p.last)
     rows_in_p = int(in_p.sum())
     bad = {row for row, key in rr.error_cells if key in ("order_no", "service_date")}
-    counted = in_p & ~rr.values.index.isin(list(bad))
+    counted = in_p & ~rr.index.isin(list(bad))
     orders = int(rr.col("order_no")[counted].dropna().nunique())
     mine = [f for f in result.findings if f.dataset == "repair_report"]
     _, signal_codes = counted_codes("fabricated_rows")
@@ -148,7 +148,7 @@ def _report(rr: Checked | None, result: ValidationResult, p) -> dict[str, Any]:
     for f in mine:
         if f.code in signals and f.row is not None:
             signals[f.code].add(f.row)
-    in_p_rows = set(rr.values.index[in_p])
+    in_p_rows = set(rr.index[in_p])
     fabricated = set().union(*signals.values()) & in_p_rows
     breakdown = _joined([_tr(f"metric.fabrication.{code}", n=len(rows & in_p_rows)) for code, rows in signals.items()])
     issues = [f for f in mine if f.severity in ("error", "format")]
@@ -196,7 +196,7 @@ def _parts(ck: dict[str, Checked], counts: Counter, result: ValidationResult, fo
     if stock is not None:
         for_p = stock.within("count_date", window[0], window[1])
         bad = {row for row, key in stock.error_cells if key in ("book_qty", "actual_qty", "part_code")}
-        ok = for_p & ~stock.values.index.isin(list(bad))
+        ok = for_p & ~stock.index.isin(list(bad))
         book, actual = stock.col("book_qty"), stock.col("actual_qty")
         matching = int((ok & book.notna() & actual.notna() & (book == actual)).sum())
         rows = int(for_p.sum())
@@ -209,15 +209,15 @@ def _parts(ck: dict[str, Checked], counts: Counter, result: ValidationResult, fo
     out["stock_accuracy"] = Fraction(matching, rows) if rows else None
     missing: set = set()
     if ledger is not None:
-        moves = signed_movements(ledger)
-        moves = moves[moves["date"] <= pd.Timestamp(p.last)]
-        totals = moves.groupby("part")["qty"].sum()
-        missing = {part for part, qty in totals.items() if qty > 0} - counted_parts
+        last = day_number(p.last)
+        stocked = {part for part, moves in movements_by_part(ledger).items()
+                   if sum(q for d, q in moves if d <= last) > 0}
+        missing = stocked - counted_parts
     out["stocktake_missing_parts"] = len(missing)
     out["stocktake_missing_codes"] = _codes(missing)
     if plan is not None:
         bad = plan.error_rows()
-        ok = plan.within("apply_date", p.first, p.last) & ~plan.values.index.isin(list(bad))
+        ok = plan.within("apply_date", p.first, p.last) & ~plan.index.isin(list(bad))
         out["plan_rows"] = int(ok.sum())
     else:
         out["plan_rows"] = 0
@@ -237,7 +237,7 @@ def _checklist(ins: Checked | None, result: ValidationResult) -> tuple[dict[str,
     answers: dict[str, str] = {}
     cells: dict[str, str] = {}
     letter = ins.ds.letters.get("result")
-    for row in ins.values.index[counts]:
+    for row in ins.index[counts]:
         code = ins.col("code")[row]
         if code is None or pd.isna(code) or code in answers:
             continue

@@ -132,7 +132,7 @@ def _checked(ds: Dataset, ctx: Context, columns: dict[str, tuple[np.ndarray, cel
     required_if."""
     values: dict[str, Any] = {}
     outcome_codes: dict[str, np.ndarray] = {}
-    checked = Checked(ds=ds, values=pd.DataFrame(index=ds.raw.index))
+    checked = Checked(ds=ds, columns={}, index=ds.raw.index)
     rows = ds.raw.index.to_numpy()
     for key, (raw, parsed) in columns.items():
         col = ds.fmt.column(key)
@@ -140,9 +140,9 @@ def _checked(ds: Dataset, ctx: Context, columns: dict[str, tuple[np.ndarray, cel
         for p, o in parsed.problems:
             ctx.emit(checked, o.code, int(rows[p]), key, raw[p], **dict(o.params))
         if col.type == "date":
-            values[key] = pd.Series(parsed.datetimes(), index=ds.raw.index)
+            values[key] = pd.Series(parsed.datetimes(), index=ds.raw.index, name=key)
         else:
-            values[key] = pd.Series(parsed.values, index=ds.raw.index, dtype=object)
+            values[key] = pd.Series(parsed.values, index=ds.raw.index, dtype=object, name=key)
     # cells the reader could not give: uncached formulas and Excel errors
     for (row, key), (kind, text) in ds.bad_cells.items():
         code = "CE003" if kind == "formula" else "CE004"
@@ -150,7 +150,7 @@ def _checked(ds: Dataset, ctx: Context, columns: dict[str, tuple[np.ndarray, cel
         if key in values:
             values[key].loc[row] = pd.NaT if ds.fmt.column(key).type == "date" else None
             outcome_codes[key][ds.raw.index.get_loc(row)] = False
-    checked.values = pd.DataFrame(values, index=ds.raw.index) if values else checked.values
+    checked.columns = values
     # required, then required_if (which reads the normalised condition column)
     for col in ds.fmt.columns:
         if col.key not in outcome_codes:

@@ -52,16 +52,17 @@ def in_period(c: Checked, r: Rule, ctx: Context) -> None:
 
 @rule("unique")
 def unique(c: Checked, r: Rule, ctx: Context) -> None:
-    v = c.col(r.field).dropna()
+    """Each value once: a repeat is flagged with the row of its first occurrence (in sheet order)."""
+    counted = c.present(r.field)
     if r.option("within_period"):
-        v = v[inspection_rows(c, ctx.period).reindex(v.index, fill_value=False)]
-    dup = v.duplicated(keep="first")
-    if not dup.any():
-        return
-    firsts = v[~dup]
-    first_row = pd.Series(firsts.index, index=firsts.values)
-    for row, value in v[dup].items():
-        ctx.emit(c, r.code, row, r.field, _raw(c, r.field, row), first_row=int(first_row[value]))
+        counted = counted & inspection_rows(c, ctx.period).to_numpy()
+    first_row: dict = {}
+    for row, value, ok in zip(c.rows(), c.items(r.field), counted.tolist()):
+        if not ok:
+            continue
+        first = first_row.setdefault(value, row)
+        if first != row:
+            ctx.emit(c, r.code, row, r.field, _raw(c, r.field, row), first_row=int(first))
 
 
 def _split_ref(ref: str) -> tuple[str, str]:
@@ -76,32 +77,38 @@ def exists_in(c: Checked, r: Rule, ctx: Context) -> None:
     if other is None:
         return
     known = other.known(key)
-    v = c.col(r.field)
-    bad = v.notna() & ~v.isin(known)
-    for row in v.index[bad]:
-        ctx.emit(c, r.code, row, r.field, _raw(c, r.field, row))
+    for row, value, ok in zip(c.rows(), c.items(r.field), c.present(r.field).tolist()):
+        if ok and value not in known:
+            ctx.emit(c, r.code, row, r.field, _raw(c, r.field, row))
 
 
 @rule("matches_ref")
 def matches_ref(c: Checked, r: Rule, ctx: Context) -> None:
+    """`field` equals the `ref_field` of the first row of `ref` with the row's `key`."""
     name, ref_key = _split_ref(r.option("ref"))
     other = ctx.other(c, name, r.code)
     if other is None:
         return
     mapping = other.once(("first_of", ref_key, r.option("ref_field")),
                          lambda: _first_of(other, ref_key, r.option("ref_field")))
-    keys = c.col(r.option("key"))
-    expected = keys.map(mapping)
-    v = c.col(r.field)
-    bad = v.notna() & expected.notna() & (v != expected)
-    for row in v.index[bad]:
-        ctx.emit(c, r.code, row, r.field, _raw(c, r.field, row), key=keys[row], expected=expected[row])
+    missing = object()
+    for row, key, value, ok in zip(c.rows(), c.items(r.option("key")), c.items(r.field),
+                                   c.present(r.field).tolist()):
+        if not ok:
+            continue
+        expected = mapping.get(key, missing)
+        if expected is not missing and value != expected:
+            ctx.emit(c, r.code, row, r.field, _raw(c, r.field, row), key=key, expected=expected)
 
 
-def _first_of(other: Checked, key: str, field: str) -> pd.Series:
-    """`field` of the first row of each `key` (rows with both), indexed by key."""
-    pairs = pd.DataFrame({"k": other.col(key), "v": other.col(field)}).dropna()
-    return pairs.drop_duplicates("k").set_index("k")["v"]
+def _first_of(other: Checked, key: str, field: str) -> dict:
+    """key → `field` of the first row with that key (rows with both)."""
+    mapping: dict = {}
+    for k, v, k_ok, v_ok in zip(other.items(key), other.items(field), other.present(key).tolist(),
+                                other.present(field).tolist()):
+        if k_ok and v_ok and k not in mapping:
+            mapping[k] = v
+    return mapping
 
 
 @rule("not_before")
