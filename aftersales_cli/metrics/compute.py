@@ -166,7 +166,7 @@ def _not_in(c: Checked, rows: set[int]) -> np.ndarray:
     """A bool array over the dataset's rows: True where the row number is not in `rows`."""
     if not rows:
         return np.ones(len(c.index), dtype=bool)
-    return np.fromiter((row not in rows for row in c.rows()), dtype=bool, count=len(c.index))
+    return ~np.fromiter(map(rows.__contains__, c.rows()), dtype=bool, count=len(c.index))
 
 
 def _picked(c: Checked, key: str, mask: np.ndarray) -> list:

@@ -122,7 +122,7 @@ def ledger_dates(c: Checked, ctx: Context) -> None:
     for p in np.flatnonzero(counted).tolist():
         ctx.emit(c, "PL002", rows[p], "date", _raw(c, "date", rows[p]))
     opening = set(c.ds.fmt.role("type", "opening"))
-    kinds = np.fromiter((k in opening for k in c.items("type")), dtype=bool, count=len(rows))
+    kinds = np.fromiter(map(opening.__contains__, c.items("type")), dtype=bool, count=len(rows))
     for p in np.flatnonzero(dated & kinds & (days != first) & ~outside).tolist():
         ctx.emit(c, "PL003", rows[p], "date", _raw(c, "date", rows[p]), expected=ctx.period.first.isoformat())
     valid = np.flatnonzero(dated)                # each dated row against the dated row before it
@@ -148,13 +148,17 @@ def ledger_balance(c: Checked, ctx: Context) -> None:
     """
     signs = directions(c.ds.fmt)
     receipt, issue = set(c.ds.fmt.role("type", "receipt")), set(c.ds.fmt.role("type", "issue"))
-    latest = pd.Timestamp.max          # read once: the attribute is computed on every access
+    # a batch's date as a day number (`Checked.days`); undated: `latest`, Timestamp.max as a day
+    # number (2262-04-11 23:47…), after every date a Timestamp can hold at its default unit
+    latest = pd.Timestamp.max.value / 86_400_000_000_000
     never = (latest, 0)
     balance: dict[str, int] = {}
     stock: dict[str, dict[str, int]] = {}          # part → batch → quantity
+    stocked: dict[str, dict[str, int]] = {}        # part → batch → quantity, batches above zero only
     age: dict[str, dict[str, tuple]] = {}          # part → batch → (date, order of first receipt)
-    columns = [c.col(k).tolist() for k in ("date", "part_code", "batch", "type", "qty", "balance")]
-    for order, (row, date, part, batch, kind, qty, stated) in enumerate(zip(c.index, *columns), 1):
+    days = [d if ok else latest for d, ok in zip(c.days("date").tolist(), c.present("date").tolist())]
+    columns = [c.items(k) for k in ("part_code", "batch", "type", "qty", "balance")]
+    for order, (row, date, part, batch, kind, qty, stated) in enumerate(zip(c.rows(), days, *columns), 1):
         if not isinstance(part, str):
             continue
         stated = None if _absent(stated) else int(stated)
@@ -165,17 +169,22 @@ def ledger_balance(c: Checked, ctx: Context) -> None:
             continue
         qty = int(qty)
         batches = stock.setdefault(part, {})
+        positive = stocked.setdefault(part, {})
         ages = age.setdefault(part, {})
         if kind in receipt and batch not in ages:
-            ages[batch] = (date if isinstance(date, pd.Timestamp) and not _absent(date) else latest, order)
+            ages[batch] = (date, order)
         if kind in issue:
             mine = ages.get(batch, (latest, order))
-            older = [(ages.get(b, never), b, s) for b, s in batches.items()
-                     if b != batch and s > 0 and ages.get(b, never) < mine]
+            older = [(ages.get(b, never), b, s) for b, s in positive.items()
+                     if b != batch and ages.get(b, never) < mine]
             if older:
                 _, b, s = min(older)
                 ctx.emit(c, "PL009", row, "batch", _raw(c, "batch", row), older=b, stock=s)
         batches[batch] = batches.get(batch, 0) + sign * qty
+        if batches[batch] > 0:
+            positive[batch] = batches[batch]
+        else:
+            positive.pop(batch, None)
         if sign < 0 and batches[batch] < 0:
             ctx.emit(c, "PL010", row, "batch", _raw(c, "batch", row), expected=batches[batch])
         computed = balance.get(part, 0) + sign * qty
@@ -258,7 +267,7 @@ def usage_coverage(c: Checked, ctx: Context) -> None:
                  report.within("service_date", ctx.first, ctx.last).to_numpy()
                  & report.present("part_code") & report.present("part_qty"))
     issue = set(c.ds.fmt.role("type", "issue"))
-    issues = np.fromiter((k in issue for k in c.items("type")), dtype=bool, count=len(c.index))
+    issues = np.fromiter(map(issue.__contains__, c.items("type")), dtype=bool, count=len(c.index))
     issued = _sums(c.items("part_code"), c.items("qty"), issues & c.within("date", ctx.first, ctx.last).to_numpy()
                    & c.present("part_code") & c.present("qty"))
     for part in sorted(used):

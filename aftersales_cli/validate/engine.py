@@ -164,7 +164,7 @@ def _checked(ds: Dataset, ctx: Context, columns: dict[str, tuple[np.ndarray, cel
                 shown = ""
             else:
                 allowed = set(cond.in_ or [])
-                need = np.fromiter((v in allowed for v in checked.items(cond.field)), dtype=bool, count=len(rows))
+                need = np.fromiter(map(allowed.__contains__, checked.items(cond.field)), dtype=bool, count=len(rows))
                 shown = tuple(cond.in_ or [])
             for p in np.nonzero(missing & need)[0]:
                 ctx.emit(checked, "CE002", int(rows[p]), col.key, None,
