@@ -23,10 +23,10 @@ from aftersales_cli.validate.engine import Request, validate_submissions
 
 FORMATS = load_formats()
 LEDGER = FORMATS["parts_ledger"]
-RECEIPT = [t for t in LEDGER.role("type", "receipt") if t not in LEDGER.role("type", "opening")][0]   # 入库
+RECEIPT = next(t for t in LEDGER.role("type", "receipt") if t not in LEDGER.role("type", "opening"))   # 入库
 OPENING = LEDGER.role("type", "opening")[0]                                                              # 期初
 ISSUE = LEDGER.role("type", "issue")[0]                                                                  # 出库
-RETURN = [t for t in LEDGER.role("type", "adds") if t not in LEDGER.role("type", "receipt")][0]        # adds, dates no batch
+RETURN = next(t for t in LEDGER.role("type", "adds") if t not in LEDGER.role("type", "receipt"))        # adds, dates no batch
 NOV = Period(2026, 11)
 D = dt.datetime
 
