@@ -82,15 +82,16 @@ def copied_rows(c: Checked, ctx: Context) -> None:
 @check("roster_status", reads=("status.departed", "status.active"))
 def roster_status(c: Checked, ctx: Context) -> None:
     """RO004: departed (离职) exactly when a 离职日期 is given on or before the row's 更新日期."""
-    status, leave, update = c.col("status"), c.col("leave_date"), c.col("update_date")
     departed, active = c.ds.fmt.role("status", "departed"), c.ds.fmt.role("status", "active")
-    left = leave.notna() & (update.isna() | (leave <= update))
-    expected = left.map({True: departed[0], False: active[0]})
-    ok = status.isin(departed).where(left, status.isin(active))
-    bad = status.notna() & ~ok.astype(bool)
-    for row in status.index[bad]:
-        ctx.emit(c, "RO004", row, "status", _raw(c, "status", row), expected=expected[row],
-                 leave=_day(leave[row]) or "—", update=_day(update[row]) or "—")
+    gone, staying = set(departed), set(active)
+    # left: a leave date, and no update date or the leave on or before it (dates as day numbers)
+    left = c.present("leave_date") & (~c.present("update_date") | (c.days("leave_date") <= c.days("update_date")))
+    leave, update = c.col("leave_date"), c.col("update_date")
+    for row, status, has, gone_row in zip(c.rows(), c.items("status"), c.present("status").tolist(), left.tolist()):
+        if has and status not in (gone if gone_row else staying):
+            ctx.emit(c, "RO004", row, "status", _raw(c, "status", row),
+                     expected=departed[0] if gone_row else active[0],
+                     leave=_day(leave[row]) or "—", update=_day(update[row]) or "—")
 
 
 # --- parts ledger --------------------------------------------------------------------------------
