@@ -159,3 +159,18 @@ def test_a_formula_cell_in_a_date_column_is_no_date():
         ("PL008", 4, date, {"other": "2026-11-02"}),
     ]
     assert result.checked["parts_ledger"].values["date"].isna().tolist() == [False, True, False]
+
+
+def test_formula_cells_in_a_text_column_are_no_values():
+    # rows 2 and 3 hold uncached formulas in 配件编码: two CE003, and no value to repeat (no PM001);
+    # row 5 repeats row 4's P1 → PM001
+    master = dataset("parts_master", [
+        {"part_code": "=A1", "part_name": "螺丝"},
+        {"part_code": "=A1", "part_name": "螺母"},
+        {"part_code": "P1", "part_name": "垫片"},
+        {"part_code": "P1", "part_name": "阀芯"},
+    ], bad_cells={(2, "part_code"): ("formula", "=A1"), (3, "part_code"): ("formula", "=A1")})
+    result = validate(master)
+    code = master.letters["part_code"]
+    assert [(f, r) for f, r, *_ in found(result, "CE003", "PM001")] == [("CE003", 2), ("CE003", 3), ("PM001", 5)]
+    assert found(result, "PM001")[0][2:] == (code, {"first_row": 4})

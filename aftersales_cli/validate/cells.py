@@ -441,6 +441,13 @@ class ColumnResult:
             return pd.to_datetime(pd.Series(self.values, dtype=object), errors="coerce").to_numpy()
         return pd.to_datetime(pd.Series(self.table, dtype=object), errors="coerce").to_numpy()[self.codes]
 
+    def present(self) -> np.ndarray:
+        """A bool per row: the normalised value is not None/NaN (`values`' notna), from the
+        distinct values when the column went value by value."""
+        if self.codes is None:       # the one-pass column: standard text, None only where blank
+            return ~self.missing
+        return (~pd.isna(self.table))[self.codes]
+
     def part(self, start: int, stop: int) -> "ColumnResult":
         """Rows start…stop-1 of the column as a column of their own (positions in `problems` from 0):
         one dataset's share of a column parsed over several datasets at once (`parse_columns`)."""

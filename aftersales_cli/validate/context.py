@@ -51,7 +51,7 @@ class Checked:
 
     def present(self, key: str) -> np.ndarray:
         """A bool array, True where the column has a value (`notna`), once per column (read-only)."""
-        return self.once(("present", key), lambda: ~pd.isna(self._array(key)))
+        return self.once(("present", key), lambda: _notna(self._array(key)))
 
     def items(self, key: str) -> list:
         """The column's values as a Python list (what the rules' loops walk; a date as a
@@ -106,6 +106,10 @@ class Checked:
     def error_rows(self, keys: tuple[str, ...] | None = None) -> set[int]:
         """Rows with an error finding on any of `keys` (any field when None)."""
         return {r for r, k in self.error_cells if keys is None or k in keys}
+
+
+def _notna(array: np.ndarray) -> np.ndarray:
+    return ~np.isnat(array) if array.dtype.kind == "M" else ~pd.isna(array)
 
 
 def day_number(day) -> int:

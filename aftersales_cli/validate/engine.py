@@ -130,6 +130,7 @@ def _checked(ds: Dataset, ctx: Context, columns: dict[str, tuple[np.ndarray, cel
     """The dataset's findings and normalised values from its columns (raw cells, parsed); required /
     required_if."""
     values: dict[str, np.ndarray] = {}
+    present: dict[str, np.ndarray] = {}
     outcome_codes: dict[str, np.ndarray] = {}
     rows = ds.raw.index.to_numpy()
     checked = Checked(ds=ds, arrays=values, index=ds.raw.index)
@@ -138,7 +139,11 @@ def _checked(ds: Dataset, ctx: Context, columns: dict[str, tuple[np.ndarray, cel
         outcome_codes[key] = parsed.missing.copy()
         for p, o in parsed.problems:
             ctx.emit(checked, o.code, int(rows[p]), key, raw[p], **dict(o.params))
-        values[key] = parsed.datetimes() if col.type == "date" else parsed.values
+        if col.type == "date":
+            values[key] = parsed.datetimes()
+        else:
+            values[key] = parsed.values
+            present[key] = checked.once(("present", key), parsed.present)   # kept for the rules
     # cells the reader could not give: uncached formulas and Excel errors
     for (row, key), (kind, text) in ds.bad_cells.items():
         code = "CE003" if kind == "formula" else "CE004"
@@ -148,6 +153,8 @@ def _checked(ds: Dataset, ctx: Context, columns: dict[str, tuple[np.ndarray, cel
                 values[key] = values[key].copy()
             at = ds.raw.index.get_loc(row)
             values[key][at] = np.datetime64("NaT") if ds.fmt.column(key).type == "date" else None
+            if key in present:
+                present[key][at] = False
             outcome_codes[key][at] = False
     # required, then required_if (which reads the normalised condition column)
     for col in ds.fmt.columns:
