@@ -219,8 +219,8 @@ def _parts(ck: dict[str, Checked], counts: Counter, result: ValidationResult, fo
     missing: set = set()
     if ledger is not None:
         last = day_number(p.last)
-        stocked = {part for part, moves in movements_by_part(ledger).items()
-                   if sum(q for d, q in moves if d <= last) > 0}
+        stocked = {part for part, (days, qtys) in movements_by_part(ledger).items()
+                   if sum(q for d, q in zip(days, qtys) if d <= last) > 0}
         missing = stocked - counted_parts
     out["stocktake_missing_parts"] = len(missing)
     out["stocktake_missing_codes"] = _codes(missing)

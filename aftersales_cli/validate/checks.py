@@ -209,22 +209,25 @@ def ledger_handler(c: Checked, ctx: Context) -> None:
             ctx.emit(c, "PL012", row, "handler", _raw(c, "handler", row))
 
 
-def movements_by_part(ledger: Checked) -> dict[str, list[tuple[int, float]]]:
-    """part → [(day number, signed qty), …] of every computable ledger row — a type that adds or
-    subtracts (`directions`), a date, a part and a quantity —, in sheet order; the quantity as a
-    float (read-only: computed once per ledger, for ST004 and the stock metrics)."""
+def movements_by_part(ledger: Checked) -> dict[str, tuple[list[int], list[float]]]:
+    """part → (day numbers, signed quantities) of every computable ledger row — a type that adds
+    or subtracts (`directions`), a date, a part and a quantity —, in sheet order; the quantity as
+    a float (read-only: computed once per ledger, for ST004 and the stock metrics). Two flat lists
+    per part: no tuple per row for the garbage collector to count."""
     return ledger.once(("movements_by_part",), lambda: _movements_by_part(ledger))
 
 
-def _movements_by_part(ledger: Checked) -> dict[str, list[tuple[int, float]]]:
+def _movements_by_part(ledger: Checked) -> dict[str, tuple[list[int], list[float]]]:
     signs = directions(ledger.ds.fmt)
     ok = ledger.present("date") & ledger.present("part_code") & ledger.present("qty")
-    by_part: dict[str, list[tuple[int, float]]] = {}
+    by_part: dict[str, tuple[list[int], list[float]]] = {}
     for part, day, kind, qty, good in zip(ledger.items("part_code"), ledger.days("date").tolist(),
                                           ledger.items("type"), ledger.items("qty"), ok.tolist()):
         sign = signs.get(kind) if good else None
         if sign is not None:
-            by_part.setdefault(part, []).append((day, float(qty) * sign))
+            days, qtys = by_part.get(part) or by_part.setdefault(part, ([], []))
+            days.append(day)
+            qtys.append(float(qty) * sign)
     return by_part
 
 
@@ -233,11 +236,12 @@ def balance_on(ledger: Checked, parts: pd.Series, days: pd.Series) -> pd.Series:
     Series on the index of `parts`; 0 for a part with no ledger row).
 
     The signed movements grouped by part once per ledger (`movements_by_part`), then each asked
-    (part, day) sums its part's movements up to the day: a stocktake asks a few hundred pairs,
-    and a merge of two small frames costs more in pandas' per-call overhead than the sums.
+    (part, day) sums its part's movements up to the day, in sheet order: a stocktake asks a few
+    hundred pairs, and a merge of two small frames costs more in pandas' per-call overhead.
     """
     by_part = movements_by_part(ledger)
-    sums = [sum(q for d, q in by_part.get(part, ()) if d <= day)
+    none: tuple[list[int], list[float]] = ([], [])
+    sums = [sum(q for d, q in zip(*by_part.get(part, none)) if d <= day)
             for part, day in zip(parts.tolist(), day_numbers(days).tolist())]
     return pd.Series([int(x) for x in sums], index=parts.index, dtype="int64")
 
