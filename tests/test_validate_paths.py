@@ -174,3 +174,23 @@ def test_formula_cells_in_a_text_column_are_no_values():
     code = master.letters["part_code"]
     assert [(f, r) for f, r, *_ in found(result, "CE003", "PM001")] == [("CE003", 2), ("CE003", 3), ("PM001", 5)]
     assert found(result, "PM001")[0][2:] == (code, {"first_row": 4})
+
+
+def test_copied_rows_and_their_order_numbers():
+    def row(order, day=2, phone="13800000001", name="张三", address="杭州市西湖区文三路1号", fault="漏水"):
+        return {"order_no": order, "service_date": D(2026, 11, day), "customer_name": name, "phone": phone,
+                "address": address, "product_model": "M1", "fault": fault}
+    report = dataset("repair_report", [
+        row("WX1"),                                        # row 2: the first of its copies
+        row("WX2"),                                        # row 3: a copy with another order → RR009
+        row("WX1"),                                        # row 4: the first row's order again: no finding
+        row(None),                                         # row 5: no order → RR009
+        row(None, day=3, phone="13800000002", fault=None),  # row 6: the first of copies without any order
+        row(None, day=3, phone="13800000002", fault=None),  # row 7: → RR009 (a blank fault equals a blank one)
+        row(None, day=3, phone="13800000002"),             # row 8: another fault: not a copy
+        row(None, day=3, phone="13800000002", address=None, fault=None),   # row 9: no address: not compared
+    ])
+    result = validate(report)
+    order = report.letters["order_no"]
+    assert [(c, r, col, p["first_row"]) for c, r, col, p in found(result, "RR009")] == [
+        ("RR009", 3, order, 2), ("RR009", 5, order, 2), ("RR009", 7, order, 6)]
