@@ -5,8 +5,6 @@ ledger once, in sheet order, keeping per-part state: linear in rows.
 """
 from __future__ import annotations
 
-from collections import Counter
-from itertools import compress
 from typing import Callable
 
 import numpy as np
@@ -54,32 +52,29 @@ COPY_FIELDS = ("service_date", "customer_name", "phone", "address", "product_mod
 
 @check("copied_rows")
 def copied_rows(c: Checked, ctx: Context) -> None:
-    """RR009: a row equal to an earlier one in date, customer, phone, address, model and fault (a
-    blank fault equals a blank one; rows missing any of the first five are not compared), unless it
-    repeats the 工单号 of its group's first row that has one."""
+    """RR009: a row equal to an earlier one in date, customer, phone, address, model and fault."""
     if not all(c.has(k) for k in COPY_FIELDS[:5]):
         return
     # a copy repeats the phone: only rows sharing a phone are compared on all six fields
-    phones, has_phone = c.items("phone"), c.present("phone").tolist()
-    shared = Counter(compress(phones, has_phone))
-    items = [c.items(k) for k in COPY_FIELDS]
-    present = [c.present(k).tolist() for k in COPY_FIELDS]
-    groups: dict[tuple, list[int]] = {}
-    for p, (phone, has) in enumerate(zip(phones, has_phone)):
-        if has and shared[phone] > 1 and all(flags[p] for flags in present[:5]):
-            key = tuple(values[p] if flags[p] else "" for values, flags in zip(items, present))
-            groups.setdefault(key, []).append(p)
-    orders, has_order = c.items("order_no"), c.present("order_no").tolist()
-    copies = []
-    for members in groups.values():
-        if len(members) < 2:
-            continue
-        first_order = next((orders[p] for p in members if has_order[p]), None)
-        copies.extend((p, members[0]) for p in members[1:]
-                      if not (has_order[p] and first_order is not None and orders[p] == first_order))
-    rows = c.rows()
-    for p, first in sorted(copies):
-        ctx.emit(c, "RR009", rows[p], "order_no", _raw(c, "order_no", rows[p]), first_row=rows[first])
+    phone = c.col("phone")
+    candidates = phone.notna() & phone.duplicated(keep=False)
+    if not candidates.any():
+        return
+    frame = pd.DataFrame({k: c.col(k)[candidates] for k in COPY_FIELDS}).astype(object)
+    frame = frame.where(frame.notna(), "")
+    required = frame[list(COPY_FIELDS[:5])].ne("").all(axis=1)
+    frame = frame[required]
+    dup = frame.duplicated(keep=False)
+    if not dup.any():
+        return
+    frame = frame[dup]
+    group = frame.groupby(list(COPY_FIELDS), sort=False).ngroup()
+    orders = c.col("order_no").reindex(frame.index)
+    first_row = pd.Series(frame.index, index=frame.index).groupby(group).transform("min")
+    first_order = orders.groupby(group).transform("first")
+    for row in frame.index:
+        if row != first_row[row] and orders[row] != first_order[row]:
+            ctx.emit(c, "RR009", row, "order_no", _raw(c, "order_no", row), first_row=int(first_row[row]))
 
 
 # --- roster --------------------------------------------------------------------------------------
