@@ -4,14 +4,15 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from fractions import Fraction
+from itertools import compress
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from .. import i18n
-from ..period import within
-from ..validate.checks import signed_movements
-from ..validate.context import Checked
+from ..validate.checks import movements_by_part
+from ..validate.context import Checked, day_number
 from ..validate.engine import ValidationResult
 from ..validate.rules import count_window, inspection_rows
 from .catalogue import catalogue, counted_codes
@@ -74,8 +75,7 @@ def _roster(ck: dict[str, Checked], counts: Counter, p) -> dict[str, Any]:
     unknown: set = set()
     report = ck.get("repair_report")
     if report is not None:
-        in_p = report.within("service_date", p.first, p.last)
-        used = set(report.col("tech_id")[in_p].dropna())
+        used = set(_picked(report, "tech_id", report.within("service_date", p.first, p.last).to_numpy()))
         unknown = used - r.known("tech_id")
     ids = _count(counts, "invalid_id_cards")
     mobiles = _count(counts, "invalid_mobiles")
@@ -94,15 +94,14 @@ def _turnover(r: Checked | None, p, params: dict[str, Any]) -> dict[str, Any]:
         return {"turnover_opening": 0, "turnover_hires": 0, "turnover_closing": 0, "turnover_leavers": 0,
                 "turnover_denominator": 0, "turnover_rate": None, "turnover_basis": _tr("metric.none"),
                 "turnover_set_aside": 0}
-    hire, leave = r.col("hire_date"), r.col("leave_date")
     bad = {row for row, key in r.error_cells if key in ("hire_date", "leave_date")}
-    usable = hire.notna() & ~hire.index.isin(list(bad))
-    hire, leave = hire[usable], leave[usable]
-    first, last = pd.Timestamp(p.first), pd.Timestamp(p.last)
-    opening = int((( hire < first) & (leave.isna() | (leave >= first))).sum())
-    hires = int(within(hire, first, last).sum())
-    closing = int(((hire <= last) & (leave.isna() | (leave > last))).sum())
-    leavers = int(within(leave, first, last).sum())
+    usable = r.present("hire_date") & _not_in(r, bad)
+    hire, left, leave = r.days("hire_date"), r.present("leave_date"), r.days("leave_date")
+    first, last = day_number(p.first), day_number(p.last)      # day numbers compare as the dates
+    opening = int((usable & (hire < first) & (~left | (leave >= first))).sum())
+    hires = int((usable & (hire >= first) & (hire <= last)).sum())
+    closing = int((usable & (hire <= last) & (~left | (leave > last))).sum())
+    leavers = int((usable & left & (leave >= first) & (leave <= last)).sum())
     if params["turnover_formula"] == "average":
         denominator = Fraction(opening + closing, 2)
         basis = _tr("metric.turnover_average", opening=opening, closing=closing)
@@ -122,12 +121,10 @@ def _training(t: Checked | None, p) -> dict[str, Any]:
     if t is None:
         return {"trainings_dealer": 0, "trainings_distributor": 0, "trainings_set_aside": 0}
     bad = t.error_rows()
-    ok = ~t.values.index.isin(list(bad))
-    in_p = t.within("date", p.first, p.last)
-    kind = t.col("type")
+    kinds = Counter(_picked(t, "type", _not_in(t, bad) & t.within("date", p.first, p.last).to_numpy()))
     role = t.ds.fmt.role
-    return {"trainings_dealer": int((ok & in_p & kind.isin(role("type", "dealer"))).sum()),
-            "trainings_distributor": int((ok & in_p & kind.isin(role("type", "distributor"))).sum()),
+    return {"trainings_dealer": sum(kinds[k] for k in set(role("type", "dealer"))),
+            "trainings_distributor": sum(kinds[k] for k in set(role("type", "distributor"))),
             "trainings_set_aside": len(bad)}
 
 
@@ -137,18 +134,18 @@ def _report(rr: Checked | None, result: ValidationResult, p) -> dict[str, Any]:
              "report_issue_breakdown": _tr("metric.none")}
     if rr is None:
         return empty
-    in_p = rr.within("service_date", p.first, p.last)
+    in_p = rr.within("service_date", p.first, p.last).to_numpy()
     rows_in_p = int(in_p.sum())
     bad = {row for row, key in rr.error_cells if key in ("order_no", "service_date")}
-    counted = in_p & ~rr.values.index.isin(list(bad))
-    orders = int(rr.col("order_no")[counted].dropna().nunique())
+    counted = in_p & _not_in(rr, bad)
+    orders = len(set(_picked(rr, "order_no", counted)))
     mine = [f for f in result.findings if f.dataset == "repair_report"]
     _, signal_codes = counted_codes("fabricated_rows")
     signals: dict[str, set] = {code: set() for code in signal_codes}
     for f in mine:
         if f.code in signals and f.row is not None:
             signals[f.code].add(f.row)
-    in_p_rows = set(rr.values.index[in_p])
+    in_p_rows = set(compress(rr.rows(), in_p.tolist()))
     fabricated = set().union(*signals.values()) & in_p_rows
     breakdown = _joined([_tr(f"metric.fabrication.{code}", n=len(rows & in_p_rows)) for code, rows in signals.items()])
     issues = [f for f in mine if f.severity in ("error", "format")]
@@ -163,6 +160,18 @@ def _report(rr: Checked | None, result: ValidationResult, p) -> dict[str, Any]:
             "fabrication_ratio": Fraction(len(fabricated), rows_in_p) if rows_in_p else None,
             "fabrication_breakdown": breakdown, "report_issues": len(issues),
             "report_issue_breakdown": _joined([_tr(label, n=n) for label, n in kinds.items()])}
+
+
+def _not_in(c: Checked, rows: set[int]) -> np.ndarray:
+    """A bool array over the dataset's rows: True where the row number is not in `rows`."""
+    if not rows:
+        return np.ones(len(c.index), dtype=bool)
+    return ~np.fromiter(map(rows.__contains__, c.rows()), dtype=bool, count=len(c.index))
+
+
+def _picked(c: Checked, key: str, mask: np.ndarray) -> list:
+    """The column's values (`items`) at the rows of `mask` that have one (`present`)."""
+    return list(compress(c.items(key), (mask & c.present(key)).tolist()))
 
 
 def _joined(parts: list[dict[str, str]]) -> dict[str, str]:
@@ -194,13 +203,13 @@ def _parts(ck: dict[str, Checked], counts: Counter, result: ValidationResult, fo
     out["parts_without_card"] = len(without)
     out["parts_without_card_codes"] = _codes(without)
     if stock is not None:
-        for_p = stock.within("count_date", window[0], window[1])
+        for_p = stock.within("count_date", window[0], window[1]).to_numpy()
         bad = {row for row, key in stock.error_cells if key in ("book_qty", "actual_qty", "part_code")}
-        ok = for_p & ~stock.values.index.isin(list(bad))
-        book, actual = stock.col("book_qty"), stock.col("actual_qty")
-        matching = int((ok & book.notna() & actual.notna() & (book == actual)).sum())
+        ok = for_p & _not_in(stock, bad) & stock.present("book_qty") & stock.present("actual_qty")
+        matching = sum(1 for book, actual, counts in zip(stock.items("book_qty"), stock.items("actual_qty"),
+                                                         ok.tolist()) if counts and book == actual)
         rows = int(for_p.sum())
-        counted_parts = set(stock.col("part_code")[for_p].dropna())
+        counted_parts = set(_picked(stock, "part_code", for_p))
     else:
         matching, rows, counted_parts = 0, 0, set()
     out["stocktake_for_period"] = int(rows > 0)
@@ -209,15 +218,14 @@ def _parts(ck: dict[str, Checked], counts: Counter, result: ValidationResult, fo
     out["stock_accuracy"] = Fraction(matching, rows) if rows else None
     missing: set = set()
     if ledger is not None:
-        moves = signed_movements(ledger)
-        moves = moves[moves["date"] <= pd.Timestamp(p.last)]
-        totals = moves.groupby("part")["qty"].sum()
-        missing = {part for part, qty in totals.items() if qty > 0} - counted_parts
+        last = day_number(p.last)
+        stocked = {part for part, (days, qtys) in movements_by_part(ledger).items()
+                   if sum(q for d, q in zip(days, qtys) if d <= last) > 0}
+        missing = stocked - counted_parts
     out["stocktake_missing_parts"] = len(missing)
     out["stocktake_missing_codes"] = _codes(missing)
     if plan is not None:
-        bad = plan.error_rows()
-        ok = plan.within("apply_date", p.first, p.last) & ~plan.values.index.isin(list(bad))
+        ok = plan.within("apply_date", p.first, p.last).to_numpy() & _not_in(plan, plan.error_rows())
         out["plan_rows"] = int(ok.sum())
     else:
         out["plan_rows"] = 0
@@ -237,11 +245,11 @@ def _checklist(ins: Checked | None, result: ValidationResult) -> tuple[dict[str,
     answers: dict[str, str] = {}
     cells: dict[str, str] = {}
     letter = ins.ds.letters.get("result")
-    for row in ins.values.index[counts]:
-        code = ins.col("code")[row]
-        if code is None or pd.isna(code) or code in answers:
+    for row, code, result_value, present, counted in zip(ins.rows(), ins.items("code"), ins.items("result"),
+                                                         ins.present("code").tolist(), counts.tolist()):
+        if not counted or not present or code in answers:
             continue
-        answers[code] = "invalid" if row in bad else roles.get(ins.col("result")[row], "invalid")
+        answers[code] = "invalid" if row in bad else roles.get(result_value, "invalid")
         if letter:
             cells[code] = f"{ins.ds.sheet}!{letter}{row}"
     return answers, cells

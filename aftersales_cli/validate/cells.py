@@ -441,6 +441,13 @@ class ColumnResult:
             return pd.to_datetime(pd.Series(self.values, dtype=object), errors="coerce").to_numpy()
         return pd.to_datetime(pd.Series(self.table, dtype=object), errors="coerce").to_numpy()[self.codes]
 
+    def present(self) -> np.ndarray:
+        """A bool per row: the normalised value is not None/NaN (`values`' notna), from the
+        distinct values when the column went value by value."""
+        if self.codes is None:       # the one-pass column: standard text, None only where blank
+            return ~self.missing
+        return (~pd.isna(self.table))[self.codes]
+
     def part(self, start: int, stop: int) -> "ColumnResult":
         """Rows start…stop-1 of the column as a column of their own (positions in `problems` from 0):
         one dataset's share of a column parsed over several datasets at once (`parse_columns`)."""
@@ -451,15 +458,16 @@ class ColumnResult:
                             codes, dates)
 
 
-def _fast_column(series: pd.Series, col: Column) -> ColumnResult | None:
-    """The column as it is when every non-blank cell is standard text (see _all_standard_strings).
+def _fast_column(cells: np.ndarray, col: Column) -> ColumnResult | None:
+    """The column (an object array) as it is when every non-blank cell is standard text (see
+    _all_standard_strings).
 
     Blank cells (None, NaN, the empty text) are set aside first when there are any: an optional
     column such as 故障描述 or 关联工单号 is then checked in one pass too.
     """
-    if _all_standard_strings(series.tolist(), col):
-        return ColumnResult(series.to_numpy(dtype=object, copy=True), np.zeros(len(series), dtype=bool), [])
-    values = series.to_numpy(dtype=object, copy=True)
+    if _all_standard_strings(cells.tolist(), col):
+        return ColumnResult(cells.copy(), np.zeros(len(cells), dtype=bool), [])
+    values = cells.copy()
     blank = pd.isna(values) | (values == "")
     if blank.any() and not blank.all() and _all_standard_strings(values[~blank].tolist(), col):
         values[blank] = None
@@ -475,14 +483,12 @@ def parse_column(series: pd.Series | np.ndarray, col: Column, ctx: CellContext) 
     `ColumnResult.part` gives each dataset what parsing its own column gives (`parse_columns`).
     """
     parser = PARSERS[col.type]
-    if isinstance(series, np.ndarray):
-        series = pd.Series(series, dtype=object, copy=False)
+    cells = np.asarray(series, dtype=object)
     if col.type in _ONE_PASS:
-        fast = _fast_column(series, col)
+        fast = _fast_column(cells, col)
         if fast is not None:
             return fast
-    codes, uniques = _factorize(series.to_numpy(dtype=object))
-    missing_codes = codes == -1
+    codes, uniques = _factorize(cells)
     outcomes: list[Parsed] = []
     for u in uniques:
         if is_blank(u):
@@ -496,13 +502,14 @@ def parse_column(series: pd.Series | np.ndarray, col: Column, ctx: CellContext) 
                 outcomes.append(Parsed(None, PARSE_FAIL.get(col.type, "CE020")))
     outcomes.append(MISSING)          # index -1: NaN / None
     values = np.array([o.value for o in outcomes], dtype=object)
-    blank = [i for i, o in enumerate(outcomes) if o is MISSING]
-    bad = [i for i, o in enumerate(outcomes) if o.code and o is not MISSING]
+    # per distinct value, then per row by the codes (-1, NaN / None, picks the MISSING at the end)
+    blank = np.array([o is MISSING for o in outcomes])
+    bad = np.array([bool(o.code) and o is not MISSING for o in outcomes])
     problems = []
-    if bad:
-        for p in np.nonzero(np.isin(codes, bad))[0]:
-            problems.append((int(p), outcomes[codes[p]]))
-    return ColumnResult(values[codes], np.isin(codes, blank) | missing_codes, problems, values, codes)
+    if bad.any():
+        for p in np.flatnonzero(bad[codes]).tolist():
+            problems.append((p, outcomes[codes[p]]))
+    return ColumnResult(values[codes], blank[codes], problems, values, codes)
 
 
 def _factorize(values: np.ndarray) -> tuple[np.ndarray, list[Any]]:
@@ -512,8 +519,9 @@ def _factorize(values: np.ndarray) -> tuple[np.ndarray, list[Any]]:
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
     uniques = list(uniques)
     if any(isinstance(u, (int, float)) for u in uniques):      # bool is an int: look closer
-        logical = np.fromiter((v.__class__ is bool for v in values), dtype=bool, count=len(values))
-        if logical.any() and not logical.all():
+        types = set(map(type, values))        # a C-level pass: most numeric columns hold no logical cell
+        if bool in types and len(types) > 1:
+            logical = np.fromiter((v.__class__ is bool for v in values), dtype=bool, count=len(values))
             others, other_uniques = pd.factorize(values[~logical], use_na_sentinel=True)
             bools, bool_uniques = pd.factorize(values[logical])
             codes = np.empty(len(values), dtype=np.intp)

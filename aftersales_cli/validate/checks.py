@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from typing import Callable
 
+import numpy as np
 import pandas as pd
 
-from .context import Checked, Context
+from .context import Checked, Context, day_number, day_numbers
 from .rules import count_window
 
 CHECKS: dict[str, Callable[[Checked, Context], None]] = {}
@@ -81,50 +82,56 @@ def copied_rows(c: Checked, ctx: Context) -> None:
 @check("roster_status", reads=("status.departed", "status.active"))
 def roster_status(c: Checked, ctx: Context) -> None:
     """RO004: departed (离职) exactly when a 离职日期 is given on or before the row's 更新日期."""
-    status, leave, update = c.col("status"), c.col("leave_date"), c.col("update_date")
     departed, active = c.ds.fmt.role("status", "departed"), c.ds.fmt.role("status", "active")
-    left = leave.notna() & (update.isna() | (leave <= update))
-    expected = left.map({True: departed[0], False: active[0]})
-    ok = status.isin(departed).where(left, status.isin(active))
-    bad = status.notna() & ~ok.astype(bool)
-    for row in status.index[bad]:
-        ctx.emit(c, "RO004", row, "status", _raw(c, "status", row), expected=expected[row],
-                 leave=_day(leave[row]) or "—", update=_day(update[row]) or "—")
+    gone, staying = set(departed), set(active)
+    # left: a leave date, and no update date or the leave on or before it (dates as day numbers)
+    left = c.present("leave_date") & (~c.present("update_date") | (c.days("leave_date") <= c.days("update_date")))
+    leave, update = c.col("leave_date"), c.col("update_date")
+    for row, status, has, gone_row in zip(c.rows(), c.items("status"), c.present("status").tolist(), left.tolist()):
+        if has and status not in (gone if gone_row else staying):
+            ctx.emit(c, "RO004", row, "status", _raw(c, "status", row),
+                     expected=departed[0] if gone_row else active[0],
+                     leave=_day(leave[row]) or "—", update=_day(update[row]) or "—")
 
 
 # --- parts ledger --------------------------------------------------------------------------------
 
-def latest_count_date(ctx: Context) -> pd.Timestamp | None:
+def latest_count_day(ctx: Context) -> int | None:
+    """The day number (`day_number`) of the latest stocktake count date in the period's count
+    window, or None."""
     st = ctx.checked.get("stocktake")
     if st is None:
         return None
-    dates = st.col("count_date").dropna()
-    start, end = count_window(ctx.period, st.ds.fmt.count_window)
-    dates = dates[(dates >= start) & (dates <= end)]
-    return dates.max() if len(dates) else None
+    start, end = (day_number(d) for d in count_window(ctx.period, st.ds.fmt.count_window))
+    days = st.days("count_date")[st.present("count_date")]
+    days = days[(days >= start) & (days <= end)]
+    return int(days.max()) if len(days) else None
 
 
 @check("ledger_dates", reads=("type.opening",), datasets=("stocktake",))
 def ledger_dates(c: Checked, ctx: Context) -> None:
     """PL001 outside P, PL002 after P up to the count, PL003 an opening row (期初) not on day 1,
     PL008 out of order."""
-    dates, kind = c.col("date"), c.col("type")
-    count = latest_count_date(ctx)
-    after = dates.notna() & (dates > ctx.last)
-    counted = after & (dates <= count) if count is not None else after & False
-    outside = dates.notna() & ((dates < ctx.first) | (after & ~counted))
-    for row in dates.index[outside]:
-        ctx.emit(c, "PL001", row, "date", _raw(c, "date", row), period=ctx.period.label)
-    for row in dates.index[counted]:
-        ctx.emit(c, "PL002", row, "date", _raw(c, "date", row))
-    opening = dates.notna() & kind.isin(c.ds.fmt.role("type", "opening")) & (dates != ctx.first) & ~outside
-    for row in dates.index[opening]:
-        ctx.emit(c, "PL003", row, "date", _raw(c, "date", row), expected=ctx.period.first.isoformat())
-    valid = dates.dropna()
-    previous = valid.shift(1)
-    backwards = valid < previous
-    for row in valid.index[backwards]:
-        ctx.emit(c, "PL008", row, "date", _raw(c, "date", row), other=_day(previous[row]))
+    rows, days, dated = c.rows(), c.days("date"), c.present("date")
+    first, last = day_number(ctx.period.first), day_number(ctx.period.last)
+    count = latest_count_day(ctx)
+    after = dated & (days > last)
+    counted = after & (days <= count) if count is not None else np.zeros_like(after)
+    outside = dated & ((days < first) | (after & ~counted))
+    for p in np.flatnonzero(outside).tolist():
+        ctx.emit(c, "PL001", rows[p], "date", _raw(c, "date", rows[p]), period=ctx.period.label)
+    for p in np.flatnonzero(counted).tolist():
+        ctx.emit(c, "PL002", rows[p], "date", _raw(c, "date", rows[p]))
+    opening = set(c.ds.fmt.role("type", "opening"))
+    kinds = np.fromiter(map(opening.__contains__, c.items("type")), dtype=bool, count=len(rows))
+    for p in np.flatnonzero(dated & kinds & (days != first) & ~outside).tolist():
+        ctx.emit(c, "PL003", rows[p], "date", _raw(c, "date", rows[p]), expected=ctx.period.first.isoformat())
+    valid = np.flatnonzero(dated)                # each dated row against the dated row before it
+    back = valid[1:][days[valid[1:]] < days[valid[:-1]]]
+    if len(back):
+        dates, before = c.col("date"), dict(zip(valid[1:].tolist(), valid[:-1].tolist()))
+        for p in back.tolist():
+            ctx.emit(c, "PL008", rows[p], "date", _raw(c, "date", rows[p]), other=_day(dates.iloc[before[p]]))
 
 
 def _absent(value) -> bool:
@@ -142,13 +149,17 @@ def ledger_balance(c: Checked, ctx: Context) -> None:
     """
     signs = directions(c.ds.fmt)
     receipt, issue = set(c.ds.fmt.role("type", "receipt")), set(c.ds.fmt.role("type", "issue"))
-    latest = pd.Timestamp.max          # read once: the attribute is computed on every access
+    # a batch's date as a day number (`Checked.days`); undated: `latest`, Timestamp.max as a day
+    # number (2262-04-11 23:47…), after every date a Timestamp can hold at its default unit
+    latest = pd.Timestamp.max.value / 86_400_000_000_000
     never = (latest, 0)
     balance: dict[str, int] = {}
     stock: dict[str, dict[str, int]] = {}          # part → batch → quantity
+    stocked: dict[str, dict[str, int]] = {}        # part → batch → quantity, batches above zero only
     age: dict[str, dict[str, tuple]] = {}          # part → batch → (date, order of first receipt)
-    columns = [c.col(k).tolist() for k in ("date", "part_code", "batch", "type", "qty", "balance")]
-    for order, (row, date, part, batch, kind, qty, stated) in enumerate(zip(c.values.index, *columns), 1):
+    days = [d if ok else latest for d, ok in zip(c.days("date").tolist(), c.present("date").tolist())]
+    columns = [c.items(k) for k in ("part_code", "batch", "type", "qty", "balance")]
+    for order, (row, date, part, batch, kind, qty, stated) in enumerate(zip(c.rows(), days, *columns), 1):
         if not isinstance(part, str):
             continue
         stated = None if _absent(stated) else int(stated)
@@ -159,17 +170,22 @@ def ledger_balance(c: Checked, ctx: Context) -> None:
             continue
         qty = int(qty)
         batches = stock.setdefault(part, {})
+        positive = stocked.setdefault(part, {})
         ages = age.setdefault(part, {})
         if kind in receipt and batch not in ages:
-            ages[batch] = (date if isinstance(date, pd.Timestamp) and not _absent(date) else latest, order)
+            ages[batch] = (date, order)
         if kind in issue:
             mine = ages.get(batch, (latest, order))
-            older = [(ages.get(b, never), b, s) for b, s in batches.items()
-                     if b != batch and s > 0 and ages.get(b, never) < mine]
+            older = [(ages.get(b, never), b, s) for b, s in positive.items()
+                     if b != batch and ages.get(b, never) < mine]
             if older:
                 _, b, s = min(older)
                 ctx.emit(c, "PL009", row, "batch", _raw(c, "batch", row), older=b, stock=s)
         batches[batch] = batches.get(batch, 0) + sign * qty
+        if batches[batch] > 0:
+            positive[batch] = batches[batch]
+        else:
+            positive.pop(batch, None)
         if sign < 0 and batches[batch] < 0:
             ctx.emit(c, "PL010", row, "batch", _raw(c, "batch", row), expected=batches[batch])
         computed = balance.get(part, 0) + sign * qty
@@ -187,46 +203,47 @@ def ledger_handler(c: Checked, ctx: Context) -> None:
     if roster is None:
         return
     known = roster.known("tech_id") | roster.known("name")
-    handler, kind = c.col("handler"), c.col("type")
-    bad = kind.isin(c.ds.fmt.role("type", "issue")) & handler.notna() & ~handler.isin(known)
-    for row in handler.index[bad]:
-        ctx.emit(c, "PL012", row, "handler", _raw(c, "handler", row))
+    issue = set(c.ds.fmt.role("type", "issue"))
+    for row, handler, kind, ok in zip(c.rows(), c.items("handler"), c.items("type"), c.present("handler").tolist()):
+        if ok and kind in issue and handler not in known:
+            ctx.emit(c, "PL012", row, "handler", _raw(c, "handler", row))
 
 
-def signed_movements(ledger: Checked) -> pd.DataFrame:
-    """date, part_code, signed qty of every computable ledger row (read-only: computed once per
-    ledger, for ST004 and the stock metrics)."""
-    return ledger.once(("signed_movements",), lambda: _signed_movements(ledger))
+def movements_by_part(ledger: Checked) -> dict[str, tuple[list[int], list[float]]]:
+    """part → (day numbers, signed quantities) of every computable ledger row — a type that adds
+    or subtracts (`directions`), a date, a part and a quantity —, in sheet order; the quantity as
+    a float (read-only: computed once per ledger, for ST004 and the stock metrics). Two flat lists
+    per part: no tuple per row for the garbage collector to count."""
+    return ledger.once(("movements_by_part",), lambda: _movements_by_part(ledger))
 
 
-def _signed_movements(ledger: Checked) -> pd.DataFrame:
-    sign = ledger.col("type").map(directions(ledger.ds.fmt))
-    frame = pd.DataFrame({"date": ledger.col("date"), "part": ledger.col("part_code"),
-                          "qty": pd.to_numeric(ledger.col("qty"), errors="coerce") * sign})
-    return frame.dropna()
+def _movements_by_part(ledger: Checked) -> dict[str, tuple[list[int], list[float]]]:
+    signs = directions(ledger.ds.fmt)
+    ok = ledger.present("date") & ledger.present("part_code") & ledger.present("qty")
+    by_part: dict[str, tuple[list[int], list[float]]] = {}
+    for part, day, kind, qty, good in zip(ledger.items("part_code"), ledger.days("date").tolist(),
+                                          ledger.items("type"), ledger.items("qty"), ok.tolist()):
+        sign = signs.get(kind) if good else None
+        if sign is not None:
+            days, qtys = by_part.get(part) or by_part.setdefault(part, ([], []))
+            days.append(day)
+            qtys.append(float(qty) * sign)
+    return by_part
 
 
 def balance_on(ledger: Checked, parts: pd.Series, days: pd.Series) -> pd.Series:
     """The ledger balance of each part after every row dated on or before the given day (an int64
     Series on the index of `parts`; 0 for a part with no ledger row).
 
-    The signed movements grouped by part once per ledger, then each asked (part, day) sums its
-    part's movements up to the day: a stocktake asks a few hundred pairs, and a merge of two
-    small frames costs more in pandas' per-call overhead than the sums themselves.
+    The signed movements grouped by part once per ledger (`movements_by_part`), then each asked
+    (part, day) sums its part's movements up to the day, in sheet order: a stocktake asks a few
+    hundred pairs, and a merge of two small frames costs more in pandas' per-call overhead.
     """
-    by_part = ledger.once(("movements_by_part",), lambda: _movements_by_part(ledger))
-    sums = [sum(q for d, q in by_part.get(part, ()) if d <= day)
-            for part, day in zip(parts.tolist(), days.tolist())]
+    by_part = movements_by_part(ledger)
+    none: tuple[list[int], list[float]] = ([], [])
+    sums = [sum(q for d, q in zip(*by_part.get(part, none)) if d <= day)
+            for part, day in zip(parts.tolist(), day_numbers(days).tolist())]
     return pd.Series([int(x) for x in sums], index=parts.index, dtype="int64")
-
-
-def _movements_by_part(ledger: Checked) -> dict:
-    """part → [(date, signed qty), …] of the ledger's computable rows, in sheet order."""
-    moves = signed_movements(ledger)
-    by_part: dict = {}
-    for part, date, qty in zip(moves["part"].tolist(), moves["date"].tolist(), moves["qty"].tolist()):
-        by_part.setdefault(part, []).append((date, qty))
-    return by_part
 
 
 @check("stocktake_book", datasets=("parts_ledger",))
@@ -236,9 +253,11 @@ def stocktake_book(c: Checked, ctx: Context) -> None:
     if ledger is None:
         return
     parts, days, book = c.col("part_code"), c.col("count_date"), c.col("book_qty")
-    ok = parts.notna() & days.notna() & book.notna()
+    ok = c.present("part_code") & c.present("count_date") & c.present("book_qty")
+    if not ok.any():
+        return
     expected = balance_on(ledger, parts[ok], days[ok])
-    for row, stated, balance, day in zip(expected.index, book[ok].tolist(), expected.tolist(), days[ok].tolist()):
+    for row, stated, balance, day in zip(expected.index, book[ok].tolist(), expected.tolist(), days[ok]):
         if int(stated) != balance:
             ctx.emit(c, "ST004", row, "book_qty", _raw(c, "book_qty", row), expected=balance, date=_day(day))
 
@@ -249,15 +268,23 @@ def usage_coverage(c: Checked, ctx: Context) -> None:
     report = ctx.checked.get("repair_report")
     if report is None:
         return
-    used = pd.DataFrame({"part": report.col("part_code"), "qty": report.col("part_qty")})
-    used = used[report.within("service_date", ctx.first, ctx.last) & used["part"].notna() & used["qty"].notna()]
-    used = used.groupby("part")["qty"].sum()
-    kind = c.col("type")
-    issued = pd.DataFrame({"part": c.col("part_code"), "qty": c.col("qty")})
-    issues = kind.isin(c.ds.fmt.role("type", "issue"))
-    issued = issued[issues & c.within("date", ctx.first, ctx.last) & issued["part"].notna() & issued["qty"].notna()]
-    issued = issued.groupby("part")["qty"].sum()
-    for part, qty in used.items():
-        got = int(issued.get(part, 0))
-        if int(qty) > got:
-            ctx.emit(c, "PL013", None, None, part, used=int(qty), issued=got)
+    used = _sums(report.items("part_code"), report.items("part_qty"),
+                 report.within("service_date", ctx.first, ctx.last).to_numpy()
+                 & report.present("part_code") & report.present("part_qty"))
+    issue = set(c.ds.fmt.role("type", "issue"))
+    issues = np.fromiter(map(issue.__contains__, c.items("type")), dtype=bool, count=len(c.index))
+    issued = _sums(c.items("part_code"), c.items("qty"), issues & c.within("date", ctx.first, ctx.last).to_numpy()
+                   & c.present("part_code") & c.present("qty"))
+    for part in sorted(used):
+        qty, got = int(used[part]), int(issued.get(part, 0))
+        if qty > got:
+            ctx.emit(c, "PL013", None, None, part, used=qty, issued=got)
+
+
+def _sums(parts: list, qtys: list, counted: np.ndarray) -> dict:
+    """part → the sum of its counted quantities."""
+    out: dict = {}
+    for part, qty, ok in zip(parts, qtys, counted.tolist()):
+        if ok:
+            out[part] = out.get(part, 0) + qty
+    return out

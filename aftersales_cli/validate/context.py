@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import compress
 from typing import Any, Callable
 
+import numpy as np
 import pandas as pd
 
 from ..period import Period, within
@@ -13,9 +15,17 @@ from ..core.finding import Finding
 
 @dataclass
 class Checked:
-    """A dataset after the cell types: `values` holds normalised values (None/NaT where unusable)."""
+    """A dataset after the cell types: `arrays` holds each column's normalised values (an object
+    array, or datetime64 for a date column; None/NaT where unusable) in sheet order, `index` the
+    sheet row numbers; `col` gives a column as a Series, `values` all of them as one DataFrame.
+
+    The rules and metrics read a column at a time, most of them as a list (`items`) or a mask
+    (`present`, `days`, `within`): each is derived once per column and kept, and a Series is
+    built only for a column read as one (a DataFrame column access builds a new Series every time).
+    """
     ds: Dataset
-    values: pd.DataFrame
+    arrays: dict[str, np.ndarray]
+    index: pd.Index
     error_cells: set[tuple[int, str]] = field(default_factory=set)   # (row, key) with an error
     _once: dict[tuple, Any] = field(default_factory=dict, repr=False, compare=False)
 
@@ -32,32 +42,101 @@ class Checked:
 
     def known(self, key: str) -> frozenset:
         """The distinct non-empty values of a column (what a cross check looks values up in)."""
-        return self.once(("known", key), lambda: frozenset(self.col(key).dropna()))
+        return self.once(("known", key), lambda: frozenset(compress(self.items(key), self.present(key).tolist())))
 
     def within(self, key: str, start, end) -> pd.Series:
         """`period.within` of a date column (a bool Series, read-only), once per (column, window)."""
         start, end = pd.Timestamp(start), pd.Timestamp(end)
-        return self.once(("within", key, start, end), lambda: within(self.col(key), start, end))
+        return self.once(("within", key, start, end), lambda: _within(self.col(key), start, end))
+
+    def present(self, key: str) -> np.ndarray:
+        """A bool array, True where the column has a value (`notna`), once per column (read-only)."""
+        return self.once(("present", key), lambda: _notna(self._array(key)))
+
+    def items(self, key: str) -> list:
+        """The column's values as a Python list (what the rules' loops walk; a date as a
+        Timestamp, NaT where none), once per column (read-only)."""
+        return self.once(("items", key), lambda: self._items(key))
+
+    def days(self, key: str) -> np.ndarray:
+        """A date column as day numbers (`day_number`; meaningless where not `present`), once per
+        column (read-only)."""
+        return self.once(("days", key), lambda: day_numbers(self._array(key)))
+
+    def rows(self) -> list[int]:
+        """The sheet row number of each row, in order."""
+        return self.once(("rows",), lambda: self.index.tolist())
+
+    @property
+    def values(self) -> pd.DataFrame:
+        """The normalised columns as one DataFrame (row numbers as index), built on first use."""
+        return self.once(("values",), lambda: pd.DataFrame({k: self.col(k) for k in self.arrays}, index=self.index))
+
+    def _items(self, key: str) -> list:
+        array = self._array(key)
+        return array.tolist() if array.dtype == object else self.col(key).tolist()   # datetime64: Timestamps
+
+    def _array(self, key: str) -> np.ndarray:
+        found = self.arrays.get(key)
+        return found if found is not None else np.full(len(self.index), None, dtype=object)
 
     @property
     def name(self) -> str:
         return self.ds.name
 
     def col(self, key: str) -> pd.Series:
-        if key in self.values.columns:
-            return self.values[key]
-        return pd.Series([None] * len(self.values), index=self.values.index, dtype=object)
+        """The column as a Series on the row numbers (object, or datetime64 for a date column; a
+        column the sheet does not have: all None), built once (read-only)."""
+        return self.once(("col", key), lambda: self._series(key))
+
+    def _series(self, key: str) -> pd.Series:
+        found = self.arrays.get(key)
+        if found is None:
+            return pd.Series([None] * len(self.index), index=self.index, dtype=object)
+        return pd.Series(found, index=self.index, dtype=object if found.dtype == object else None, name=key,
+                         copy=False)
 
     def raw(self, key: str, row: int) -> Any:
         """The cell's original value, as found in the file (what every finding shows)."""
         return self.ds.raw.at[row, key] if key in self.ds.raw.columns else None
 
     def has(self, key: str) -> bool:
-        return key in self.values.columns
+        return key in self.arrays
 
     def error_rows(self, keys: tuple[str, ...] | None = None) -> set[int]:
         """Rows with an error finding on any of `keys` (any field when None)."""
         return {r for r, k in self.error_cells if keys is None or k in keys}
+
+
+def _notna(array: np.ndarray) -> np.ndarray:
+    return ~np.isnat(array) if array.dtype.kind == "M" else ~pd.isna(array)
+
+
+def day_number(day) -> int:
+    """A date (or datetime at midnight) as whole days since 1970-01-01."""
+    return int(np.datetime64(day, "D").astype("int64"))
+
+
+def day_numbers(dates: pd.Series | np.ndarray) -> np.ndarray:
+    """A date column (datetime64, NaT for none) as day numbers (`day_number`, an int64 array):
+    ints compare as the dates do, the cell types having made a day of every date (a date-time
+    cell is read as its date). NaT becomes a meaningless number: callers skip it (`present`)."""
+    return np.asarray(dates).astype("datetime64[D]").astype("int64")
+
+
+def _within(dates: pd.Series, start: pd.Timestamp, end: pd.Timestamp) -> pd.Series:
+    """`period.within`; for a datetime64 column the same comparisons on its NumPy array (NaT
+    compares False, as `notna` requires), one Series built instead of five."""
+    values = dates.to_numpy()
+    if values.dtype.kind != "M":
+        return within(dates, start, end)
+    unit = np.datetime_data(values.dtype)[0]
+    try:        # the bounds in the column's own unit (a date column may be in seconds: no overflow)
+        lo, hi = start.as_unit(unit, round_ok=False), end.as_unit(unit, round_ok=False)
+    except ValueError:
+        return within(dates, start, end)
+    mask = (values >= lo.to_datetime64()) & (values <= hi.to_datetime64())
+    return pd.Series(mask, index=dates.index, copy=False)
 
 
 @dataclass

@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from ..formats import DATASETS
 from ..i18n import both
@@ -130,27 +129,33 @@ def check_cells_many(pairs: list[tuple[Dataset, Context]]) -> list[Checked]:
 def _checked(ds: Dataset, ctx: Context, columns: dict[str, tuple[np.ndarray, cells.ColumnResult]]) -> Checked:
     """The dataset's findings and normalised values from its columns (raw cells, parsed); required /
     required_if."""
-    values: dict[str, Any] = {}
+    values: dict[str, np.ndarray] = {}
+    present: dict[str, np.ndarray] = {}
     outcome_codes: dict[str, np.ndarray] = {}
-    checked = Checked(ds=ds, values=pd.DataFrame(index=ds.raw.index))
     rows = ds.raw.index.to_numpy()
+    checked = Checked(ds=ds, arrays=values, index=ds.raw.index)
     for key, (raw, parsed) in columns.items():
         col = ds.fmt.column(key)
         outcome_codes[key] = parsed.missing.copy()
         for p, o in parsed.problems:
             ctx.emit(checked, o.code, int(rows[p]), key, raw[p], **dict(o.params))
         if col.type == "date":
-            values[key] = pd.Series(parsed.datetimes(), index=ds.raw.index)
+            values[key] = parsed.datetimes()
         else:
-            values[key] = pd.Series(parsed.values, index=ds.raw.index, dtype=object)
+            values[key] = parsed.values
+            present[key] = checked.once(("present", key), parsed.present)   # kept for the rules
     # cells the reader could not give: uncached formulas and Excel errors
     for (row, key), (kind, text) in ds.bad_cells.items():
         code = "CE003" if kind == "formula" else "CE004"
         ctx.emit(checked, code, row, key, text, expected=_type_name(ds, key))
         if key in values:
-            values[key].loc[row] = pd.NaT if ds.fmt.column(key).type == "date" else None
-            outcome_codes[key][ds.raw.index.get_loc(row)] = False
-    checked.values = pd.DataFrame(values, index=ds.raw.index) if values else checked.values
+            if not values[key].flags.writeable:
+                values[key] = values[key].copy()
+            at = ds.raw.index.get_loc(row)
+            values[key][at] = np.datetime64("NaT") if ds.fmt.column(key).type == "date" else None
+            if key in present:
+                present[key][at] = False
+            outcome_codes[key][at] = False
     # required, then required_if (which reads the normalised condition column)
     for col in ds.fmt.columns:
         if col.key not in outcome_codes:
@@ -161,12 +166,12 @@ def _checked(ds: Dataset, ctx: Context, columns: dict[str, tuple[np.ndarray, cel
                 ctx.emit(checked, "CE001", int(rows[p]), col.key, None)
         elif col.required_if is not None:
             cond = col.required_if
-            other = checked.col(cond.field)
             if cond.present:
-                need = other.notna().to_numpy()
+                need = checked.present(cond.field)
                 shown = ""
             else:
-                need = other.isin(cond.in_ or []).to_numpy()
+                allowed = set(cond.in_ or [])
+                need = np.fromiter(map(allowed.__contains__, checked.items(cond.field)), dtype=bool, count=len(rows))
                 shown = tuple(cond.in_ or [])
             for p in np.nonzero(missing & need)[0]:
                 ctx.emit(checked, "CE002", int(rows[p]), col.key, None,

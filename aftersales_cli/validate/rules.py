@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Callable
 
+import numpy as np
 import pandas as pd
 
 from ..formats import Rule
@@ -44,24 +45,37 @@ def _day(value) -> str:
 
 @rule("in_period")
 def in_period(c: Checked, r: Rule, ctx: Context) -> None:
-    v = c.col(r.field)
-    bad = v.notna() & ~c.within(r.field, ctx.first, ctx.last)
-    for row in v.index[bad]:
+    for row in _at(c, c.present(r.field) & ~c.within(r.field, ctx.first, ctx.last).to_numpy()):
         ctx.emit(c, r.code, row, r.field, _raw(c, r.field, row), period=ctx.period.label)
+
+
+def _at(c: Checked, mask: np.ndarray) -> list[int]:
+    """The sheet row numbers where `mask` (a bool array over the dataset's rows) holds."""
+    rows = c.rows()
+    return [rows[p] for p in np.flatnonzero(mask).tolist()]
+
+
+def _days_of(c: Checked, *keys: str) -> list[np.ndarray] | None:
+    """The day numbers (`Checked.days`) of date columns; None unless every key is a datetime64
+    column (the rule then compares the columns with pandas, as for any other type)."""
+    if all(c.arrays[k].dtype.kind == "M" for k in keys):
+        return [c.days(k) for k in keys]
+    return None
 
 
 @rule("unique")
 def unique(c: Checked, r: Rule, ctx: Context) -> None:
-    v = c.col(r.field).dropna()
+    """Each value once: a repeat is flagged with the row of its first occurrence (in sheet order)."""
+    counted = c.present(r.field)
     if r.option("within_period"):
-        v = v[inspection_rows(c, ctx.period).reindex(v.index, fill_value=False)]
-    dup = v.duplicated(keep="first")
-    if not dup.any():
-        return
-    firsts = v[~dup]
-    first_row = pd.Series(firsts.index, index=firsts.values)
-    for row, value in v[dup].items():
-        ctx.emit(c, r.code, row, r.field, _raw(c, r.field, row), first_row=int(first_row[value]))
+        counted = counted & inspection_rows(c, ctx.period).to_numpy()
+    first_row: dict = {}
+    for row, value, ok in zip(c.rows(), c.items(r.field), counted.tolist()):
+        if not ok:
+            continue
+        first = first_row.setdefault(value, row)
+        if first != row:
+            ctx.emit(c, r.code, row, r.field, _raw(c, r.field, row), first_row=int(first))
 
 
 def _split_ref(ref: str) -> tuple[str, str]:
@@ -76,63 +90,87 @@ def exists_in(c: Checked, r: Rule, ctx: Context) -> None:
     if other is None:
         return
     known = other.known(key)
-    v = c.col(r.field)
-    bad = v.notna() & ~v.isin(known)
-    for row in v.index[bad]:
-        ctx.emit(c, r.code, row, r.field, _raw(c, r.field, row))
+    for row, value, ok in zip(c.rows(), c.items(r.field), c.present(r.field).tolist()):
+        if ok and value not in known:
+            ctx.emit(c, r.code, row, r.field, _raw(c, r.field, row))
 
 
 @rule("matches_ref")
 def matches_ref(c: Checked, r: Rule, ctx: Context) -> None:
+    """`field` equals the `ref_field` of the first row of `ref` with the row's `key`."""
     name, ref_key = _split_ref(r.option("ref"))
     other = ctx.other(c, name, r.code)
     if other is None:
         return
     mapping = other.once(("first_of", ref_key, r.option("ref_field")),
                          lambda: _first_of(other, ref_key, r.option("ref_field")))
-    keys = c.col(r.option("key"))
-    expected = keys.map(mapping)
-    v = c.col(r.field)
-    bad = v.notna() & expected.notna() & (v != expected)
-    for row in v.index[bad]:
-        ctx.emit(c, r.code, row, r.field, _raw(c, r.field, row), key=keys[row], expected=expected[row])
+    missing = object()
+    for row, key, value, ok in zip(c.rows(), c.items(r.option("key")), c.items(r.field),
+                                   c.present(r.field).tolist()):
+        if not ok:
+            continue
+        expected = mapping.get(key, missing)
+        if expected is not missing and value != expected:
+            ctx.emit(c, r.code, row, r.field, _raw(c, r.field, row), key=key, expected=expected)
 
 
-def _first_of(other: Checked, key: str, field: str) -> pd.Series:
-    """`field` of the first row of each `key` (rows with both), indexed by key."""
-    pairs = pd.DataFrame({"k": other.col(key), "v": other.col(field)}).dropna()
-    return pairs.drop_duplicates("k").set_index("k")["v"]
+def _first_of(other: Checked, key: str, field: str) -> dict:
+    """key → `field` of the first row with that key (rows with both)."""
+    mapping: dict = {}
+    for k, v, k_ok, v_ok in zip(other.items(key), other.items(field), other.present(key).tolist(),
+                                other.present(field).tolist()):
+        if k_ok and v_ok and k not in mapping:
+            mapping[k] = v
+    return mapping
 
 
 @rule("not_before")
 def not_before(c: Checked, r: Rule, ctx: Context) -> None:
-    v, other = c.col(r.field), c.col(r.option("other"))
-    bad = v.notna() & other.notna() & (v < other)
-    for row in v.index[bad]:
-        ctx.emit(c, r.code, row, r.field, _raw(c, r.field, row), other=_day(other[row]))
+    key, other_key = r.field, r.option("other")
+    days = _days_of(c, key, other_key)
+    if days is None:
+        v, other = c.col(key), c.col(other_key)
+        bad = (v.notna() & other.notna() & (v < other)).to_numpy()
+    else:
+        bad = c.present(key) & c.present(other_key) & (days[0] < days[1])
+    other = c.col(other_key)
+    for row in _at(c, bad):
+        ctx.emit(c, r.code, row, key, _raw(c, key, row), other=_day(other[row]))
 
 
 @rule("not_after")
 def not_after(c: Checked, r: Rule, ctx: Context) -> None:
     """`field` must not be after `other`; the finding sits on the `at` cell."""
-    v, other = c.col(r.field), c.col(r.option("other"))
-    at = r.option("at", r.field)
-    bad = v.notna() & other.notna() & (v > other)
-    for row in v.index[bad]:
-        shown = other if at == r.option("other") else v
-        rest = v if at == r.option("other") else other
+    key, other_key = r.field, r.option("other")
+    at = r.option("at", key)
+    days = _days_of(c, key, other_key)
+    if days is None:
+        v, other = c.col(key), c.col(other_key)
+        bad = (v.notna() & other.notna() & (v > other)).to_numpy()
+    else:
+        bad = c.present(key) & c.present(other_key) & (days[0] > days[1])
+    v, other = c.col(key), c.col(other_key)
+    shown, rest = (other, v) if at == other_key else (v, other)
+    for row in _at(c, bad):
         ctx.emit(c, r.code, row, at, _raw(c, at, row), other=_day(rest[row]), at_value=_day(shown[row]))
 
 
 @rule("max_lag")
 def max_lag(c: Checked, r: Rule, ctx: Context) -> None:
-    v, base = c.col(r.field), c.col(r.option("base"))
+    key, base_key = r.field, r.option("base")
     limit = int(ctx.params[r.option("param")])      # the run context checked it is a rubric parameter
-    lag = (v - base).dt.days
-    bad = v.notna() & base.notna() & (lag > limit)
-    for row in v.index[bad]:
-        ctx.emit(c, r.code, row, r.field, _raw(c, r.field, row), other=_day(base[row]),
-                 lag=int(lag[row]), max=limit)
+    days = _days_of(c, key, base_key)
+    if days is None:
+        v, base = c.col(key), c.col(base_key)
+        lags = (v - base).dt.days
+        bad = (v.notna() & base.notna() & (lags > limit)).to_numpy()
+        lag = lags.to_numpy()
+    else:
+        lag = days[0] - days[1]          # whole days: the dates are days
+        bad = c.present(key) & c.present(base_key) & (lag > limit)
+    base = c.col(base_key)
+    for row, p in zip(_at(c, bad), np.flatnonzero(bad).tolist()):
+        ctx.emit(c, r.code, row, key, _raw(c, key, row), other=_day(base[row]), lag=int(lag[p]), max=limit)
 
 
 def count_window(period: Period, window) -> tuple[pd.Timestamp, pd.Timestamp]:
@@ -154,30 +192,25 @@ def inspection_rows(c: Checked, period: Period) -> pd.Series:
 @rule("count_window", reads=("count_window",))
 def count_window_rule(c: Checked, r: Rule, ctx: Context) -> None:
     start, end = count_window(ctx.period, c.ds.fmt.count_window)
-    v = c.col(r.field)
-    bad = v.notna() & ~c.within(r.field, start, end)
-    for row in v.index[bad]:
+    for row in _at(c, c.present(r.field) & ~c.within(r.field, start, end).to_numpy()):
         ctx.emit(c, r.code, row, r.field, _raw(c, r.field, row), start=_day(start), end=_day(end))
 
 
 @rule("difference")
 def difference(c: Checked, r: Rule, ctx: Context) -> None:
-    v = c.col(r.field)
-    a, b = c.col(r.option("minuend")), c.col(r.option("subtrahend"))
-    ok = v.notna() & a.notna() & b.notna()
-    if not ok.any():
-        return
-    expected = a[ok].astype(object) - b[ok].astype(object)      # Python ints: no overflow
-    bad = v[ok].astype(object) != expected
-    for row in expected.index[bad]:
-        ctx.emit(c, r.code, row, r.field, _raw(c, r.field, row), expected=int(expected[row]))
+    """`field` equals `minuend` − `subtrahend` (Python ints: no overflow)."""
+    a_key, b_key = r.option("minuend"), r.option("subtrahend")
+    ok = c.present(r.field) & c.present(a_key) & c.present(b_key)
+    for row, v, a, b, counted in zip(c.rows(), c.items(r.field), c.items(a_key), c.items(b_key), ok.tolist()):
+        if counted and v != a - b:
+            ctx.emit(c, r.code, row, r.field, _raw(c, r.field, row), expected=int(a - b))
 
 
 @rule("checklist_code")
 def checklist_code(c: Checked, r: Rule, ctx: Context) -> None:
     if not ctx.checklist_codes:
         return
-    v = c.col(r.field)
-    bad = v.notna() & ~v.isin(ctx.checklist_codes)
-    for row in v.index[bad]:
+    allowed = set(ctx.checklist_codes)
+    listed = np.fromiter(map(allowed.__contains__, c.items(r.field)), dtype=bool, count=len(c.index))
+    for row in _at(c, c.present(r.field) & ~listed):
         ctx.emit(c, r.code, row, r.field, _raw(c, r.field, row), allowed=tuple(ctx.checklist_codes))
