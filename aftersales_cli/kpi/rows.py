@@ -123,6 +123,8 @@ def report_rows(checked, findings: Iterable[Finding], source: int, keep_codes: I
     A row's `errors` are the fields with an error finding whose code is not in `keep_codes`
     (kpi.md: a technician not on the roster, RR003, sets nothing aside).
     """
+    import numpy as np
+
     from .table import Table
 
     ds = checked.ds
@@ -132,25 +134,22 @@ def report_rows(checked, findings: Iterable[Finding], source: int, keep_codes: I
     for f in findings:
         if f.dataset == ds.name and f.file == ds.file and f.sheet == ds.sheet and f.row is not None:
             by_row.setdefault(f.row, []).append(f)
-    values = checked.values
-    excel_rows = [int(r) for r in values.index.tolist()]
+    excel_rows = checked.rows()
     found = [tuple(by_row.get(r, ())) for r in excel_rows] if by_row else [()] * len(excel_rows)
     none: frozenset[str] = frozenset()
     errors = [frozenset(key_of[f.column] for f in fs if f.column in key_of and f.code not in keep
                         and f.severity == "error") if fs else none for fs in found]
     file, sheet = ds.file, ds.sheet
-    missing = values.isna()                       # one call for the frame, not one per column
-    table = Table.of(values, errors, source, missing)
+    table = Table.of(checked, errors, source)
     if not rows:
         return ReportRows([], file, sheet, period, table=table)
     columns: list[list[Any]] = []
     for key in FIELDS:
-        if key not in values.columns:
-            columns.append([None] * len(values))
+        if not checked.has(key):
+            columns.append([None] * len(excel_rows))
             continue
-        series = values[key]
-        cells = (series.dt.date if key in _DATES else series).to_numpy(dtype=object, copy=True)
-        cells[missing[key].to_numpy()] = None     # NaN, NaT and None all become None
+        cells = np.array(checked.col(key).dt.date if key in _DATES else checked.arrays[key], dtype=object)
+        cells[~checked.present(key)] = None       # NaN, NaT and None all become None
         columns.append(cells.tolist())
     for _, column, how in KEYS:
         columns.append(_keys(columns[FIELDS.index(column)], how))

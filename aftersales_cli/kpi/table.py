@@ -73,23 +73,20 @@ class Table:
         return self._codes[column]
 
     @classmethod
-    def of(cls, values: pd.DataFrame, errors: list[frozenset[str]], source: int,
-           missing: pd.DataFrame | None = None) -> Table:
-        """One report's Table from its validated values (index: Excel rows; columns: format keys);
-        `missing`: values.isna() when the caller has it."""
-        n = len(values)
-        missing = values.isna() if missing is None else missing
+    def of(cls, checked, errors: list[frozenset[str]], source: int) -> Table:
+        """One report's Table from its validated columns (validate.context.Checked: `arrays`,
+        `index` the Excel rows, `present` the cells with a value)."""
+        n = len(checked.index)
         cols = {}
         for key in COLUMNS:
-            if key in values.columns:
-                cells = values[key].to_numpy(dtype=object, copy=True)
-                cells[missing[key].to_numpy()] = None
-            else:
-                cells = np.full(n, None, dtype=object)
+            cells = np.array(checked.arrays[key], dtype=object) if key in checked.arrays \
+                else np.full(n, None, dtype=object)
+            if key in checked.arrays:
+                cells[~checked.present(key)] = None
             cols[key] = cells
-        dates = [values[k].to_numpy().astype("datetime64[D]") if k in values.columns
+        dates = [np.asarray(checked.arrays[k]).astype("datetime64[D]") if k in checked.arrays
                  else np.full(n, np.datetime64("NaT"), dtype="datetime64[D]") for k in DATES]
-        rows = np.asarray(values.index.to_numpy(), dtype=np.int64)
+        rows = np.asarray(checked.index.to_numpy(), dtype=np.int64)
         return cls(cols, dates[0], dates[1], np.full(n, source, dtype=np.int8), rows, errors)
 
     @classmethod
