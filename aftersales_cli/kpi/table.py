@@ -170,7 +170,7 @@ def select(t: Table, params, period, roles) -> Selection:
     # --- the report's orders in P, per figure (a duplicate 工单号 is an error row: set aside) -------
     orders = _distinct(t, report & good["orders"] & in_p_sd)
     days = _distinct(t, report & good["days"] & in_p_sd)
-    days = days[completed[days]]
+    days = days[completed[days] & ~np.isnat(cd[days])]   # a role may call an order without 完工日期 completed
     sat = _distinct(t, report & good["satisfaction"] & in_p_sd)
     sat = sat[completed[sat]]
 
