@@ -9,6 +9,7 @@ the batch's main process imports `kpi` for its parameters only).
 """
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -22,6 +23,8 @@ from .compute import FIGURES, Piece, ratio, set_aside_for
 #: The columns a Table carries (format keys of formats/repair_report.yaml).
 COLUMNS = ("order_no", "tech_id", "status", "service_type", "satisfaction", "phone", "address", "product_model")
 DATES = ("service_date", "completion_date")
+#: The most days between two dates a report can hold (0001-01-01 … 9999-12-31, formats.md dates).
+LONGEST_GAP = (dt.date.max - dt.date.min).days
 
 
 @dataclass
@@ -145,7 +148,7 @@ def select(t: Table, params, period, roles) -> Selection:
     aside", "Repeat repair"). `roles`: the parameters' role value sets (kpi.compute._Roles)."""
     n = t.n
     first, last = np.datetime64(period.first, "D"), np.datetime64(period.last, "D")
-    window = params.repeat_window_days
+    window = min(params.repeat_window_days, LONGEST_GAP)   # a longer window (any int is valid) changes nothing
     report = t.source == 1
     prev = ~report
     sd, cd = t.service_date, t.completion_date
