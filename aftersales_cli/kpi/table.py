@@ -97,6 +97,8 @@ class Table:
 
     @classmethod
     def join(cls, previous: Table | None, report: Table) -> Table:
+        """The previous report's rows (source 0) then the report's (source 1) as one Table; the
+        report's own Table when there is no previous report."""
         if previous is None:
             return report
         return cls({k: np.concatenate([previous.cols[k], report.cols[k]]) for k in COLUMNS},
@@ -205,11 +207,11 @@ def _recent(t: Table, first: np.datetime64, window: int) -> np.ndarray:
 
 
 def _keys(values: np.ndarray, phone: bool) -> np.ndarray:
-    """The matching key of each value (kpi.rows: phone_key / text_key), once per distinct value."""
-    from .rows import phone_key, text_key
-    make = phone_key if phone else text_key
-    known = {v: make(v) for v in set(values.tolist())}
-    return np.array([known[v] for v in values.tolist()] + [None], dtype=object)[:-1]
+    """kpi.rows.match_keys of an object array, as an object array of the same length."""
+    from .rows import match_keys
+    keys = np.empty(len(values), dtype=object)
+    keys[:] = match_keys(values.tolist(), "phone" if phone else "text")
+    return keys
 
 
 def _pairs(b: np.ndarray, b_keys: np.ndarray, a: np.ndarray, a_keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -246,8 +248,12 @@ def _find_repeats(t: Table, visits: np.ndarray, originals: np.ndarray, window: i
     o_no_phone = originals[~phone_ok[originals]]
     v_no_phone = visits[~phone_ok[visits]]
     vp = visits[phone_ok[visits]]
-    need = np.unique(np.concatenate([*([o_no_phone, vp] if o_no_phone.size else []),
-                                     *([originals, v_no_phone] if v_no_phone.size else []), visits[:0]]))
+    parts = [visits[:0]]
+    if o_no_phone.size:
+        parts += [o_no_phone, vp]
+    if v_no_phone.size:
+        parts += [originals, v_no_phone]
+    need = np.unique(np.concatenate(parts))
     address = np.full(t.n, None, dtype=object)
     if need.size:
         address[need] = _keys(t.cols["address"][need], phone=False)
@@ -297,7 +303,9 @@ def _find_repeats(t: Table, visits: np.ndarray, originals: np.ndarray, window: i
 def figures(t: Table, orders: np.ndarray, days_rows: np.ndarray, sat: np.ndarray, counted: np.ndarray,
             charged: int, repeat_of: dict[Any, Any], params, roles, out) -> Any:
     """Fill `out` (kpi.compute.Figures) with kpi.md "Per technician" from the rows of each figure
-    (table positions); `charged`: the repeats charged; `repeat_of`: 工单号 of b → a's 工号."""
+    (table positions, as `Selection`'s); `charged`: the repeats charged; `repeat_of`: 工单号 of b →
+    a's 工号 (`repeat_of`). Counts are ints, ratios exact Fractions (None when the denominator is 0),
+    days Fractions of whole days; returns `out`."""
     out.orders = len(orders)
     out.completed = int(t.member("status", roles.completed)[orders].sum())
     out.cancelled = int(t.member("status", roles.cancelled)[orders].sum())
