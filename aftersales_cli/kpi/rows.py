@@ -8,7 +8,6 @@ import math
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
-from functools import lru_cache
 from itertools import repeat
 from typing import Any
 
@@ -48,9 +47,9 @@ class Row:
 
     # keys for matching and grouping, set by `report_rows` once per distinct value of the column
     phone_key: str | None = None               # 联系电话 as formats.md normalises it (hyphens removed)
-    address_key: str | None = None             # text_key(服务地址)
-    model_key: str | None = None               # text_key(产品型号)
-    fault_key: str | None = None               # text_key(故障描述)
+    address_key: str | None = None             # 服务地址, NFKC, white space removed (match_keys)
+    model_key: str | None = None               # 产品型号, likewise
+    fault_key: str | None = None               # 故障描述, likewise
 
     @property
     def pos(self) -> tuple[int, int]:
@@ -76,20 +75,6 @@ class ReportRows:
     table: Any = None
 
 
-def text_key(value: Any) -> str | None:
-    """Text for matching and grouping: NFKC, all white space removed (kpi.md, formats.md)."""
-    if value is None:
-        return None
-    return _text_key(value) if type(value) is str else _text_key_of(value)
-
-
-@lru_cache(maxsize=1 << 14)
-def _text_key(value: str) -> str | None:
-    """`text_key` of a text, remembered: the repeat search compares the same addresses and models
-    many times, and a city's models and faults repeat on many rows."""
-    return _text_key_of(value)
-
-
 def _text_key_of(value: Any) -> str | None:
     return None if _missing(value) else _text(str(value))
 
@@ -105,12 +90,14 @@ def phone_key(value: Any) -> str | None:
     return value.replace("-", "") if value else None
 
 
-def _keys(column: list[Any], how: str) -> list[Any]:
-    """The key of each value of a column, computed once per distinct value (a city's phones,
-    addresses and models repeat over many rows)."""
+def match_keys(column: list[Any], how: str) -> list[Any]:
+    """The matching key of each value of a column (kpi.md "Repeat repair", "Faults"), same length:
+    `how` "phone" — 联系电话 without hyphens (`phone_key`); "text" — NFKC with every white space
+    removed (服务地址, 产品型号, 故障描述). None for a blank (None) value or an empty key. Computed
+    once per distinct value: a city's phones, addresses and models repeat over many rows."""
     if how == "phone":
         known = {v: phone_key(v) for v in set(column)}
-    else:                      # the column's blanks are None already (report_rows)
+    else:
         known = {v: None if v is None else _text(v) if type(v) is str else _text_key_of(v) for v in set(column)}
     return [known[v] for v in column]
 
@@ -152,7 +139,7 @@ def report_rows(checked, findings: Iterable[Finding], source: int, keep_codes: I
         cells[~checked.present(key)] = None       # NaN, NaT and None all become None
         columns.append(cells.tolist())
     for _, column, how in KEYS:
-        columns.append(_keys(columns[FIELDS.index(column)], how))
+        columns.append(match_keys(columns[FIELDS.index(column)], how))
     made = list(map(Row, repeat(source), excel_rows, errors, found, repeat(file), repeat(sheet), *columns))
     return ReportRows(made, file, sheet, period, table=table)
 

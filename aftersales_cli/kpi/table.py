@@ -9,6 +9,7 @@ the batch's main process imports `kpi` for its parameters only).
 """
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -22,6 +23,8 @@ from .compute import FIGURES, Piece, ratio, set_aside_for
 #: The columns a Table carries (format keys of formats/repair_report.yaml).
 COLUMNS = ("order_no", "tech_id", "status", "service_type", "satisfaction", "phone", "address", "product_model")
 DATES = ("service_date", "completion_date")
+#: The most days between two dates a report can hold (0001-01-01 … 9999-12-31, formats.md dates).
+LONGEST_GAP = (dt.date.max - dt.date.min).days
 
 
 @dataclass
@@ -91,6 +94,8 @@ class Table:
 
     @classmethod
     def join(cls, previous: Table | None, report: Table) -> Table:
+        """The previous report's rows (source 0) then the report's (source 1) as one Table; the
+        report's own Table when there is no previous report."""
         if previous is None:
             return report
         return cls({k: np.concatenate([previous.cols[k], report.cols[k]]) for k in COLUMNS},
@@ -142,7 +147,7 @@ def select(t: Table, params, period, roles) -> Selection:
     aside", "Repeat repair"). `roles`: the parameters' role value sets (kpi.compute._Roles)."""
     n = t.n
     first, last = np.datetime64(period.first, "D"), np.datetime64(period.last, "D")
-    window = params.repeat_window_days
+    window = min(params.repeat_window_days, LONGEST_GAP)   # a longer window (any int is valid) changes nothing
     report = t.source == 1
     prev = ~report
     sd, cd = t.service_date, t.completion_date
@@ -167,7 +172,7 @@ def select(t: Table, params, period, roles) -> Selection:
     # --- the report's orders in P, per figure (a duplicate 工单号 is an error row: set aside) -------
     orders = _distinct(t, report & good["orders"] & in_p_sd)
     days = _distinct(t, report & good["days"] & in_p_sd)
-    days = days[completed[days]]
+    days = days[completed[days] & ~np.isnat(cd[days])]   # a role may call an order without 完工日期 completed
     sat = _distinct(t, report & good["satisfaction"] & in_p_sd)
     sat = sat[completed[sat]]
 
@@ -199,11 +204,11 @@ def _recent(t: Table, first: np.datetime64, window: int) -> np.ndarray:
 
 
 def _keys(values: np.ndarray, phone: bool) -> np.ndarray:
-    """The matching key of each value (kpi.rows: phone_key / text_key), once per distinct value."""
-    from .rows import phone_key, text_key
-    make = phone_key if phone else text_key
-    known = {v: make(v) for v in set(values.tolist())}
-    return np.array([known[v] for v in values.tolist()] + [None], dtype=object)[:-1]
+    """kpi.rows.match_keys of an object array, as an object array of the same length."""
+    from .rows import match_keys
+    keys = np.empty(len(values), dtype=object)
+    keys[:] = match_keys(values.tolist(), "phone" if phone else "text")
+    return keys
 
 
 def _pairs(b: np.ndarray, b_keys: np.ndarray, a: np.ndarray, a_keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -240,8 +245,12 @@ def _find_repeats(t: Table, visits: np.ndarray, originals: np.ndarray, window: i
     o_no_phone = originals[~phone_ok[originals]]
     v_no_phone = visits[~phone_ok[visits]]
     vp = visits[phone_ok[visits]]
-    need = np.unique(np.concatenate([*([o_no_phone, vp] if o_no_phone.size else []),
-                                     *([originals, v_no_phone] if v_no_phone.size else []), visits[:0]]))
+    parts = [visits[:0]]
+    if o_no_phone.size:
+        parts += [o_no_phone, vp]
+    if v_no_phone.size:
+        parts += [originals, v_no_phone]
+    need = np.unique(np.concatenate(parts))
     address = np.full(t.n, None, dtype=object)
     if need.size:
         address[need] = _keys(t.cols["address"][need], phone=False)
@@ -291,7 +300,9 @@ def _find_repeats(t: Table, visits: np.ndarray, originals: np.ndarray, window: i
 def figures(t: Table, orders: np.ndarray, days_rows: np.ndarray, sat: np.ndarray, counted: np.ndarray,
             charged: int, repeat_of: dict[Any, Any], params, roles, out) -> Any:
     """Fill `out` (kpi.compute.Figures) with kpi.md "Per technician" from the rows of each figure
-    (table positions); `charged`: the repeats charged; `repeat_of`: 工单号 of b → a's 工号."""
+    (table positions, as `Selection`'s); `charged`: the repeats charged; `repeat_of`: 工单号 of b →
+    a's 工号 (`repeat_of`). Counts are ints, ratios exact Fractions (None when the denominator is 0),
+    days Fractions of whole days; returns `out`."""
     out.orders = len(orders)
     out.completed = int(t.member("status", roles.completed)[orders].sum())
     out.cancelled = int(t.member("status", roles.cancelled)[orders].sum())
