@@ -164,3 +164,26 @@ def test_xlsb_date_system_is_read_from_brtwbprop():
     assert is_date1904(other + _record(153, b"\x01\x00\x00\x00" + b"\x00" * 8)) is True
     assert is_date1904(other + _record(153, b"\x00\x00\x00\x00" + b"\x00" * 8)) is False
     assert is_date1904(other) is False
+
+
+def test_a_formula_spelled_with_another_prefix_is_found_beside_cached_ones():
+    """XML's meaning, not the root's spelling (realworld.md "Inside the workbook"): B1's formula
+    element is in the main namespace under a prefix of its own (`y:`, or none under an `x:` root)
+    and has no value, so it is an uncached formula, even though A1's formula (root spelling) is
+    cached. An `xm:f` of a data validation after sheetData is not a cell and changes nothing."""
+    from aftersales_cli.read.guard import scan_bad_cells
+
+    ns = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    other = f'<y:c xmlns:y="{ns}" r="B1"><y:f>A1*3</y:f></y:c>'
+    assert scan_bad_cells(_sheet('<row r="1"><c r="A1"><f>1+1</f><v>2</v></c></row>')
+                          .replace(b"<v>2</v></c>", b"<v>2</v></c>" + other.encode())) == \
+        {(0, 1): ("formula", "=A1*3")}
+    plain = f'<c xmlns="{ns}" r="B1"><f>A1*3</f></c>'
+    assert scan_bad_cells(_sheet('<row r="1"><c r="A1"><f>1+1</f><v>2</v></c></row>', "x")
+                          .replace(b"<x:v>2</x:v></x:c>", b"<x:v>2</x:v></x:c>" + plain.encode())) == \
+        {(0, 1): ("formula", "=A1*3")}
+    ext = (b'<extLst><ext xmlns:x14="urn:x14"><x14:dataValidations xmlns:xm="urn:xm"><x14:dataValidation>'
+           b'<x14:formula1><xm:f>Sheet2!$A$1:$A$3</xm:f></x14:formula1></x14:dataValidation>'
+           b'</x14:dataValidations></ext></extLst></worksheet>')
+    cached = _sheet('<row r="1"><c r="A1"><f>1+1</f><v>2</v></c></row>').replace(b"</worksheet>", ext)
+    assert scan_bad_cells(cached) == {}

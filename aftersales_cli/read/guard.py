@@ -251,11 +251,12 @@ def scan_bad_cells(xml: bytes) -> dict[tuple[int, int], tuple[str, str]]:
 _VISIBLE = rb"[!-%'-;=-~]"
 _ATTR = rb"""\s+[A-Za-z_:][\w:.-]*\s*=\s*(?:"[^"]*"|'[^']*')"""
 _ODD_TYPE = re.compile(rb"""t\s*=\s*["'](?:e|&)""")     # t="e", t = 'e', t="&#101;" … and more
+_ANY_FORMULA = re.compile(rb"""<(?:[^\s<>/:!?='"]+:)?f(?=[\s/>])""")     # a formula tag, whatever its prefix
 
 
 @functools.lru_cache(maxsize=8)
-def _formula_shapes(prefix: bytes) -> tuple[re.Pattern[bytes], re.Pattern[bytes], re.Pattern[bytes]]:
-    """(any formula start tag, shape 1 from its `<f`, shape 2 from its `<c` with the `<f` as group 1)."""
+def _formula_shapes(prefix: bytes) -> tuple[re.Pattern[bytes], re.Pattern[bytes]]:
+    """(shape 1 from its `<f`, shape 2 from its `<c` with the `<f` as group 1), in the root's spelling."""
     p = re.escape(prefix)
     tag = rb"<" + p + rb"f(?=[\s/>])"
     formula = tag + rb"[^>]*?(?:/>|>[^<]*</" + p + rb"f>)"
@@ -263,7 +264,7 @@ def _formula_shapes(prefix: bytes) -> tuple[re.Pattern[bytes], re.Pattern[bytes]
     text = re.compile(rb"<" + p + rb"c(?:" + _ATTR + rb")*?\s+t\s*=\s*(?:\"str\"|'str')(?:" + _ATTR
                       + rb")*\s*>\s*(" + formula + rb")\s*<" + p + rb"v(?:\s*/>|>[^<]*</" + p + rb"v>)\s*</"
                       + p + rb"c>")
-    return re.compile(tag), valued, text
+    return valued, text
 
 
 def _all_cached(xml: bytes, prefix: bytes) -> bool:
@@ -279,11 +280,16 @@ def _all_cached(xml: bytes, prefix: bytes) -> bool:
     """
     if _ODD_TYPE.search(xml) is not None:
         return False
-    tags, valued, text = _formula_shapes(prefix)
-    count = len(tags.findall(xml))
-    found = {m.start() for m in valued.finditer(xml)}
+    valued, text = _formula_shapes(prefix)
+    # Cells are all before the last "sheetData" (the end tag's name); after it, extLst's `xm:f`
+    # of a data validation is no cell. Formula tags are counted under ANY prefix: the walk reads
+    # local names, so a cell's `<y:f>` (or `<f>` under an `x:` root) is a formula too.
+    end = xml.rfind(b"sheetData")
+    end = len(xml) if end < 0 else end
+    count = len(_ANY_FORMULA.findall(xml, 0, end))
+    found = {m.start() for m in valued.finditer(xml, 0, end)}
     if len(found) < count:
-        found.update(m.start(1) for m in text.finditer(xml))
+        found.update(m.start(1) for m in text.finditer(xml, 0, end))
     return len(found) == count
 
 
