@@ -132,6 +132,9 @@ def report_rows(checked, findings: Iterable[Finding], source: int, keep_codes: I
         return ReportRows([], file, sheet, period, table=table)
     columns: list[list[Any]] = []
     for key in FIELDS:
+        if key in table.cols:                     # converted once, by Table.of
+            columns.append(table.cols[key].tolist())
+            continue
         if not checked.has(key):
             columns.append([None] * len(excel_rows))
             continue
