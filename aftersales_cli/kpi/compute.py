@@ -199,11 +199,19 @@ def city_totals(report: ReportRows, previous: ReportRows | None, params: KpiPara
     `compute`, without what only the `kpi` command shows (technicians, faults, call list, rows
     set aside) — the reports' `table`s suffice (report_rows(rows=False)). What `batch` reports
     (kpi.md Outputs)."""
-    from .table import figures, repeat_of
+    from .table import repeat_of
 
     table, roles, chosen = _select(report, previous, params, period)
+    return _totals(table, roles, chosen, repeat_of(table, chosen.repeats), params)
+
+
+def _totals(table, roles: _Roles, chosen, charged_of: dict[Any, Any], params: KpiParams) -> Figures:
+    """The city's figures from every row `_select` chose (kpi.table.Selection); `charged_of`:
+    kpi.table.repeat_of of its repeats."""
+    from .table import figures
+
     return figures(table, chosen.orders, chosen.days, chosen.sat, chosen.counted, len(chosen.repeats.b),
-                   repeat_of(table, chosen.repeats), params, roles, Figures())
+                   charged_of, params, roles, Figures())
 
 
 def compute(report: ReportRows, previous: ReportRows | None, roster: dict[str, dict[str, Any]],
@@ -241,8 +249,7 @@ def compute(report: ReportRows, previous: ReportRows | None, roster: dict[str, d
                                                   arr(p["counted"]), len(p["repeats"]), charged_of, params, roles,
                                                   Figures()))
                    for t, p in sorted(by_tech.items())]
-    totals = figures(table, chosen.orders, chosen.days, chosen.sat, chosen.counted, len(chosen.repeats.b),
-                     charged_of, params, roles, Figures())
+    totals = _totals(table, roles, chosen, charged_of, params)
     rep = chosen.repeats
     repeats = [Repeat(rows[b], rows[a], int(days), bool(after))
                for b, a, days, after in zip(rep.b.tolist(), rep.a.tolist(), rep.days.tolist(), rep.after_install.tolist())]
