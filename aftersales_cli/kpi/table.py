@@ -314,8 +314,9 @@ def figures(t: Table, orders: np.ndarray, days_rows: np.ndarray, sat: np.ndarray
         mid = len(ordered) // 2
         out.median_days = Fraction(int(ordered[mid])) if len(ordered) % 2 else \
             Fraction(int(ordered[mid - 1]) + int(ordered[mid]), 2)
-    on_time = sum(int((days[kinds == kind] <= params.on_time_days[kind]).sum())
-                  for kinds in [t.cols["service_type"][days_rows]] for kind in dict.fromkeys(kinds.tolist()))
+    day_kinds = t.cols["service_type"][days_rows]
+    on_time = sum(int((days[day_kinds == kind] <= params.on_time_days[kind]).sum())
+                  for kind in dict.fromkeys(day_kinds.tolist()))
     out.on_time_rate = ratio(on_time, len(days_rows))
     rated = Counter(v for v in t.cols["satisfaction"][sat].tolist() if v is not None)   # in first-seen order
     out.rated = dict(rated)
