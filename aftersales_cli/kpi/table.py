@@ -82,10 +82,11 @@ class Table:
         n = len(checked.index)
         cols = {}
         for key in COLUMNS:
-            cells = np.array(checked.arrays[key], dtype=object) if key in checked.arrays \
-                else np.full(n, None, dtype=object)
             if key in checked.arrays:
-                cells[~checked.present(key)] = None
+                cells = np.array(checked.arrays[key], dtype=object)
+                cells[~checked.present(key)] = None       # NaN, NaT and None all become None
+            else:
+                cells = np.full(n, None, dtype=object)
             cols[key] = cells
         dates = [np.asarray(checked.arrays[k]).astype("datetime64[D]") if k in checked.arrays
                  else np.full(n, np.datetime64("NaT"), dtype="datetime64[D]") for k in DATES]
