@@ -269,11 +269,11 @@ def usage_coverage(c: Checked, ctx: Context) -> None:
     if report is None:
         return
     used = _sums(report.items("part_code"), report.items("part_qty"),
-                 report.within("service_date", ctx.first, ctx.last).to_numpy()
+                 report.within("service_date", ctx.first, ctx.last)
                  & report.present("part_code") & report.present("part_qty"))
     issue = set(c.ds.fmt.role("type", "issue"))
     issues = np.fromiter(map(issue.__contains__, c.items("type")), dtype=bool, count=len(c.index))
-    issued = _sums(c.items("part_code"), c.items("qty"), issues & c.within("date", ctx.first, ctx.last).to_numpy()
+    issued = _sums(c.items("part_code"), c.items("qty"), issues & c.within("date", ctx.first, ctx.last)
                    & c.present("part_code") & c.present("qty"))
     for part in sorted(used):
         qty, got = int(used[part]), int(issued.get(part, 0))

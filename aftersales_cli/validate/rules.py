@@ -45,7 +45,7 @@ def _day(value) -> str:
 
 @rule("in_period")
 def in_period(c: Checked, r: Rule, ctx: Context) -> None:
-    for row in _at(c, c.present(r.field) & ~c.within(r.field, ctx.first, ctx.last).to_numpy()):
+    for row in _at(c, c.present(r.field) & ~c.within(r.field, ctx.first, ctx.last)):
         ctx.emit(c, r.code, row, r.field, _raw(c, r.field, row), period=ctx.period.label)
 
 
@@ -68,7 +68,7 @@ def unique(c: Checked, r: Rule, ctx: Context) -> None:
     """Each value once: a repeat is flagged with the row of its first occurrence (in sheet order)."""
     counted = c.present(r.field)
     if r.option("within_period"):
-        counted = counted & inspection_rows(c, ctx.period).to_numpy()
+        counted = counted & inspection_rows(c, ctx.period)
     first_row: dict = {}
     for row, value, ok in zip(c.rows(), c.items(r.field), counted.tolist()):
         if not ok:
@@ -181,9 +181,9 @@ def count_window(period: Period, window) -> tuple[pd.Timestamp, pd.Timestamp]:
     return start, end
 
 
-def inspection_rows(c: Checked, period: Period) -> pd.Series:
-    """Rows that count for the period: dated in P or in the next month's first `period_window`
-    days (no `period_window`: in P only)."""
+def inspection_rows(c: Checked, period: Period) -> np.ndarray:
+    """A bool array over the rows (read-only): those that count for the period, dated in P or in
+    the next month's first `period_window` days (no `period_window`: in P only)."""
     window = c.ds.fmt.period_window
     end = pd.Timestamp(period.next().first) + pd.Timedelta(days=(window.next_days if window else 0) - 1)
     return c.within("date", period.first, end)
@@ -192,7 +192,7 @@ def inspection_rows(c: Checked, period: Period) -> pd.Series:
 @rule("count_window", reads=("count_window",))
 def count_window_rule(c: Checked, r: Rule, ctx: Context) -> None:
     start, end = count_window(ctx.period, c.ds.fmt.count_window)
-    for row in _at(c, c.present(r.field) & ~c.within(r.field, start, end).to_numpy()):
+    for row in _at(c, c.present(r.field) & ~c.within(r.field, start, end)):
         ctx.emit(c, r.code, row, r.field, _raw(c, r.field, row), start=_day(start), end=_day(end))
 
 
