@@ -122,9 +122,8 @@ def ledger_dates(c: Checked, ctx: Context) -> None:
         ctx.emit(c, "PL001", rows[p], "date", _raw(c, "date", rows[p]), period=ctx.period.label)
     for p in np.flatnonzero(counted).tolist():
         ctx.emit(c, "PL002", rows[p], "date", _raw(c, "date", rows[p]))
-    opening = set(c.ds.fmt.role("type", "opening"))
-    kinds = np.fromiter(map(opening.__contains__, c.items("type")), dtype=bool, count=len(rows))
-    for p in np.flatnonzero(dated & kinds & (days != first) & ~outside).tolist():
+    opening = c.isin("type", c.ds.fmt.role("type", "opening"))
+    for p in np.flatnonzero(dated & opening & (days != first) & ~outside).tolist():
         ctx.emit(c, "PL003", rows[p], "date", _raw(c, "date", rows[p]), expected=ctx.period.first.isoformat())
     valid = np.flatnonzero(dated)                # each dated row against the dated row before it
     back = valid[1:][days[valid[1:]] < days[valid[:-1]]]
@@ -271,8 +270,7 @@ def usage_coverage(c: Checked, ctx: Context) -> None:
     used = _sums(report.items("part_code"), report.items("part_qty"),
                  report.within("service_date", ctx.first, ctx.last)
                  & report.present("part_code") & report.present("part_qty"))
-    issue = set(c.ds.fmt.role("type", "issue"))
-    issues = np.fromiter(map(issue.__contains__, c.items("type")), dtype=bool, count=len(c.index))
+    issues = c.isin("type", c.ds.fmt.role("type", "issue"))
     issued = _sums(c.items("part_code"), c.items("qty"), issues & c.within("date", ctx.first, ctx.last)
                    & c.present("part_code") & c.present("qty"))
     for part in sorted(used):

@@ -64,6 +64,12 @@ class Checked:
         column (read-only)."""
         return self.once(("days", key), lambda: day_numbers(self._array(key)))
 
+    def isin(self, key: str, values) -> np.ndarray:
+        """A bool array over the rows: True where the column's value is one of `values` (a set
+        look-up per row, C-level)."""
+        allowed = set(values)
+        return np.fromiter(map(allowed.__contains__, self.items(key)), dtype=bool, count=len(self.index))
+
     def rows(self) -> list[int]:
         """The sheet row number of each row, in order."""
         return self.once(("rows",), lambda: self.index.tolist())

@@ -210,7 +210,5 @@ def difference(c: Checked, r: Rule, ctx: Context) -> None:
 def checklist_code(c: Checked, r: Rule, ctx: Context) -> None:
     if not ctx.checklist_codes:
         return
-    allowed = set(ctx.checklist_codes)
-    listed = np.fromiter(map(allowed.__contains__, c.items(r.field)), dtype=bool, count=len(c.index))
-    for row in _at(c, c.present(r.field) & ~listed):
+    for row in _at(c, c.present(r.field) & ~c.isin(r.field, ctx.checklist_codes)):
         ctx.emit(c, r.code, row, r.field, _raw(c, r.field, row), allowed=tuple(ctx.checklist_codes))
