@@ -5,6 +5,7 @@ the functions here know nothing of any particular dataset.
 """
 from __future__ import annotations
 
+import operator
 from typing import Callable
 
 import numpy as np
@@ -61,6 +62,16 @@ def _days_of(c: Checked, *keys: str) -> list[np.ndarray] | None:
     if all(c.arrays[k].dtype.kind == "M" for k in keys):
         return [c.days(k) for k in keys]
     return None
+
+
+def _compared(c: Checked, key: str, other_key: str, op: Callable) -> np.ndarray:
+    """A bool array over the rows: both columns have a value and `op(field, other)` holds — on
+    day numbers when both are date columns (`_days_of`), else on the Series."""
+    days = _days_of(c, key, other_key)
+    if days is None:
+        v, other = c.col(key), c.col(other_key)
+        return (v.notna() & other.notna() & op(v, other)).to_numpy()
+    return c.present(key) & c.present(other_key) & op(days[0], days[1])
 
 
 @rule("unique")
@@ -127,14 +138,8 @@ def _first_of(other: Checked, key: str, field: str) -> dict:
 @rule("not_before")
 def not_before(c: Checked, r: Rule, ctx: Context) -> None:
     key, other_key = r.field, r.option("other")
-    days = _days_of(c, key, other_key)
-    if days is None:
-        v, other = c.col(key), c.col(other_key)
-        bad = (v.notna() & other.notna() & (v < other)).to_numpy()
-    else:
-        bad = c.present(key) & c.present(other_key) & (days[0] < days[1])
     other = c.col(other_key)
-    for row in _at(c, bad):
+    for row in _at(c, _compared(c, key, other_key, operator.lt)):
         ctx.emit(c, r.code, row, key, _raw(c, key, row), other=_day(other[row]))
 
 
@@ -143,15 +148,9 @@ def not_after(c: Checked, r: Rule, ctx: Context) -> None:
     """`field` must not be after `other`; the finding sits on the `at` cell."""
     key, other_key = r.field, r.option("other")
     at = r.option("at", key)
-    days = _days_of(c, key, other_key)
-    if days is None:
-        v, other = c.col(key), c.col(other_key)
-        bad = (v.notna() & other.notna() & (v > other)).to_numpy()
-    else:
-        bad = c.present(key) & c.present(other_key) & (days[0] > days[1])
     v, other = c.col(key), c.col(other_key)
     shown, rest = (other, v) if at == other_key else (v, other)
-    for row in _at(c, bad):
+    for row in _at(c, _compared(c, key, other_key, operator.gt)):
         ctx.emit(c, r.code, row, at, _raw(c, at, row), other=_day(rest[row]), at_value=_day(shown[row]))
 
 
@@ -168,8 +167,9 @@ def max_lag(c: Checked, r: Rule, ctx: Context) -> None:
     else:
         lag = days[0] - days[1]          # whole days: the dates are days
         bad = c.present(key) & c.present(base_key) & (lag > limit)
-    base = c.col(base_key)
-    for row, p in zip(_at(c, bad), np.flatnonzero(bad).tolist()):
+    base, rows = c.col(base_key), c.rows()
+    for p in np.flatnonzero(bad).tolist():
+        row = rows[p]
         ctx.emit(c, r.code, row, key, _raw(c, key, row), other=_day(base[row]), lag=int(lag[p]), max=limit)
 
 
