@@ -64,6 +64,11 @@ class Checked:
         column (read-only)."""
         return self.once(("days", key), lambda: day_numbers(self._array(key)))
 
+    def rows_at(self, mask: np.ndarray) -> list[int]:
+        """The sheet row numbers where `mask` (a bool array over the rows) holds, in order."""
+        rows = self.rows()
+        return [rows[p] for p in np.flatnonzero(mask).tolist()]
+
     def isin(self, key: str, values) -> np.ndarray:
         """A bool array over the rows: True where the column's value is one of `values` (a set
         look-up per row, C-level)."""

@@ -46,14 +46,8 @@ def _day(value) -> str:
 
 @rule("in_period")
 def in_period(c: Checked, r: Rule, ctx: Context) -> None:
-    for row in _at(c, c.present(r.field) & ~c.within(r.field, ctx.first, ctx.last)):
+    for row in c.rows_at(c.present(r.field) & ~c.within(r.field, ctx.first, ctx.last)):
         ctx.emit(c, r.code, row, r.field, _raw(c, r.field, row), period=ctx.period.label)
-
-
-def _at(c: Checked, mask: np.ndarray) -> list[int]:
-    """The sheet row numbers where `mask` (a bool array over the dataset's rows) holds."""
-    rows = c.rows()
-    return [rows[p] for p in np.flatnonzero(mask).tolist()]
 
 
 def _days_of(c: Checked, *keys: str) -> list[np.ndarray] | None:
@@ -139,7 +133,7 @@ def _first_of(other: Checked, key: str, field: str) -> dict:
 def not_before(c: Checked, r: Rule, ctx: Context) -> None:
     key, other_key = r.field, r.option("other")
     other = c.col(other_key)
-    for row in _at(c, _compared(c, key, other_key, operator.lt)):
+    for row in c.rows_at(_compared(c, key, other_key, operator.lt)):
         ctx.emit(c, r.code, row, key, _raw(c, key, row), other=_day(other[row]))
 
 
@@ -150,7 +144,7 @@ def not_after(c: Checked, r: Rule, ctx: Context) -> None:
     at = r.option("at", key)
     v, other = c.col(key), c.col(other_key)
     shown, rest = (other, v) if at == other_key else (v, other)
-    for row in _at(c, _compared(c, key, other_key, operator.gt)):
+    for row in c.rows_at(_compared(c, key, other_key, operator.gt)):
         ctx.emit(c, r.code, row, at, _raw(c, at, row), other=_day(rest[row]), at_value=_day(shown[row]))
 
 
@@ -192,7 +186,7 @@ def inspection_rows(c: Checked, period: Period) -> np.ndarray:
 @rule("count_window", reads=("count_window",))
 def count_window_rule(c: Checked, r: Rule, ctx: Context) -> None:
     start, end = count_window(ctx.period, c.ds.fmt.count_window)
-    for row in _at(c, c.present(r.field) & ~c.within(r.field, start, end)):
+    for row in c.rows_at(c.present(r.field) & ~c.within(r.field, start, end)):
         ctx.emit(c, r.code, row, r.field, _raw(c, r.field, row), start=_day(start), end=_day(end))
 
 
@@ -210,5 +204,5 @@ def difference(c: Checked, r: Rule, ctx: Context) -> None:
 def checklist_code(c: Checked, r: Rule, ctx: Context) -> None:
     if not ctx.checklist_codes:
         return
-    for row in _at(c, c.present(r.field) & ~c.isin(r.field, ctx.checklist_codes)):
+    for row in c.rows_at(c.present(r.field) & ~c.isin(r.field, ctx.checklist_codes)):
         ctx.emit(c, r.code, row, r.field, _raw(c, r.field, row), allowed=tuple(ctx.checklist_codes))
