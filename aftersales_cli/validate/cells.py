@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ..core.cells import is_blank
+from ..core.finding import display
 from ..formats import Column
 from ..read.files import EPOCH_1900
 
@@ -64,7 +65,7 @@ _SCIENTIFIC = re.compile(r"^[+-]?\d\.\d+E\+\d{2}$", re.I)
 
 def parse_text(value: Any, col: Column, ctx: "CellContext") -> Parsed:
     if value is True or value is False:      # a logical cell reads as Excel and WPS show it
-        return Parsed("TRUE" if value else "FALSE")
+        return Parsed(display(value))
     if isinstance(value, str):
         text = clean(value)
         if _SCIENTIFIC.match(text):      # a long code already turned into scientific notation
