@@ -123,7 +123,8 @@ def read_whole(path: Path) -> bytes | None:
         with open(path, "rb") as fh:
             if fh.read(len(guard.ZIP_MAGIC)) != guard.ZIP_MAGIC:
                 return None
-            return guard.ZIP_MAGIC + fh.read()
+            fh.seek(0)          # read whole from the start: no second copy of the bytes to prepend the magic
+            return fh.read()
     except OSError:
         return None
 
