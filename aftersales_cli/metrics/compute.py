@@ -75,7 +75,7 @@ def _roster(ck: dict[str, Checked], counts: Counter, p) -> dict[str, Any]:
     unknown: set = set()
     report = ck.get("repair_report")
     if report is not None:
-        used = set(_picked(report, "tech_id", report.within("service_date", p.first, p.last).to_numpy()))
+        used = set(_picked(report, "tech_id", report.within("service_date", p.first, p.last)))
         unknown = used - r.known("tech_id")
     ids = _count(counts, "invalid_id_cards")
     mobiles = _count(counts, "invalid_mobiles")
@@ -121,7 +121,7 @@ def _training(t: Checked | None, p) -> dict[str, Any]:
     if t is None:
         return {"trainings_dealer": 0, "trainings_distributor": 0, "trainings_set_aside": 0}
     bad = t.error_rows()
-    kinds = Counter(_picked(t, "type", _not_in(t, bad) & t.within("date", p.first, p.last).to_numpy()))
+    kinds = Counter(_picked(t, "type", _not_in(t, bad) & t.within("date", p.first, p.last)))
     role = t.ds.fmt.role
     return {"trainings_dealer": sum(kinds[k] for k in set(role("type", "dealer"))),
             "trainings_distributor": sum(kinds[k] for k in set(role("type", "distributor"))),
@@ -134,7 +134,7 @@ def _report(rr: Checked | None, result: ValidationResult, p) -> dict[str, Any]:
              "report_issue_breakdown": _tr("metric.none")}
     if rr is None:
         return empty
-    in_p = rr.within("service_date", p.first, p.last).to_numpy()
+    in_p = rr.within("service_date", p.first, p.last)
     rows_in_p = int(in_p.sum())
     bad = {row for row, key in rr.error_cells if key in ("order_no", "service_date")}
     counted = in_p & _not_in(rr, bad)
@@ -203,7 +203,7 @@ def _parts(ck: dict[str, Checked], counts: Counter, result: ValidationResult, fo
     out["parts_without_card"] = len(without)
     out["parts_without_card_codes"] = _codes(without)
     if stock is not None:
-        for_p = stock.within("count_date", window[0], window[1]).to_numpy()
+        for_p = stock.within("count_date", window[0], window[1])
         bad = {row for row, key in stock.error_cells if key in ("book_qty", "actual_qty", "part_code")}
         ok = for_p & _not_in(stock, bad) & stock.present("book_qty") & stock.present("actual_qty")
         matching = sum(1 for book, actual, counts in zip(stock.items("book_qty"), stock.items("actual_qty"),
@@ -225,7 +225,7 @@ def _parts(ck: dict[str, Checked], counts: Counter, result: ValidationResult, fo
     out["stocktake_missing_parts"] = len(missing)
     out["stocktake_missing_codes"] = _codes(missing)
     if plan is not None:
-        ok = plan.within("apply_date", p.first, p.last).to_numpy() & _not_in(plan, plan.error_rows())
+        ok = plan.within("apply_date", p.first, p.last) & _not_in(plan, plan.error_rows())
         out["plan_rows"] = int(ok.sum())
     else:
         out["plan_rows"] = 0

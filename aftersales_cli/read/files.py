@@ -123,7 +123,8 @@ def read_whole(path: Path) -> bytes | None:
         with open(path, "rb") as fh:
             if fh.read(len(guard.ZIP_MAGIC)) != guard.ZIP_MAGIC:
                 return None
-            return guard.ZIP_MAGIC + fh.read()
+            fh.seek(0)          # read whole from the start: no second copy of the bytes to prepend the magic
+            return fh.read()
     except OSError:
         return None
 
@@ -228,8 +229,7 @@ def _read_package(path: Path, limits: Limits, kind: str, whole: bytes | None = N
         try:
             bad = {name: guard.scan_bad_cells(xml) for name, xml in sheet_parts.items()}
         except Exception as exc:  # a sheet part that is not well-formed XML (ParseError) or holds an entity trick
-            raise AftersalesError("err.xml_unsafe" if "Forbidden" in type(exc).__name__ else "err.not_spreadsheet",
-                                  path, detail=_short(exc)) from exc
+            raise _xml_error(path, exc, _short(exc)) from exc
     elif kind == "xlsb":
         from . import xlsb
         try:
@@ -261,6 +261,13 @@ def _check_size(path: Path, sheet: str, rows: int, cols: int, limits: Limits) ->
                               limit=limits.max_cells)
 
 
+def _xml_error(path: Path, exc: Exception, detail: str) -> AftersalesError:
+    """A part that defusedxml refused: err.xml_unsafe for an entity trick (its Forbidden… classes),
+    else err.not_spreadsheet (not well-formed XML)."""
+    return AftersalesError("err.xml_unsafe" if "Forbidden" in type(exc).__name__ else "err.not_spreadsheet",
+                           path, detail=detail)
+
+
 def _sheet_parts(path: Path, members: dict[str, bytes], workbook: str) -> dict[str, bytes]:
     """Sheet name → its part, following the workbook part and its relationships (defusedxml)."""
     from defusedxml import ElementTree as ET
@@ -271,8 +278,7 @@ def _sheet_parts(path: Path, members: dict[str, bytes], workbook: str) -> dict[s
                                               posixpath.basename(workbook) + ".rels"))
         rels = ET.fromstring(rels_xml) if rels_xml else None
     except Exception as exc:  # defusedxml raises its own classes for entity tricks
-        raise AftersalesError("err.xml_unsafe" if "Forbidden" in type(exc).__name__ else "err.not_spreadsheet",
-                              path, detail=str(exc)) from exc
+        raise _xml_error(path, exc, str(exc)) from exc
     targets = {}
     if rels is not None:
         for rel in rels:

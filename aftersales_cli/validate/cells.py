@@ -9,13 +9,15 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from dataclasses import dataclass
+from operator import attrgetter
+from dataclasses import dataclass, fields
 from typing import Any, Callable
 
 import numpy as np
 import pandas as pd
 
 from ..core.cells import is_blank
+from ..core.finding import display
 from ..formats import Column
 from ..read.files import EPOCH_1900
 
@@ -64,7 +66,7 @@ _SCIENTIFIC = re.compile(r"^[+-]?\d\.\d+E\+\d{2}$", re.I)
 
 def parse_text(value: Any, col: Column, ctx: "CellContext") -> Parsed:
     if value is True or value is False:      # a logical cell reads as Excel and WPS show it
-        return Parsed("TRUE" if value else "FALSE")
+        return Parsed(display(value))
     if isinstance(value, str):
         text = clean(value)
         if _SCIENTIFIC.match(text):      # a long code already turned into scientific notation
@@ -531,12 +533,17 @@ def _factorize(values: np.ndarray) -> tuple[np.ndarray, list[Any]]:
     return codes, uniques
 
 
+#: A cell context's fields as a tuple (what `parse_columns` groups by): every field, so that one
+#: added to CellContext can never merge two contexts that differ.
+_context_key = attrgetter(*(f.name for f in fields(CellContext)))
+
+
 def parse_columns(parts: list[tuple[pd.Series | np.ndarray, Column, CellContext]]) -> list[ColumnResult]:
     """`parse_column` of each part, the parts that share a column and a cell context parsed as one
     column (pandas' fixed cost paid once for them): the batch's cities of one chunk."""
     groups: dict[tuple, list[int]] = {}
     for i, (_, col, ctx) in enumerate(parts):
-        groups.setdefault((id(col), ctx.is_csv, ctx.year, ctx.epoch), []).append(i)
+        groups.setdefault((id(col), _context_key(ctx)), []).append(i)
     out: list[ColumnResult | None] = [None] * len(parts)
     for members in groups.values():
         _, col, ctx = parts[members[0]]

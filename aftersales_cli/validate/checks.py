@@ -112,26 +112,26 @@ def latest_count_day(ctx: Context) -> int | None:
 def ledger_dates(c: Checked, ctx: Context) -> None:
     """PL001 outside P, PL002 after P up to the count, PL003 an opening row (期初) not on day 1,
     PL008 out of order."""
-    rows, days, dated = c.rows(), c.days("date"), c.present("date")
+    days, dated = c.days("date"), c.present("date")
     first, last = day_number(ctx.period.first), day_number(ctx.period.last)
     count = latest_count_day(ctx)
     after = dated & (days > last)
     counted = after & (days <= count) if count is not None else np.zeros_like(after)
     outside = dated & ((days < first) | (after & ~counted))
-    for p in np.flatnonzero(outside).tolist():
-        ctx.emit(c, "PL001", rows[p], "date", _raw(c, "date", rows[p]), period=ctx.period.label)
-    for p in np.flatnonzero(counted).tolist():
-        ctx.emit(c, "PL002", rows[p], "date", _raw(c, "date", rows[p]))
-    opening = set(c.ds.fmt.role("type", "opening"))
-    kinds = np.fromiter(map(opening.__contains__, c.items("type")), dtype=bool, count=len(rows))
-    for p in np.flatnonzero(dated & kinds & (days != first) & ~outside).tolist():
-        ctx.emit(c, "PL003", rows[p], "date", _raw(c, "date", rows[p]), expected=ctx.period.first.isoformat())
+    for row in c.rows_at(outside):
+        ctx.emit(c, "PL001", row, "date", _raw(c, "date", row), period=ctx.period.label)
+    for row in c.rows_at(counted):
+        ctx.emit(c, "PL002", row, "date", _raw(c, "date", row))
+    opening = c.isin("type", c.ds.fmt.role("type", "opening"))
+    for row in c.rows_at(dated & opening & (days != first) & ~outside):
+        ctx.emit(c, "PL003", row, "date", _raw(c, "date", row), expected=ctx.period.first.isoformat())
     valid = np.flatnonzero(dated)                # each dated row against the dated row before it
-    back = valid[1:][days[valid[1:]] < days[valid[:-1]]]
-    if len(back):
-        dates, before = c.col("date"), dict(zip(valid[1:].tolist(), valid[:-1].tolist()))
-        for p in back.tolist():
-            ctx.emit(c, "PL008", rows[p], "date", _raw(c, "date", rows[p]), other=_day(dates.iloc[before[p]]))
+    later, earlier = valid[1:], valid[:-1]
+    back = days[later] < days[earlier]
+    if back.any():
+        rows, dates = c.rows(), c.col("date")
+        for p, q in zip(later[back].tolist(), earlier[back].tolist()):
+            ctx.emit(c, "PL008", rows[p], "date", _raw(c, "date", rows[p]), other=_day(dates.iloc[q]))
 
 
 def _absent(value) -> bool:
@@ -269,11 +269,10 @@ def usage_coverage(c: Checked, ctx: Context) -> None:
     if report is None:
         return
     used = _sums(report.items("part_code"), report.items("part_qty"),
-                 report.within("service_date", ctx.first, ctx.last).to_numpy()
+                 report.within("service_date", ctx.first, ctx.last)
                  & report.present("part_code") & report.present("part_qty"))
-    issue = set(c.ds.fmt.role("type", "issue"))
-    issues = np.fromiter(map(issue.__contains__, c.items("type")), dtype=bool, count=len(c.index))
-    issued = _sums(c.items("part_code"), c.items("qty"), issues & c.within("date", ctx.first, ctx.last).to_numpy()
+    issues = c.isin("type", c.ds.fmt.role("type", "issue"))
+    issued = _sums(c.items("part_code"), c.items("qty"), issues & c.within("date", ctx.first, ctx.last)
                    & c.present("part_code") & c.present("qty"))
     for part in sorted(used):
         qty, got = int(used[part]), int(issued.get(part, 0))

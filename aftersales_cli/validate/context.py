@@ -44,8 +44,9 @@ class Checked:
         """The distinct non-empty values of a column (what a cross check looks values up in)."""
         return self.once(("known", key), lambda: frozenset(compress(self.items(key), self.present(key).tolist())))
 
-    def within(self, key: str, start, end) -> pd.Series:
-        """`period.within` of a date column (a bool Series, read-only), once per (column, window)."""
+    def within(self, key: str, start, end) -> np.ndarray:
+        """`period.within` of a date column as a bool array over the rows (read-only), once per
+        (column, window)."""
         start, end = pd.Timestamp(start), pd.Timestamp(end)
         return self.once(("within", key, start, end), lambda: _within(self.col(key), start, end))
 
@@ -62,6 +63,17 @@ class Checked:
         """A date column as day numbers (`day_number`; meaningless where not `present`), once per
         column (read-only)."""
         return self.once(("days", key), lambda: day_numbers(self._array(key)))
+
+    def rows_at(self, mask: np.ndarray) -> list[int]:
+        """The sheet row numbers where `mask` (a bool array over the rows) holds, in order."""
+        rows = self.rows()
+        return [rows[p] for p in np.flatnonzero(mask).tolist()]
+
+    def isin(self, key: str, values) -> np.ndarray:
+        """A bool array over the rows: True where the column's value is one of `values` (a set
+        look-up per row, C-level)."""
+        allowed = set(values)
+        return np.fromiter(map(allowed.__contains__, self.items(key)), dtype=bool, count=len(self.index))
 
     def rows(self) -> list[int]:
         """The sheet row number of each row, in order."""
@@ -124,19 +136,18 @@ def day_numbers(dates: pd.Series | np.ndarray) -> np.ndarray:
     return np.asarray(dates).astype("datetime64[D]").astype("int64")
 
 
-def _within(dates: pd.Series, start: pd.Timestamp, end: pd.Timestamp) -> pd.Series:
-    """`period.within`; for a datetime64 column the same comparisons on its NumPy array (NaT
-    compares False, as `notna` requires), one Series built instead of five."""
+def _within(dates: pd.Series, start: pd.Timestamp, end: pd.Timestamp) -> np.ndarray:
+    """`period.within` as a bool array; for a datetime64 column the same comparisons on its NumPy
+    array (NaT compares False, as `notna` requires), no Series built."""
     values = dates.to_numpy()
     if values.dtype.kind != "M":
-        return within(dates, start, end)
+        return within(dates, start, end).to_numpy()
     unit = np.datetime_data(values.dtype)[0]
     try:        # the bounds in the column's own unit (a date column may be in seconds: no overflow)
         lo, hi = start.as_unit(unit, round_ok=False), end.as_unit(unit, round_ok=False)
     except ValueError:
-        return within(dates, start, end)
-    mask = (values >= lo.to_datetime64()) & (values <= hi.to_datetime64())
-    return pd.Series(mask, index=dates.index, copy=False)
+        return within(dates, start, end).to_numpy()
+    return (values >= lo.to_datetime64()) & (values <= hi.to_datetime64())
 
 
 @dataclass

@@ -170,8 +170,7 @@ def _checked(ds: Dataset, ctx: Context, columns: dict[str, tuple[np.ndarray, cel
                 need = checked.present(cond.field)
                 shown = ""
             else:
-                allowed = set(cond.in_ or [])
-                need = np.fromiter(map(allowed.__contains__, checked.items(cond.field)), dtype=bool, count=len(rows))
+                need = checked.isin(cond.field, cond.in_ or [])
                 shown = tuple(cond.in_ or [])
             for p in np.nonzero(missing & need)[0]:
                 ctx.emit(checked, "CE002", int(rows[p]), col.key, None,

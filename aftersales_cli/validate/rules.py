@@ -5,6 +5,7 @@ the functions here know nothing of any particular dataset.
 """
 from __future__ import annotations
 
+import operator
 from typing import Callable
 
 import numpy as np
@@ -45,14 +46,8 @@ def _day(value) -> str:
 
 @rule("in_period")
 def in_period(c: Checked, r: Rule, ctx: Context) -> None:
-    for row in _at(c, c.present(r.field) & ~c.within(r.field, ctx.first, ctx.last).to_numpy()):
+    for row in c.rows_at(c.present(r.field) & ~c.within(r.field, ctx.first, ctx.last)):
         ctx.emit(c, r.code, row, r.field, _raw(c, r.field, row), period=ctx.period.label)
-
-
-def _at(c: Checked, mask: np.ndarray) -> list[int]:
-    """The sheet row numbers where `mask` (a bool array over the dataset's rows) holds."""
-    rows = c.rows()
-    return [rows[p] for p in np.flatnonzero(mask).tolist()]
 
 
 def _days_of(c: Checked, *keys: str) -> list[np.ndarray] | None:
@@ -63,12 +58,22 @@ def _days_of(c: Checked, *keys: str) -> list[np.ndarray] | None:
     return None
 
 
+def _compared(c: Checked, key: str, other_key: str, op: Callable) -> np.ndarray:
+    """A bool array over the rows: both columns have a value and `op(field, other)` holds — on
+    day numbers when both are date columns (`_days_of`), else on the Series."""
+    days = _days_of(c, key, other_key)
+    if days is None:
+        v, other = c.col(key), c.col(other_key)
+        return (v.notna() & other.notna() & op(v, other)).to_numpy()
+    return c.present(key) & c.present(other_key) & op(days[0], days[1])
+
+
 @rule("unique")
 def unique(c: Checked, r: Rule, ctx: Context) -> None:
     """Each value once: a repeat is flagged with the row of its first occurrence (in sheet order)."""
     counted = c.present(r.field)
     if r.option("within_period"):
-        counted = counted & inspection_rows(c, ctx.period).to_numpy()
+        counted = counted & inspection_rows(c, ctx.period)
     first_row: dict = {}
     for row, value, ok in zip(c.rows(), c.items(r.field), counted.tolist()):
         if not ok:
@@ -127,14 +132,8 @@ def _first_of(other: Checked, key: str, field: str) -> dict:
 @rule("not_before")
 def not_before(c: Checked, r: Rule, ctx: Context) -> None:
     key, other_key = r.field, r.option("other")
-    days = _days_of(c, key, other_key)
-    if days is None:
-        v, other = c.col(key), c.col(other_key)
-        bad = (v.notna() & other.notna() & (v < other)).to_numpy()
-    else:
-        bad = c.present(key) & c.present(other_key) & (days[0] < days[1])
     other = c.col(other_key)
-    for row in _at(c, bad):
+    for row in c.rows_at(_compared(c, key, other_key, operator.lt)):
         ctx.emit(c, r.code, row, key, _raw(c, key, row), other=_day(other[row]))
 
 
@@ -143,15 +142,9 @@ def not_after(c: Checked, r: Rule, ctx: Context) -> None:
     """`field` must not be after `other`; the finding sits on the `at` cell."""
     key, other_key = r.field, r.option("other")
     at = r.option("at", key)
-    days = _days_of(c, key, other_key)
-    if days is None:
-        v, other = c.col(key), c.col(other_key)
-        bad = (v.notna() & other.notna() & (v > other)).to_numpy()
-    else:
-        bad = c.present(key) & c.present(other_key) & (days[0] > days[1])
     v, other = c.col(key), c.col(other_key)
     shown, rest = (other, v) if at == other_key else (v, other)
-    for row in _at(c, bad):
+    for row in c.rows_at(_compared(c, key, other_key, operator.gt)):
         ctx.emit(c, r.code, row, at, _raw(c, at, row), other=_day(rest[row]), at_value=_day(shown[row]))
 
 
@@ -168,8 +161,9 @@ def max_lag(c: Checked, r: Rule, ctx: Context) -> None:
     else:
         lag = days[0] - days[1]          # whole days: the dates are days
         bad = c.present(key) & c.present(base_key) & (lag > limit)
-    base = c.col(base_key)
-    for row, p in zip(_at(c, bad), np.flatnonzero(bad).tolist()):
+    base, rows = c.col(base_key), c.rows()
+    for p in np.flatnonzero(bad).tolist():
+        row = rows[p]
         ctx.emit(c, r.code, row, key, _raw(c, key, row), other=_day(base[row]), lag=int(lag[p]), max=limit)
 
 
@@ -181,9 +175,9 @@ def count_window(period: Period, window) -> tuple[pd.Timestamp, pd.Timestamp]:
     return start, end
 
 
-def inspection_rows(c: Checked, period: Period) -> pd.Series:
-    """Rows that count for the period: dated in P or in the next month's first `period_window`
-    days (no `period_window`: in P only)."""
+def inspection_rows(c: Checked, period: Period) -> np.ndarray:
+    """A bool array over the rows (read-only): those that count for the period, dated in P or in
+    the next month's first `period_window` days (no `period_window`: in P only)."""
     window = c.ds.fmt.period_window
     end = pd.Timestamp(period.next().first) + pd.Timedelta(days=(window.next_days if window else 0) - 1)
     return c.within("date", period.first, end)
@@ -192,7 +186,7 @@ def inspection_rows(c: Checked, period: Period) -> pd.Series:
 @rule("count_window", reads=("count_window",))
 def count_window_rule(c: Checked, r: Rule, ctx: Context) -> None:
     start, end = count_window(ctx.period, c.ds.fmt.count_window)
-    for row in _at(c, c.present(r.field) & ~c.within(r.field, start, end).to_numpy()):
+    for row in c.rows_at(c.present(r.field) & ~c.within(r.field, start, end)):
         ctx.emit(c, r.code, row, r.field, _raw(c, r.field, row), start=_day(start), end=_day(end))
 
 
@@ -210,7 +204,5 @@ def difference(c: Checked, r: Rule, ctx: Context) -> None:
 def checklist_code(c: Checked, r: Rule, ctx: Context) -> None:
     if not ctx.checklist_codes:
         return
-    allowed = set(ctx.checklist_codes)
-    listed = np.fromiter(map(allowed.__contains__, c.items(r.field)), dtype=bool, count=len(c.index))
-    for row in _at(c, c.present(r.field) & ~listed):
+    for row in c.rows_at(c.present(r.field) & ~c.isin(r.field, ctx.checklist_codes)):
         ctx.emit(c, r.code, row, r.field, _raw(c, r.field, row), allowed=tuple(ctx.checklist_codes))
