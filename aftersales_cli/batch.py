@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from . import i18n
+from .core.collector import one_unit
 from .core.results import BatchResult
 from .errors import AftersalesError
 from .paths import month_folders, readable
@@ -170,10 +171,12 @@ def score_city_safe(job: CityJob) -> dict[str, Any]:
     return score_chunk_safe([job])[0]
 
 
+@one_unit
 def score_chunk_safe(jobs: list[CityJob]) -> list[dict[str, Any]]:
     """Score a chunk of cities in one worker call (`pipeline.score_paths`: their cell types checked
-    together); never raises. One row per job, in order: status ok with the scorecard, or error
-    with a one-line reason. A chunk's rows are those of its cities scored one by one."""
+    together, the kpi figures and the cache entries included in one unit of `core.collector`);
+    never raises. One row per job, in order: status ok with the scorecard, or error with a
+    one-line reason. A chunk's rows are those of its cities scored one by one."""
     rows: list[dict[str, Any] | None] = [None] * len(jobs)
     todo = []
     for i, job in enumerate(jobs):

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .core.collector import one_unit
 from .errors import AftersalesError
 from .formats import DATASETS
 from .paths import city_folder, city_name, resolve
@@ -39,6 +40,7 @@ FAMILIES = {
 }
 
 
+@one_unit
 def validate_path(path: Path, period: Period | None = None, family: Family = FAMILIES["all"],
                   extra: dict[str, Path] | None = None, run: Run | None = None,
                   params: dict[str, Any] | None = None) -> ValidationResult:
@@ -205,6 +207,7 @@ def score_path(path: Path, period: Period | None = None, city: str | None = None
     return outcome
 
 
+@one_unit
 def score_paths(items: list[tuple[Path, Period | None, str | None, dict[str, Any] | None]],
                 run: Run | None = None) -> list:
     """`score_path` of each (path, period, city, params), the months' cell types checked together
@@ -257,6 +260,7 @@ def score_paths(items: list[tuple[Path, Period | None, str | None, dict[str, Any
 KPI_FAMILY = Family(("repair_report", "roster"), "repair_report", closed=True)
 
 
+@one_unit
 def kpi_path(path: Path, period: Period | None = None, city: str | None = None,
              rates: Path | None = None, pairs: list[str] | None = None, run: Run | None = None):
     """The manager's month (kpi.md): (kpi.compute.Kpi, ValidationResult of the report).

@@ -1,6 +1,6 @@
 """The read path's faster steps give what the plain steps give (issue 16, read path).
 
-- `guard._holds` (the regex engine's search for a literal) answers exactly `needle in xml`, for
+- `guard.holds` (the regex engine's search for a literal) answers exactly `needle in xml`, for
   any bytes and any needle, regex metacharacters included.
 - `scan_bad_cells` still finds a single error cell or uncached formula at the very end of a large
   sheet, with any prefix, quote and `r` attributes.
@@ -32,7 +32,7 @@ ALPHABET = b'<>/="\'tefx.*+?()[]\\|^$ 1'
 @given(st.binary(max_size=200).map(lambda b: bytes(ALPHABET[c % len(ALPHABET)] for c in b)),
        st.binary(min_size=1, max_size=6).map(lambda b: bytes(ALPHABET[c % len(ALPHABET)] for c in b)))
 def test_holds_answers_exactly_membership(xml, needle):
-    assert guard._holds(xml, needle) is (needle in xml)
+    assert guard.holds(xml, needle) is (needle in xml)
 
 
 def _big_sheet(last: str, prefix: str = "", quote: str = '"', with_r: bool = True) -> bytes:

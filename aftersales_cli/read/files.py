@@ -22,7 +22,7 @@ from typing import Any
 
 from ..errors import AftersalesError, os_reason
 from ..i18n import both
-from . import guard
+from . import guard, repack
 from .guard import Limits
 from .marker import read_marker
 
@@ -221,8 +221,10 @@ def _read_package(path: Path, limits: Limits, kind: str, whole: bytes | None = N
     bad: dict[str, dict] = {}
     merges: dict[str, list] = {}
     date1904 = False
+    repacked = None
     if kind == "xlsx":
-        sheet_parts = _sheet_parts(path, members, "xl/workbook.xml")
+        targets = _sheet_parts(path, members, "xl/workbook.xml")
+        sheet_parts = {name: members[part] for name, part in targets.items()}
         date1904 = guard.is_date1904(members["xl/workbook.xml"])
         for name, xml in sheet_parts.items():
             _check_size(path, name, guard.last_row(xml), guard.last_column(xml), limits)
@@ -242,8 +244,11 @@ def _read_package(path: Path, limits: Limits, kind: str, whole: bytes | None = N
         merges, bad = ods_scan(members["content.xml"])
         date1904 = is_date1904(members["content.xml"])
     marked = read_marker(members.get("docProps/custom.xml"))
+    if kind == "xlsx" and sum(map(len, sheet_parts.values())) >= repack.WORTH_BYTES:
+        sheet_parts.clear()
+        repacked = repack.package(members, targets.values())     # empties `members` as it goes
     members.clear()
-    sheets = _read_calamine(path, bad, limits, kind)
+    sheets = _read_calamine(path, bad, limits, kind, repacked)
     for sheet in sheets:
         sheet.date1904 = date1904
         sheet.marked = marked
@@ -268,8 +273,9 @@ def _xml_error(path: Path, exc: Exception, detail: str) -> AftersalesError:
                            path, detail=detail)
 
 
-def _sheet_parts(path: Path, members: dict[str, bytes], workbook: str) -> dict[str, bytes]:
-    """Sheet name → its part, following the workbook part and its relationships (defusedxml)."""
+def _sheet_parts(path: Path, members: dict[str, bytes], workbook: str) -> dict[str, str]:
+    """Sheet name → the name of its part in `members`, following the workbook part and its
+    relationships (defusedxml)."""
     from defusedxml import ElementTree as ET
 
     try:
@@ -290,7 +296,7 @@ def _sheet_parts(path: Path, members: dict[str, bytes], workbook: str) -> dict[s
             target = targets.get(rid, "")
             part = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
             if part in members:
-                out[el.get("name")] = members[part]
+                out[el.get("name")] = part
     return out
 
 
@@ -339,11 +345,16 @@ def _read_xls(path: Path, limits: Limits) -> list[RawSheet]:
     return sheets
 
 
-def _read_calamine(path: Path, bad: dict[str, dict], limits: Limits, kind: str) -> list[RawSheet]:
+def _read_calamine(path: Path, bad: dict[str, dict], limits: Limits, kind: str,
+                   package: io.BytesIO | None = None) -> list[RawSheet]:
+    """The sheets of `path` as python-calamine reads them — from `package` when given (an .xlsx's
+    parts as `repack.package` hands them over), else from the file."""
     import python_calamine as pc
 
     try:
-        if path.suffix.lower() in KIND_SUFFIXES[kind]:
+        if package is not None:
+            wb = pc.CalamineWorkbook.from_filelike(package)
+        elif path.suffix.lower() in KIND_SUFFIXES[kind]:
             try:
                 str(path).encode("utf-8")
                 wb = pc.CalamineWorkbook.from_path(str(path))

@@ -1,0 +1,80 @@
+"""The cyclic garbage collector is paused for one unit of work and restored after it
+(core/collector.py, issue 16 session 6): on again after the unit (also when it raises), left off
+when it was off before, and a unit inside another does not restart it. The pipeline's units —
+validating a month, scoring a chunk, a batch worker's call — run with it off."""
+from __future__ import annotations
+
+import gc
+
+import pytest
+
+from aftersales_cli import batch, pipeline
+from aftersales_cli.core.collector import collection_paused, one_unit
+
+
+@pytest.fixture(autouse=True)
+def _collector_on():
+    was = gc.isenabled()
+    gc.enable()
+    yield
+    (gc.enable if was else gc.disable)()
+
+
+def test_paused_inside_and_on_again_after():
+    with collection_paused():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+
+
+def test_on_again_after_an_exception():
+    with pytest.raises(ZeroDivisionError), collection_paused():
+        1 / 0
+    assert gc.isenabled()
+
+
+def test_left_off_when_it_was_off():
+    gc.disable()
+    with collection_paused():
+        assert not gc.isenabled()
+    assert not gc.isenabled()
+
+
+def test_a_unit_inside_another_leaves_the_pause():
+    seen = []
+
+    @one_unit
+    def inner():
+        seen.append(gc.isenabled())
+
+    @one_unit
+    def outer():
+        inner()
+        seen.append(gc.isenabled())       # still paused after the inner unit returned
+
+    outer()
+    assert seen == [False, False] and gc.isenabled()
+
+
+def test_pipeline_units_run_paused(monkeypatch, tmp_path):
+    seen = []
+
+    def spy(requests):
+        seen.append(gc.isenabled())
+        raise RuntimeError("stop here")
+
+    monkeypatch.setattr(pipeline, "validate_submissions", spy)
+    monkeypatch.setattr(pipeline, "_read", lambda *a, **k: type("R", (), {"request": lambda self, run: None})())
+    monkeypatch.setattr(pipeline, "resolve", lambda path, period: (tmp_path, None, "option"))
+    with pytest.raises(RuntimeError):
+        pipeline.validate_path(tmp_path)
+    outcome = pipeline.score_paths([(tmp_path, None, "c", {})])
+    assert seen[0] is False and seen[1] is False and gc.isenabled()
+    assert isinstance(outcome[0], RuntimeError)
+
+
+def test_a_batch_worker_call_runs_paused(monkeypatch):
+    seen = []
+    monkeypatch.setattr(batch, "_failed", lambda job, reason: seen.append(gc.isenabled()) or {"city": job.city})
+    job = batch.CityJob(city="c", folder=None, period="2026-11", params={}, rubric_path=None, lang="zh")
+    assert batch.score_chunk_safe([job]) == [{"city": "c"}]
+    assert seen == [False] and gc.isenabled()
