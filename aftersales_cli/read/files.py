@@ -354,6 +354,7 @@ def _read_calamine(path: Path, bad: dict[str, dict], limits: Limits, kind: str,
     try:
         if package is not None:
             wb = pc.CalamineWorkbook.from_filelike(package)
+            package.close()             # python-calamine holds its own copy: ours is freed now
         elif path.suffix.lower() in KIND_SUFFIXES[kind]:
             try:
                 str(path).encode("utf-8")

@@ -27,9 +27,10 @@ _TAG = b"mergeCells"
 WORTH_BYTES = 128 << 10
 
 
-def merge_cells_first(xml: bytes) -> list[bytes]:
-    """The sheet part as pieces to be written one after the other: its `mergeCells` element moved
-    (or an empty one put) just before its `sheetData`; `[xml]` unchanged for any other shape.
+def merge_cells_first(xml: bytes) -> list[bytes | memoryview]:
+    """The sheet part as pieces to be written one after the other (views into `xml`): its
+    `mergeCells` element moved (or an empty one put) just before its `sheetData`; `[xml]`
+    unchanged for any other shape.
 
     Changed only in the plain shape: no comment, CDATA section or declaration before `sheetData`
     or after its end (where the searches below look); "mergeCells" written nowhere in the part
@@ -42,8 +43,9 @@ def merge_cells_first(xml: bytes) -> list[bytes]:
     if data < 0 or xml.find(b"<!", 0, data) >= 0 or xml.find(b"<!", tail) >= 0:
         return [xml]
     count = xml.count(_TAG)
+    view = memoryview(xml)          # pieces without copies of a sheet of tens of MB
     if count == 0:
-        return [xml[:data], b"<" + prefix + _TAG + b"></" + prefix + _TAG + b">", xml[data:]]
+        return [view[:data], b"<" + prefix + _TAG + b"></" + prefix + _TAG + b">", view[data:]]
     start = xml.find(b"<" + prefix + _TAG, tail)
     after = start + 1 + len(prefix) + len(_TAG)
     if count != 2 or start < 0 or xml[after:after + 1] not in (b" ", b">", b"\t", b"\r", b"\n"):
@@ -56,7 +58,7 @@ def merge_cells_first(xml: bytes) -> list[bytes]:
     if end < 0 or xml[close + 2 + len(prefix) + len(_TAG):end].strip():
         return [xml]
     end += 1
-    return [xml[:data], xml[start:end], xml[data:start], xml[end:]]
+    return [view[:data], view[start:end], view[data:start], view[end:]]
 
 
 def package(parts: dict[str, bytes], sheets: Iterable[str]) -> io.BytesIO:
