@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import re
 from pathlib import Path
 from typing import Any
@@ -14,7 +13,7 @@ from ..core.finding import SEVERITIES, display
 from ..core.results import BatchResult
 from ..paths import readable
 from ..rubric.engine import ItemResult, Scorecard
-from .atomic import ensure_folder, write_atomic, write_text_atomic
+from .atomic import ensure_folder, write_atomic, write_json_atomic
 from .cellsafe import csv_safe, wrapped_lines
 from .fixlist import below_scoresheet
 from .names import sheet_name
@@ -32,8 +31,7 @@ def write_outputs(result: BatchResult, out: Path, lang: str, sheets: ScoreSheets
     `sheets`: the score sheets already filled while the batch ran (`ScoreSheets`), else none."""
     steps = [
         ("汇总.xlsx", lambda path: write_atomic(path, lambda tmp: write_workbook(result, tmp, lang, sheets))),
-        ("summary.json", lambda path: write_text_atomic(
-            path, json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n")),
+        ("summary.json", lambda path: write_json_atomic(path, result.to_dict())),
         ("summary.csv", lambda path: _write_csv(path, _summary_csv(result, lang))),
         ("findings.csv", lambda path: _write_csv(path, _findings_csv(result, lang))),
     ]

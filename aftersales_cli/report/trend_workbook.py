@@ -14,12 +14,11 @@ Every sheet prints landscape, A4, fitted to the page width, with its header rows
 """
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 from .. import i18n
-from .atomic import ensure_folder, write_atomic, write_text_atomic
+from .atomic import ensure_folder, write_atomic, write_json_atomic
 from .summary import csv_text
 from .xlsxbook import close_workbook, new_workbook, print_page
 
@@ -36,7 +35,7 @@ def write_trend_outputs(doc: dict[str, Any], extra: dict[str, Any], rubric, out:
     ensure_folder(out)
     return [
         write_atomic(out / WORKBOOK, lambda tmp: _workbook(doc, extra, rubric, tmp, lang)),
-        write_text_atomic(out / "trend.json", json.dumps(doc, ensure_ascii=False, indent=2) + "\n"),
+        write_json_atomic(out / "trend.json", doc),
         write_atomic(out / "trend.csv", lambda tmp: tmp.write_bytes(trend_csv(doc, rubric, lang).encode("utf-8"))),
     ]
 
