@@ -115,8 +115,7 @@ def check_cells_many(pairs: list[tuple[Dataset, Context]]) -> list[Checked]:
     context —; raise CE findings; required / required_if. Every column of every dataset is parsed
     by one `cells.parse_columns` call (the columns that share a format column and a cell context
     as one)."""
-    raws = [{col.key: ds.raw[col.key].to_numpy(dtype=object) for col in ds.fmt.columns if col.key in ds.raw.columns}
-            for ds, _ in pairs]
+    raws = [_raw_columns(ds) for ds, _ in pairs]
     jobs = []
     for (ds, ctx), raw in zip(pairs, raws):
         cctx = cells.CellContext(is_csv=ds.is_csv, year=ctx.period.year, epoch=ds.epoch)
@@ -124,6 +123,15 @@ def check_cells_many(pairs: list[tuple[Dataset, Context]]) -> list[Checked]:
     parsed = iter(cells.parse_columns(jobs))
     return [_checked(ds, ctx, {key: (values, next(parsed)) for key, values in raw.items()})
             for (ds, ctx), raw in zip(pairs, raws)]
+
+
+def _raw_columns(ds: Dataset) -> dict[str, np.ndarray]:
+    """The raw cells of each format column the dataset has (format order): views into one object
+    array of the frame (`DataFrame.to_numpy`, no copy for the reader's one-block frame) instead of
+    a Series and an array per column."""
+    block = ds.raw.to_numpy(dtype=object)
+    where = {key: i for i, key in enumerate(ds.raw.columns)}
+    return {col.key: block[:, where[col.key]] for col in ds.fmt.columns if col.key in where}
 
 
 def _checked(ds: Dataset, ctx: Context, columns: dict[str, tuple[np.ndarray, cells.ColumnResult]]) -> Checked:
