@@ -135,3 +135,54 @@ def test_package_holds_every_part_stored_and_empties_the_parts():
         assert [i.compress_type for i in zf.infolist()] == [zipfile.ZIP_STORED] * 2
         assert zf.read("xl/workbook.xml") == b"<workbook/>"
         assert zf.read("xl/worksheets/sheet1.xml") == b"".join(repack.merge_cells_first(xml))
+
+
+# --- review s6: the package must not read what the file itself does not (nor the reverse) --------
+
+def _refused_both_ways(path: Path, monkeypatch) -> None:
+    plain = _read(path, monkeypatch, repacked=False)
+    assert isinstance(plain, str) and "not a valid spreadsheet" in plain, plain   # the file is damaged
+    assert _read(path, monkeypatch, repacked=True) == plain, path
+
+
+@pytest.mark.parametrize("tail", [
+    '<pageMargins left="0.7',                                       # cut off after the cells
+    MERGES.replace("</mergeCells>", "") + '<pageMargins left="0.7',  # cut off inside the merged ranges' list
+    '<autoFilter ref="A1:C6"/><pageMargins left="0.7',
+], ids=["no-merges", "open-merges", "before-merges"])
+def test_a_sheet_cut_off_after_its_cells_is_refused_both_ways(tmp_path, monkeypatch, tail):
+    xml = _sheet(BODY).replace(b"</sheetData></worksheet>", b"</sheetData>" + tail.encode())
+    assert repack.merge_cells_first(xml) == [xml]
+    _refused_both_ways(write_package(tmp_path / "cut.xlsx", xml, name="S"), monkeypatch)
+
+
+@pytest.mark.parametrize("merges", ["", MERGES], ids=["no-merges", "merges-after"])
+def test_a_gbk_page_header_after_the_cells_is_refused_both_ways(tmp_path, monkeypatch, merges):
+    header = "<headerFooter><oddHeader>杭州市</oddHeader></headerFooter>".encode("gbk")   # not UTF-8
+    xml = _sheet(BODY).replace(b"</sheetData>", b"</sheetData>" + header + merges.encode())
+    assert repack.merge_cells_first(xml) == [xml]
+    _refused_both_ways(write_package(tmp_path / "gbk.xlsx", xml, name="S"), monkeypatch)
+
+
+@pytest.mark.parametrize("method", [zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA], ids=["bzip2", "lzma"])
+def test_members_compressed_as_python_calamine_cannot_read_are_refused_both_ways(tmp_path, monkeypatch, method):
+    path = write_package(tmp_path / "packed.xlsx", _sheet(BODY, MERGES), name="S", compression=method)
+    _refused_both_ways(path, monkeypatch)
+
+
+@pytest.mark.parametrize("part", ["worksheets/sheet1.XML", "worksheets/sheet1", "worksheets/sheet1.dat"])
+def test_a_sheet_part_of_any_name_reads_the_same(tmp_path, monkeypatch, part):
+    from xlsx_factory import CONTENT_TYPES, ROOT_RELS, WORKBOOK, WORKBOOK_RELS
+
+    path = tmp_path / "named.xlsx"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("[Content_Types].xml", CONTENT_TYPES.format(extra=""))
+        zf.writestr("_rels/.rels", ROOT_RELS)
+        zf.writestr("xl/workbook.xml", WORKBOOK.format(name="S"))
+        zf.writestr("xl/_rels/workbook.xml.rels",
+                    WORKBOOK_RELS.format(extra="").replace("worksheets/sheet1.xml", part))
+        zf.writestr("xl/" + part, _sheet(BODY, MERGES))
+    _same_both_ways(path, monkeypatch)
+    monkeypatch.setattr(repack, "WORTH_BYTES", 0)
+    (sheet,) = files.open_workbook(path)
+    assert sheet.rows[0][0] == "标题" and sorted(sheet.merged) == WRITTEN      # as written in BODY, MERGES

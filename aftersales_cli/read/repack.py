@@ -14,8 +14,9 @@ not deflated again. A sheet of any other shape is handed over as it is.
 from __future__ import annotations
 
 import io
+import pyexpat
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from .guard import dialect
 
@@ -26,6 +27,34 @@ _TAG = b"mergeCells"
 #: read ~5 ms per MB of sheet XML).
 WORTH_BYTES = 128 << 10
 
+#: Members python-calamine never opens in an .xlsx (pictures, printer settings, macros, embedded
+#: objects, VML drawings): a package without them reads as the file does. Lower-case name endings.
+UNREAD = (".bin", ".vml", ".png", ".jpeg", ".jpg", ".gif", ".bmp", ".tif", ".tiff", ".emf", ".wmf", ".wdp")
+
+
+def complete(methods: Mapping[str, int], kept: Iterable[str]) -> bool:
+    """True when a package of the `kept` parts reads as the file does: every member of the file
+    (`methods`: name → zipfile method, the guard's `ZipScan.methods`) stored or deflated — the only
+    methods python-calamine reads; the file itself is refused for any other — and every member
+    not kept one python-calamine never opens (under xl/media/, or a name ending in `UNREAD`): a
+    sheet part named `sheet1.XML` or `sheet1` is not kept by the guard, yet read from the file."""
+    kept = set(kept)
+    return all(method in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
+               and (name in kept or name.startswith(("xl/media/", "xl/embeddings/"))
+                    or name.lower().endswith(UNREAD))
+               for name, method in methods.items())
+
+
+def _well_formed(*pieces: bytes | memoryview) -> bool:
+    """True when the pieces, one after the other, are a well-formed XML document (expat)."""
+    parser = pyexpat.ParserCreate()
+    try:
+        for i, piece in enumerate(pieces):
+            parser.Parse(piece, i == len(pieces) - 1)
+    except pyexpat.ExpatError:
+        return False
+    return True
+
 
 def merge_cells_first(xml: bytes) -> list[bytes | memoryview]:
     """The sheet part as pieces to be written one after the other (views into `xml`): its
@@ -35,15 +64,22 @@ def merge_cells_first(xml: bytes) -> list[bytes | memoryview]:
     Changed only in the plain shape: no comment, CDATA section or declaration before `sheetData`
     or after its end (where the searches below look); "mergeCells" written nowhere in the part
     (inserted: the sheet has no merged range), or exactly twice, as the start and end tags of one
-    element after the cells, in the root's prefix, not self-closed (moved).
+    element after the cells, in the root's prefix, not self-closed (moved); the part without its
+    `sheetData` element well-formed XML (expat). python-calamine's second read parses what
+    follows the cells up to the merged ranges (or the end); moved first, that is never read, so a
+    part damaged there (cut off, bytes not in its encoding) must be handed over as it is, to be
+    refused as the file itself is.
     """
     prefix, _ = dialect(xml)
     data = xml.find(b"<" + prefix + b"sheetData")
     tail = xml.rfind(b"sheetData")          # the end tag's name: the cells are all before it
     if data < 0 or xml.find(b"<!", 0, data) >= 0 or xml.find(b"<!", tail) >= 0:
         return [xml]
-    count = xml.count(_TAG)
     view = memoryview(xml)          # pieces without copies of a sheet of tens of MB
+    cells_end = xml.find(b">", tail) + 1
+    if cells_end <= 0 or not _well_formed(view[:data], view[cells_end:]):
+        return [xml]
+    count = xml.count(_TAG)
     if count == 0:
         return [view[:data], b"<" + prefix + _TAG + b"></" + prefix + _TAG + b">", view[data:]]
     start = xml.find(b"<" + prefix + _TAG, tail)
