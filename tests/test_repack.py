@@ -186,3 +186,27 @@ def test_a_sheet_part_of_any_name_reads_the_same(tmp_path, monkeypatch, part):
     monkeypatch.setattr(repack, "WORTH_BYTES", 0)
     (sheet,) = files.open_workbook(path)
     assert sheet.rows[0][0] == "标题" and sorted(sheet.merged) == WRITTEN      # as written in BODY, MERGES
+
+
+def test_a_utf8_part_name_without_the_zip_utf8_flag_reads_the_same(tmp_path, monkeypatch):
+    # some zip writers store UTF-8 names without the flag (bit 11): Python's zipfile decodes them
+    # as cp437, python-calamine as UTF-8; the file is read, so must the package be
+    from xlsx_factory import CONTENT_TYPES, ROOT_RELS, WORKBOOK, WORKBOOK_RELS
+
+    real = "工作表1.xml".encode()
+    stand_in = "Q" * len(real)
+    path = tmp_path / "unflagged.xlsx"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("[Content_Types].xml", CONTENT_TYPES.format(extra=""))
+        zf.writestr("_rels/.rels", ROOT_RELS)
+        zf.writestr("xl/workbook.xml", WORKBOOK.format(name="S"))
+        zf.writestr("xl/_rels/workbook.xml.rels",
+                    WORKBOOK_RELS.format(extra="").replace("sheet1.xml", "工作表1.xml"))
+        zf.writestr("xl/worksheets/" + stand_in, _sheet(BODY, MERGES))
+    path.write_bytes(path.read_bytes().replace(stand_in.encode(), real))     # both headers, no flag
+    with zipfile.ZipFile(path) as zf:
+        assert not any(i.flag_bits & 0x800 for i in zf.infolist())
+    _same_both_ways(path, monkeypatch)
+    monkeypatch.setattr(repack, "WORTH_BYTES", 0)
+    (sheet,) = files.open_workbook(path)
+    assert sheet.rows[0][0] == "标题" and sorted(sheet.merged) == WRITTEN

@@ -245,7 +245,7 @@ def _read_package(path: Path, limits: Limits, kind: str, whole: bytes | None = N
         date1904 = is_date1904(members["content.xml"])
     marked = read_marker(members.get("docProps/custom.xml"))
     if kind == "xlsx" and sum(map(len, sheet_parts.values())) >= repack.WORTH_BYTES \
-            and repack.complete(scan.methods, members):
+            and repack.complete(scan):
         sheet_parts.clear()
         repacked = repack.package(members, targets.values())     # empties `members` as it goes
     members.clear()

@@ -16,9 +16,9 @@ from __future__ import annotations
 import io
 import pyexpat
 import zipfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 
-from .guard import dialect
+from .guard import ZipScan, dialect
 
 _TAG = b"mergeCells"
 
@@ -32,17 +32,19 @@ WORTH_BYTES = 128 << 10
 UNREAD = (".bin", ".vml", ".png", ".jpeg", ".jpg", ".gif", ".bmp", ".tif", ".tiff", ".emf", ".wmf", ".wdp")
 
 
-def complete(methods: Mapping[str, int], kept: Iterable[str]) -> bool:
-    """True when a package of the `kept` parts reads as the file does: every member of the file
-    (`methods`: name → zipfile method, the guard's `ZipScan.methods`) stored or deflated — the only
-    methods python-calamine reads; the file itself is refused for any other — and every member
-    not kept one python-calamine never opens (under xl/media/, or a name ending in `UNREAD`): a
-    sheet part named `sheet1.XML` or `sheet1` is not kept by the guard, yet read from the file."""
-    kept = set(kept)
-    return all(method in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
-               and (name in kept or name.startswith(("xl/media/", "xl/embeddings/"))
-                    or name.lower().endswith(UNREAD))
-               for name, method in methods.items())
+def complete(scan: ZipScan) -> bool:
+    """True when a package of the guard's kept parts (`scan.members`) reads as the file does:
+    every member of the file stored or deflated — the only methods python-calamine reads; the file
+    itself is refused for any other —; every member not kept one python-calamine never opens (under
+    xl/media/ or xl/embeddings/, or a name ending in `UNREAD`): a sheet part named `sheet1.XML` or
+    `sheet1` is not kept by the guard, yet read from the file; and no name the guard decoded as
+    cp437 (not ASCII, without the UTF-8 flag): python-calamine decodes a UTF-8 one as UTF-8 and
+    finds `工作表1.xml`, which the package would name otherwise."""
+    return not scan.cp437_names and all(
+        method in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
+        and (name in scan.members or name.startswith(("xl/media/", "xl/embeddings/"))
+             or name.lower().endswith(UNREAD))
+        for name, method in scan.methods.items())
 
 
 def _well_formed(*pieces: bytes | memoryview) -> bool:
