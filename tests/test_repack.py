@@ -210,3 +210,14 @@ def test_a_utf8_part_name_without_the_zip_utf8_flag_reads_the_same(tmp_path, mon
     monkeypatch.setattr(repack, "WORTH_BYTES", 0)
     (sheet,) = files.open_workbook(path)
     assert sheet.rows[0][0] == "标题" and sorted(sheet.merged) == WRITTEN
+
+
+def test_a_processing_instruction_naming_the_cells_is_handed_over_unchanged(tmp_path, monkeypatch):
+    # "<sheetData" inside a processing instruction before the cells: moved there, the merged
+    # range would be inside the instruction, and python-calamine would report none
+    xml = _sheet(BODY, MERGES + "<?later ?>").replace(b"<dimension", b"<?note <sheetData?><dimension")
+    assert repack.merge_cells_first(xml) == [xml]
+    path = write_package(tmp_path / "pi.xlsx", xml, name="S")
+    _same_both_ways(path, monkeypatch)
+    monkeypatch.setattr(repack, "WORTH_BYTES", 0)
+    assert sorted(files.open_workbook(path)[0].merged) == WRITTEN

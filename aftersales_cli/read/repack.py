@@ -63,8 +63,9 @@ def merge_cells_first(xml: bytes) -> list[bytes | memoryview]:
     `mergeCells` element moved (or an empty one put) just before its `sheetData`; `[xml]`
     unchanged for any other shape.
 
-    Changed only in the plain shape: no comment, CDATA section or declaration before `sheetData`
-    or after its end (where the searches below look); "mergeCells" written nowhere in the part
+    Changed only in the plain shape: no comment, CDATA section, declaration or processing
+    instruction (but the XML declaration) before `sheetData` or after its end (where the searches
+    below look: `<?x <sheetData?>` is not the cells); "mergeCells" written nowhere in the part
     (inserted: the sheet has no merged range), or exactly twice, as the start and end tags of one
     element after the cells, in the root's prefix, not self-closed (moved); the part without its
     `sheetData` element well-formed XML (expat). python-calamine's second read parses what
@@ -76,6 +77,9 @@ def merge_cells_first(xml: bytes) -> list[bytes | memoryview]:
     data = xml.find(b"<" + prefix + b"sheetData")
     tail = xml.rfind(b"sheetData")          # the end tag's name: the cells are all before it
     if data < 0 or xml.find(b"<!", 0, data) >= 0 or xml.find(b"<!", tail) >= 0:
+        return [xml]
+    declared = xml.find(b"?>", 0, data) + 2 if xml.startswith((b"<?xml", b"\xef\xbb\xbf<?xml")) else 0
+    if xml.find(b"<?", declared, data) >= 0 or xml.find(b"<?", tail) >= 0:
         return [xml]
     view = memoryview(xml)          # pieces without copies of a sheet of tens of MB
     cells_end = xml.find(b">", tail) + 1
