@@ -221,3 +221,13 @@ def test_a_processing_instruction_naming_the_cells_is_handed_over_unchanged(tmp_
     _same_both_ways(path, monkeypatch)
     monkeypatch.setattr(repack, "WORTH_BYTES", 0)
     assert sorted(files.open_workbook(path)[0].merged) == WRITTEN
+
+
+@pytest.mark.parametrize("after", [
+    b"\xff<sheetData/>",                 # a byte not UTF-8, then a second (empty) cells element
+    b"</sheetData></sheetData>",         # end tags with no start: the last closes nothing
+], ids=["second-cells-element", "stray-end-tag"])
+def test_a_sheet_damaged_between_two_cells_tags_is_refused_both_ways(tmp_path, monkeypatch, after):
+    xml = _sheet(BODY, MERGES).replace(b"</sheetData>", b"</sheetData>" + after)
+    assert repack.merge_cells_first(xml) == [xml]
+    _refused_both_ways(write_package(tmp_path / "twice.xlsx", xml, name="S"), monkeypatch)

@@ -15,12 +15,15 @@ from __future__ import annotations
 
 import io
 import pyexpat
+import re
 import zipfile
 from collections.abc import Iterable
 
 from .guard import ZipScan, dialect
 
 _TAG = b"mergeCells"
+_AFTER_NAME = (b" ", b">", b"\t", b"\r", b"\n", b"/")     # what may follow a tag's name (`/`: self-closed)
+_MARKUP = re.compile(rb"<[!?]")        # a comment, CDATA section, declaration or processing instruction
 
 #: Sheet parts of fewer bytes (together) are read from the file as they are: below this the second
 #: read costs less than writing the package (measured: the package's fixed cost ~0.4 ms, the second
@@ -64,8 +67,10 @@ def merge_cells_first(xml: bytes) -> list[bytes | memoryview]:
     unchanged for any other shape.
 
     Changed only in the plain shape: no comment, CDATA section, declaration or processing
-    instruction (but the XML declaration) before `sheetData` or after its end (where the searches
-    below look: `<?x <sheetData?>` is not the cells); "mergeCells" written nowhere in the part
+    instruction but the XML declaration before `sheetData` or after the cells (the searches below
+    would take `<?x <sheetData?>` for the cells); the cells ending at the first `</sheetData>`
+    (python-calamine's cell read stops there: a second `sheetData` is read by neither path; an
+    end tag inside a comment among the cells leaves the rest not well-formed, see below); "mergeCells" written nowhere in the part
     (inserted: the sheet has no merged range), or exactly twice, as the start and end tags of one
     element after the cells, in the root's prefix, not self-closed (moved); the part without its
     `sheetData` element well-formed XML (expat). python-calamine's second read parses what
@@ -75,22 +80,27 @@ def merge_cells_first(xml: bytes) -> list[bytes | memoryview]:
     """
     prefix, _ = dialect(xml)
     data = xml.find(b"<" + prefix + b"sheetData")
-    tail = xml.rfind(b"sheetData")          # the end tag's name: the cells are all before it
-    if data < 0 or xml.find(b"<!", 0, data) >= 0 or xml.find(b"<!", tail) >= 0:
+    opened = xml.find(b">", data)
+    if data < 0 or opened < 0 or xml[data + 10 + len(prefix):data + 11 + len(prefix)] not in _AFTER_NAME:
         return [xml]
+    if xml[opened - 1:opened] == b"/":                  # <sheetData/>
+        cells_end = opened + 1
+    else:                                               # the first end tag: python-calamine stops there
+        close = xml.find(b"</" + prefix + b"sheetData", opened)
+        cells_end = xml.find(b">", close) + 1 if close >= 0 else 0
     declared = xml.find(b"?>", 0, data) + 2 if xml.startswith((b"<?xml", b"\xef\xbb\xbf<?xml")) else 0
-    if xml.find(b"<?", declared, data) >= 0 or xml.find(b"<?", tail) >= 0:
+    if cells_end <= 0 or xml.find(b"<!", 0, data) >= 0 or xml.find(b"<?", declared, data) >= 0 \
+            or _MARKUP.search(xml, cells_end) is not None:
         return [xml]
     view = memoryview(xml)          # pieces without copies of a sheet of tens of MB
-    cells_end = xml.find(b">", tail) + 1
-    if cells_end <= 0 or not _well_formed(view[:data], view[cells_end:]):
+    if not _well_formed(view[:data], view[cells_end:]):
         return [xml]
     count = xml.count(_TAG)
     if count == 0:
         return [view[:data], b"<" + prefix + _TAG + b"></" + prefix + _TAG + b">", view[data:]]
-    start = xml.find(b"<" + prefix + _TAG, tail)
+    start = xml.find(b"<" + prefix + _TAG, cells_end)
     after = start + 1 + len(prefix) + len(_TAG)
-    if count != 2 or start < 0 or xml[after:after + 1] not in (b" ", b">", b"\t", b"\r", b"\n"):
+    if count != 2 or start < 0 or xml[after:after + 1] not in _AFTER_NAME[:-1]:
         return [xml]
     opened = xml.find(b">", after)
     close = xml.find(b"</" + prefix + _TAG, opened)
