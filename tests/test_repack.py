@@ -170,7 +170,9 @@ def test_members_compressed_as_python_calamine_cannot_read_are_refused_both_ways
     _refused_both_ways(path, monkeypatch)
 
 
-@pytest.mark.parametrize("part", ["worksheets/sheet1.XML", "worksheets/sheet1", "worksheets/sheet1.dat"])
+@pytest.mark.parametrize("part", ["worksheets/sheet1.XML", "worksheets/sheet1", "worksheets/sheet1.dat",
+                                  "worksheets/sheet1.bin", "worksheets/sheet1.vml", "media/sheet1.xml",
+                                  "embeddings/sheet1.xml"])
 def test_a_sheet_part_of_any_name_reads_the_same(tmp_path, monkeypatch, part):
     from xlsx_factory import CONTENT_TYPES, ROOT_RELS, WORKBOOK, WORKBOOK_RELS
 

@@ -35,18 +35,22 @@ WORTH_BYTES = 128 << 10
 UNREAD = (".bin", ".vml", ".png", ".jpeg", ".jpg", ".gif", ".bmp", ".tif", ".tiff", ".emf", ".wmf", ".wdp")
 
 
-def complete(scan: ZipScan) -> bool:
+def complete(scan: ZipScan, targets: Iterable[str] = ()) -> bool:
     """True when a package of the guard's kept parts (`scan.members`) reads as the file does:
     every member of the file stored or deflated — the only methods python-calamine reads; the file
-    itself is refused for any other —; every member not kept one python-calamine never opens (under
-    xl/media/ or xl/embeddings/, or a name ending in `UNREAD`): a sheet part named `sheet1.XML` or
-    `sheet1` is not kept by the guard, yet read from the file; and no name the guard decoded as
-    cp437 (not ASCII, without the UTF-8 flag): python-calamine decodes a UTF-8 one as UTF-8 and
-    finds `工作表1.xml`, which the package would name otherwise."""
+    itself is refused for any other —; every member not kept one python-calamine never opens: not
+    one of `targets` (the workbook's relationship targets, part names: a sheet part named
+    `sheet1.bin` or `media/sheet1.xml` is read from the file), and under xl/media/ or
+    xl/embeddings/ or a name ending in `UNREAD` (`sheet1.XML`, `sheet1` are not kept by the guard,
+    yet found by python-calamine, which ignores case); and no name the guard decoded as cp437
+    (not ASCII, without the UTF-8 flag): python-calamine decodes a UTF-8 one as UTF-8 and finds
+    `工作表1.xml`, which the package would name otherwise."""
+    wanted = {t.lower() for t in targets}
     return not scan.cp437_names and all(
         method in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
-        and (name in scan.members or name.startswith(("xl/media/", "xl/embeddings/"))
-             or name.lower().endswith(UNREAD))
+        and (name in scan.members
+             or (name.lower() not in wanted
+                 and (name.startswith(("xl/media/", "xl/embeddings/")) or name.lower().endswith(UNREAD))))
         for name, method in scan.methods.items())
 
 
