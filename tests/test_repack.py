@@ -233,3 +233,18 @@ def test_a_sheet_damaged_between_two_cells_tags_is_refused_both_ways(tmp_path, m
     xml = _sheet(BODY, MERGES).replace(b"</sheetData>", b"</sheetData>" + after)
     assert repack.merge_cells_first(xml) == [xml]
     _refused_both_ways(write_package(tmp_path / "twice.xlsx", xml, name="S"), monkeypatch)
+
+
+def test_a_workbook_with_macros_pictures_and_printer_settings_is_still_repacked(tmp_path, monkeypatch):
+    import xlsx_factory
+
+    vba = ('<Relationship Id="rId9" Type="http://schemas.microsoft.com/office/2006/relationships/vbaProject" '
+           'Target="vbaProject.bin"/>')
+    monkeypatch.setattr(xlsx_factory, "WORKBOOK_RELS", xlsx_factory.WORKBOOK_RELS.replace("{extra}", vba + "{extra}"))
+    path = write_package(tmp_path / "macros.xlsm", _sheet(BODY, MERGES), name="S", members={
+        "xl/vbaProject.bin": b"\xd0\xcf\x11\xe0" + b"\0" * 60, "xl/media/image1.png": b"\x89PNG" + b"\0" * 60,
+        "xl/printerSettings/printerSettings1.bin": b"\0" * 60, "docProps/thumbnail.jpeg": b"\xff\xd8" * 30})
+    written = []
+    monkeypatch.setattr(repack, "package", lambda parts, sheets, real=repack.package: written.append(1) or real(parts, sheets))
+    _same_both_ways(path, monkeypatch)
+    assert written == [1]                   # the repacked read of the two

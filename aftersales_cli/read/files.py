@@ -303,8 +303,9 @@ def _sheet_parts(path: Path, members: dict[str, bytes], workbook: str) -> dict[s
 
 def _workbook_targets(members: dict[str, bytes], workbook: str) -> set[str]:
     """The part name of every internal target of the workbook's relationships (sheets of any part
-    name, shared strings, styles …), as `_sheet_parts` resolves them; empty when the relationships
-    part is missing or not XML (`_sheet_parts` has refused that already)."""
+    name, shared strings, styles …), as `_sheet_parts` resolves them, but the macros
+    (vbaProject.bin: python-calamine opens it only when asked for them); empty when the
+    relationships part is missing or not XML (`_sheet_parts` has refused that already)."""
     from defusedxml import ElementTree as ET
 
     try:
@@ -315,7 +316,7 @@ def _workbook_targets(members: dict[str, bytes], workbook: str) -> set[str]:
     out = set()
     for rel in rels:
         target = rel.get("Target", "").replace("\\", "/")
-        if rel.get("TargetMode") != "External" and target:
+        if rel.get("TargetMode") != "External" and target and not rel.get("Type", "").endswith("/vbaProject"):
             out.add(target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target)))
     return out
 
