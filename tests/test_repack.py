@@ -135,3 +135,116 @@ def test_package_holds_every_part_stored_and_empties_the_parts():
         assert [i.compress_type for i in zf.infolist()] == [zipfile.ZIP_STORED] * 2
         assert zf.read("xl/workbook.xml") == b"<workbook/>"
         assert zf.read("xl/worksheets/sheet1.xml") == b"".join(repack.merge_cells_first(xml))
+
+
+# --- review s6: the package must not read what the file itself does not (nor the reverse) --------
+
+def _refused_both_ways(path: Path, monkeypatch) -> None:
+    plain = _read(path, monkeypatch, repacked=False)
+    assert isinstance(plain, str) and "not a valid spreadsheet" in plain, plain   # the file is damaged
+    assert _read(path, monkeypatch, repacked=True) == plain, path
+
+
+@pytest.mark.parametrize("tail", [
+    '<pageMargins left="0.7',                                       # cut off after the cells
+    MERGES.replace("</mergeCells>", "") + '<pageMargins left="0.7',  # cut off inside the merged ranges' list
+    '<autoFilter ref="A1:C6"/><pageMargins left="0.7',
+], ids=["no-merges", "open-merges", "before-merges"])
+def test_a_sheet_cut_off_after_its_cells_is_refused_both_ways(tmp_path, monkeypatch, tail):
+    xml = _sheet(BODY).replace(b"</sheetData></worksheet>", b"</sheetData>" + tail.encode())
+    assert repack.merge_cells_first(xml) == [xml]
+    _refused_both_ways(write_package(tmp_path / "cut.xlsx", xml, name="S"), monkeypatch)
+
+
+@pytest.mark.parametrize("merges", ["", MERGES], ids=["no-merges", "merges-after"])
+def test_a_gbk_page_header_after_the_cells_is_refused_both_ways(tmp_path, monkeypatch, merges):
+    header = "<headerFooter><oddHeader>杭州市</oddHeader></headerFooter>".encode("gbk")   # not UTF-8
+    xml = _sheet(BODY).replace(b"</sheetData>", b"</sheetData>" + header + merges.encode())
+    assert repack.merge_cells_first(xml) == [xml]
+    _refused_both_ways(write_package(tmp_path / "gbk.xlsx", xml, name="S"), monkeypatch)
+
+
+@pytest.mark.parametrize("method", [zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA], ids=["bzip2", "lzma"])
+def test_members_compressed_as_python_calamine_cannot_read_are_refused_both_ways(tmp_path, monkeypatch, method):
+    path = write_package(tmp_path / "packed.xlsx", _sheet(BODY, MERGES), name="S", compression=method)
+    _refused_both_ways(path, monkeypatch)
+
+
+@pytest.mark.parametrize("part", ["worksheets/sheet1.XML", "worksheets/sheet1", "worksheets/sheet1.dat",
+                                  "worksheets/sheet1.bin", "worksheets/sheet1.vml", "media/sheet1.xml",
+                                  "embeddings/sheet1.xml"])
+def test_a_sheet_part_of_any_name_reads_the_same(tmp_path, monkeypatch, part):
+    from xlsx_factory import CONTENT_TYPES, ROOT_RELS, WORKBOOK, WORKBOOK_RELS
+
+    path = tmp_path / "named.xlsx"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("[Content_Types].xml", CONTENT_TYPES.format(extra=""))
+        zf.writestr("_rels/.rels", ROOT_RELS)
+        zf.writestr("xl/workbook.xml", WORKBOOK.format(name="S"))
+        zf.writestr("xl/_rels/workbook.xml.rels",
+                    WORKBOOK_RELS.format(extra="").replace("worksheets/sheet1.xml", part))
+        zf.writestr("xl/" + part, _sheet(BODY, MERGES))
+    _same_both_ways(path, monkeypatch)
+    monkeypatch.setattr(repack, "WORTH_BYTES", 0)
+    (sheet,) = files.open_workbook(path)
+    assert sheet.rows[0][0] == "标题" and sorted(sheet.merged) == WRITTEN      # as written in BODY, MERGES
+
+
+def test_a_utf8_part_name_without_the_zip_utf8_flag_reads_the_same(tmp_path, monkeypatch):
+    # some zip writers store UTF-8 names without the flag (bit 11): Python's zipfile decodes them
+    # as cp437, python-calamine as UTF-8; the file is read, so must the package be
+    from xlsx_factory import CONTENT_TYPES, ROOT_RELS, WORKBOOK, WORKBOOK_RELS
+
+    real = "工作表1.xml".encode()
+    stand_in = "Q" * len(real)
+    path = tmp_path / "unflagged.xlsx"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("[Content_Types].xml", CONTENT_TYPES.format(extra=""))
+        zf.writestr("_rels/.rels", ROOT_RELS)
+        zf.writestr("xl/workbook.xml", WORKBOOK.format(name="S"))
+        zf.writestr("xl/_rels/workbook.xml.rels",
+                    WORKBOOK_RELS.format(extra="").replace("sheet1.xml", "工作表1.xml"))
+        zf.writestr("xl/worksheets/" + stand_in, _sheet(BODY, MERGES))
+    path.write_bytes(path.read_bytes().replace(stand_in.encode(), real))     # both headers, no flag
+    with zipfile.ZipFile(path) as zf:
+        assert not any(i.flag_bits & 0x800 for i in zf.infolist())
+    _same_both_ways(path, monkeypatch)
+    monkeypatch.setattr(repack, "WORTH_BYTES", 0)
+    (sheet,) = files.open_workbook(path)
+    assert sheet.rows[0][0] == "标题" and sorted(sheet.merged) == WRITTEN
+
+
+def test_a_processing_instruction_naming_the_cells_is_handed_over_unchanged(tmp_path, monkeypatch):
+    # "<sheetData" inside a processing instruction before the cells: moved there, the merged
+    # range would be inside the instruction, and python-calamine would report none
+    xml = _sheet(BODY, MERGES + "<?later ?>").replace(b"<dimension", b"<?note <sheetData?><dimension")
+    assert repack.merge_cells_first(xml) == [xml]
+    path = write_package(tmp_path / "pi.xlsx", xml, name="S")
+    _same_both_ways(path, monkeypatch)
+    monkeypatch.setattr(repack, "WORTH_BYTES", 0)
+    assert sorted(files.open_workbook(path)[0].merged) == WRITTEN
+
+
+@pytest.mark.parametrize("after", [
+    b"\xff<sheetData/>",                 # a byte not UTF-8, then a second (empty) cells element
+    b"</sheetData></sheetData>",         # end tags with no start: the last closes nothing
+], ids=["second-cells-element", "stray-end-tag"])
+def test_a_sheet_damaged_between_two_cells_tags_is_refused_both_ways(tmp_path, monkeypatch, after):
+    xml = _sheet(BODY, MERGES).replace(b"</sheetData>", b"</sheetData>" + after)
+    assert repack.merge_cells_first(xml) == [xml]
+    _refused_both_ways(write_package(tmp_path / "twice.xlsx", xml, name="S"), monkeypatch)
+
+
+def test_a_workbook_with_macros_pictures_and_printer_settings_is_still_repacked(tmp_path, monkeypatch):
+    import xlsx_factory
+
+    vba = ('<Relationship Id="rId9" Type="http://schemas.microsoft.com/office/2006/relationships/vbaProject" '
+           'Target="vbaProject.bin"/>')
+    monkeypatch.setattr(xlsx_factory, "WORKBOOK_RELS", xlsx_factory.WORKBOOK_RELS.replace("{extra}", vba + "{extra}"))
+    path = write_package(tmp_path / "macros.xlsm", _sheet(BODY, MERGES), name="S", members={
+        "xl/vbaProject.bin": b"\xd0\xcf\x11\xe0" + b"\0" * 60, "xl/media/image1.png": b"\x89PNG" + b"\0" * 60,
+        "xl/printerSettings/printerSettings1.bin": b"\0" * 60, "docProps/thumbnail.jpeg": b"\xff\xd8" * 30})
+    written = []
+    monkeypatch.setattr(repack, "package", lambda parts, sheets, real=repack.package: written.append(1) or real(parts, sheets))
+    _same_both_ways(path, monkeypatch)
+    assert written == [1]                   # the repacked read of the two

@@ -244,7 +244,8 @@ def _read_package(path: Path, limits: Limits, kind: str, whole: bytes | None = N
         merges, bad = ods_scan(members["content.xml"])
         date1904 = is_date1904(members["content.xml"])
     marked = read_marker(members.get("docProps/custom.xml"))
-    if kind == "xlsx" and sum(map(len, sheet_parts.values())) >= repack.WORTH_BYTES:
+    if kind == "xlsx" and sum(map(len, sheet_parts.values())) >= repack.WORTH_BYTES \
+            and repack.complete(scan, _workbook_targets(members, "xl/workbook.xml")):
         sheet_parts.clear()
         repacked = repack.package(members, targets.values())     # empties `members` as it goes
     members.clear()
@@ -297,6 +298,26 @@ def _sheet_parts(path: Path, members: dict[str, bytes], workbook: str) -> dict[s
             part = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
             if part in members:
                 out[el.get("name")] = part
+    return out
+
+
+def _workbook_targets(members: dict[str, bytes], workbook: str) -> set[str]:
+    """The part name of every internal target of the workbook's relationships (sheets of any part
+    name, shared strings, styles …), as `_sheet_parts` resolves them, but the macros
+    (vbaProject.bin: python-calamine opens it only when asked for them); empty when the
+    relationships part is missing or not XML (`_sheet_parts` has refused that already)."""
+    from defusedxml import ElementTree as ET
+
+    try:
+        rels = ET.fromstring(members[posixpath.join(posixpath.dirname(workbook), "_rels",
+                                                    posixpath.basename(workbook) + ".rels")])
+    except Exception:  # noqa: BLE001 - no relationships part, or not XML: nothing to name
+        return set()
+    out = set()
+    for rel in rels:
+        target = rel.get("Target", "").replace("\\", "/")
+        if rel.get("TargetMode") != "External" and target and not rel.get("Type", "").endswith("/vbaProject"):
+            out.add(target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target)))
     return out
 
 

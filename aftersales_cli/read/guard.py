@@ -40,6 +40,8 @@ class Limits:
 class ZipScan:
     """What the guard learnt from an OOXML/ODS package while inflating it."""
     members: dict[str, bytes] = field(default_factory=dict)   # kept XML parts (sheets, workbook)
+    methods: dict[str, int] = field(default_factory=dict)     # every member's name → its zipfile.ZIP_* method
+    cp437_names: bool = False       # a name not ASCII, without the UTF-8 flag: decoded as cp437 here, not so by all
 
 
 def magic(path: Path) -> bytes:
@@ -67,6 +69,9 @@ def check_package(path: Path, limits: Limits, keep: Callable[[str], bool], whole
                 data = _inflate(zf, info, path, limits, limits.max_total_mb * 1_000_000 - total, view)
                 total += len(data)
                 name = info.filename.replace("\\", "/")     # some generators write `xl\workbook.xml`
+                scan.methods[name] = info.compress_type
+                if not info.flag_bits & 0x800 and not info.orig_filename.isascii():
+                    scan.cp437_names = True
                 if keep(name):
                     if not name.endswith(".bin") and _has_entities(data):
                         raise AftersalesError("err.xml_unsafe", path)

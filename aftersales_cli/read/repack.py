@@ -14,17 +14,55 @@ not deflated again. A sheet of any other shape is handed over as it is.
 from __future__ import annotations
 
 import io
+import pyexpat
+import re
 import zipfile
 from collections.abc import Iterable
 
-from .guard import dialect
+from .guard import ZipScan, dialect
 
 _TAG = b"mergeCells"
+_AFTER_NAME = (b" ", b">", b"\t", b"\r", b"\n", b"/")     # what may follow a tag's name (`/`: self-closed)
+_MARKUP = re.compile(rb"<[!?]")        # a comment, CDATA section, declaration or processing instruction
 
 #: Sheet parts of fewer bytes (together) are read from the file as they are: below this the second
 #: read costs less than writing the package (measured: the package's fixed cost ~0.4 ms, the second
 #: read ~5 ms per MB of sheet XML).
 WORTH_BYTES = 128 << 10
+
+#: Members python-calamine never opens in an .xlsx (pictures, printer settings, macros, embedded
+#: objects, VML drawings): a package without them reads as the file does. Lower-case name endings.
+UNREAD = (".bin", ".vml", ".png", ".jpeg", ".jpg", ".gif", ".bmp", ".tif", ".tiff", ".emf", ".wmf", ".wdp")
+
+
+def complete(scan: ZipScan, targets: Iterable[str] = ()) -> bool:
+    """True when a package of the guard's kept parts (`scan.members`) reads as the file does:
+    every member of the file stored or deflated — the only methods python-calamine reads; the file
+    itself is refused for any other —; every member not kept one python-calamine never opens: not
+    one of `targets` (the workbook's relationship targets, part names: a sheet part named
+    `sheet1.bin` or `media/sheet1.xml` is read from the file), and under xl/media/ or
+    xl/embeddings/ or a name ending in `UNREAD` (`sheet1.XML`, `sheet1` are not kept by the guard,
+    yet found by python-calamine, which ignores case); and no name the guard decoded as cp437
+    (not ASCII, without the UTF-8 flag): python-calamine decodes a UTF-8 one as UTF-8 and finds
+    `工作表1.xml`, which the package would name otherwise."""
+    wanted = {t.lower() for t in targets}
+    return not scan.cp437_names and all(
+        method in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
+        and (name in scan.members
+             or (name.lower() not in wanted
+                 and (name.startswith(("xl/media/", "xl/embeddings/")) or name.lower().endswith(UNREAD))))
+        for name, method in scan.methods.items())
+
+
+def _well_formed(*pieces: bytes | memoryview) -> bool:
+    """True when the pieces, one after the other, are a well-formed XML document (expat)."""
+    parser = pyexpat.ParserCreate()
+    try:
+        for i, piece in enumerate(pieces):
+            parser.Parse(piece, i == len(pieces) - 1)
+    except pyexpat.ExpatError:
+        return False
+    return True
 
 
 def merge_cells_first(xml: bytes) -> list[bytes | memoryview]:
@@ -32,23 +70,41 @@ def merge_cells_first(xml: bytes) -> list[bytes | memoryview]:
     `mergeCells` element moved (or an empty one put) just before its `sheetData`; `[xml]`
     unchanged for any other shape.
 
-    Changed only in the plain shape: no comment, CDATA section or declaration before `sheetData`
-    or after its end (where the searches below look); "mergeCells" written nowhere in the part
+    Changed only in the plain shape: no comment, CDATA section, declaration or processing
+    instruction but the XML declaration before `sheetData` or after the cells (the searches below
+    would take `<?x <sheetData?>` for the cells); the cells ending at the first `</sheetData>`
+    (python-calamine's cell read stops there: a second `sheetData` is read by neither path; an
+    end tag inside a comment among the cells leaves the rest not well-formed, see below); "mergeCells" written nowhere in the part
     (inserted: the sheet has no merged range), or exactly twice, as the start and end tags of one
-    element after the cells, in the root's prefix, not self-closed (moved).
+    element after the cells, in the root's prefix, not self-closed (moved); the part without its
+    `sheetData` element well-formed XML (expat). python-calamine's second read parses what
+    follows the cells up to the merged ranges (or the end); moved first, that is never read, so a
+    part damaged there (cut off, bytes not in its encoding) must be handed over as it is, to be
+    refused as the file itself is.
     """
     prefix, _ = dialect(xml)
     data = xml.find(b"<" + prefix + b"sheetData")
-    tail = xml.rfind(b"sheetData")          # the end tag's name: the cells are all before it
-    if data < 0 or xml.find(b"<!", 0, data) >= 0 or xml.find(b"<!", tail) >= 0:
+    opened = xml.find(b">", data)
+    if data < 0 or opened < 0 or xml[data + 10 + len(prefix):data + 11 + len(prefix)] not in _AFTER_NAME:
+        return [xml]
+    if xml[opened - 1:opened] == b"/":                  # <sheetData/>
+        cells_end = opened + 1
+    else:                                               # the first end tag: python-calamine stops there
+        close = xml.find(b"</" + prefix + b"sheetData", opened)
+        cells_end = xml.find(b">", close) + 1 if close >= 0 else 0
+    declared = xml.find(b"?>", 0, data) + 2 if xml.startswith((b"<?xml", b"\xef\xbb\xbf<?xml")) else 0
+    if cells_end <= 0 or xml.find(b"<!", 0, data) >= 0 or xml.find(b"<?", declared, data) >= 0 \
+            or _MARKUP.search(xml, cells_end) is not None:
+        return [xml]
+    view = memoryview(xml)          # pieces without copies of a sheet of tens of MB
+    if not _well_formed(view[:data], view[cells_end:]):
         return [xml]
     count = xml.count(_TAG)
-    view = memoryview(xml)          # pieces without copies of a sheet of tens of MB
     if count == 0:
         return [view[:data], b"<" + prefix + _TAG + b"></" + prefix + _TAG + b">", view[data:]]
-    start = xml.find(b"<" + prefix + _TAG, tail)
+    start = xml.find(b"<" + prefix + _TAG, cells_end)
     after = start + 1 + len(prefix) + len(_TAG)
-    if count != 2 or start < 0 or xml[after:after + 1] not in (b" ", b">", b"\t", b"\r", b"\n"):
+    if count != 2 or start < 0 or xml[after:after + 1] not in _AFTER_NAME[:-1]:
         return [xml]
     opened = xml.find(b">", after)
     close = xml.find(b"</" + prefix + _TAG, opened)
