@@ -170,20 +170,25 @@ def test_members_compressed_as_python_calamine_cannot_read_are_refused_both_ways
     _refused_both_ways(path, monkeypatch)
 
 
-@pytest.mark.parametrize("part", ["worksheets/sheet1.XML", "worksheets/sheet1", "worksheets/sheet1.dat",
-                                  "worksheets/sheet1.bin", "worksheets/sheet1.vml", "media/sheet1.xml",
-                                  "embeddings/sheet1.xml"])
-def test_a_sheet_part_of_any_name_reads_the_same(tmp_path, monkeypatch, part):
+def _one_sheet_package(path: Path, target: str, renamed: str, member: str) -> Path:
+    """write_package's parts, the relationship target `target` renamed `renamed`, the sheet part
+    (BODY, MERGES) stored under the member name `member`."""
     from xlsx_factory import CONTENT_TYPES, ROOT_RELS, WORKBOOK, WORKBOOK_RELS
 
-    path = tmp_path / "named.xlsx"
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
         zf.writestr("[Content_Types].xml", CONTENT_TYPES.format(extra=""))
         zf.writestr("_rels/.rels", ROOT_RELS)
         zf.writestr("xl/workbook.xml", WORKBOOK.format(name="S"))
-        zf.writestr("xl/_rels/workbook.xml.rels",
-                    WORKBOOK_RELS.format(extra="").replace("worksheets/sheet1.xml", part))
-        zf.writestr("xl/" + part, _sheet(BODY, MERGES))
+        zf.writestr("xl/_rels/workbook.xml.rels", WORKBOOK_RELS.format(extra="").replace(target, renamed))
+        zf.writestr(member, _sheet(BODY, MERGES))
+    return path
+
+
+@pytest.mark.parametrize("part", ["worksheets/sheet1.XML", "worksheets/sheet1", "worksheets/sheet1.dat",
+                                  "worksheets/sheet1.bin", "worksheets/sheet1.vml", "media/sheet1.xml",
+                                  "embeddings/sheet1.xml"])
+def test_a_sheet_part_of_any_name_reads_the_same(tmp_path, monkeypatch, part):
+    path = _one_sheet_package(tmp_path / "named.xlsx", "worksheets/sheet1.xml", part, "xl/" + part)
     _same_both_ways(path, monkeypatch)
     monkeypatch.setattr(repack, "WORTH_BYTES", 0)
     (sheet,) = files.open_workbook(path)
@@ -193,18 +198,9 @@ def test_a_sheet_part_of_any_name_reads_the_same(tmp_path, monkeypatch, part):
 def test_a_utf8_part_name_without_the_zip_utf8_flag_reads_the_same(tmp_path, monkeypatch):
     # some zip writers store UTF-8 names without the flag (bit 11): Python's zipfile decodes them
     # as cp437, python-calamine as UTF-8; the file is read, so must the package be
-    from xlsx_factory import CONTENT_TYPES, ROOT_RELS, WORKBOOK, WORKBOOK_RELS
-
     real = "工作表1.xml".encode()
     stand_in = "Q" * len(real)
-    path = tmp_path / "unflagged.xlsx"
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
-        zf.writestr("[Content_Types].xml", CONTENT_TYPES.format(extra=""))
-        zf.writestr("_rels/.rels", ROOT_RELS)
-        zf.writestr("xl/workbook.xml", WORKBOOK.format(name="S"))
-        zf.writestr("xl/_rels/workbook.xml.rels",
-                    WORKBOOK_RELS.format(extra="").replace("sheet1.xml", "工作表1.xml"))
-        zf.writestr("xl/worksheets/" + stand_in, _sheet(BODY, MERGES))
+    path = _one_sheet_package(tmp_path / "unflagged.xlsx", "sheet1.xml", "工作表1.xml", "xl/worksheets/" + stand_in)
     path.write_bytes(path.read_bytes().replace(stand_in.encode(), real))     # both headers, no flag
     with zipfile.ZipFile(path) as zf:
         assert not any(i.flag_bits & 0x800 for i in zf.infolist())
