@@ -294,8 +294,7 @@ def _sheet_parts(path: Path, members: dict[str, bytes], workbook: str) -> dict[s
     for el in wb.iter():
         if el.tag.rpartition("}")[2] == "sheet":
             rid = next((v for k, v in el.attrib.items() if k.endswith("}id")), None)
-            target = targets.get(rid, "")
-            part = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
+            part = _part_of(targets.get(rid, ""))
             if part in members:
                 out[el.get("name")] = part
     return out
@@ -317,8 +316,14 @@ def _workbook_targets(members: dict[str, bytes], workbook: str) -> set[str]:
     for rel in rels:
         target = rel.get("Target", "").replace("\\", "/")
         if rel.get("TargetMode") != "External" and target and not rel.get("Type", "").endswith("/vbaProject"):
-            out.add(target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target)))
+            out.add(_part_of(target))
     return out
+
+
+def _part_of(target: str) -> str:
+    """The part name a workbook relationship's target names: absolute from the package root
+    (`/xl/worksheets/sheet1.xml`), else relative to xl/ (`worksheets/sheet1.xml`)."""
+    return target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
 
 
 def _read_xls(path: Path, limits: Limits) -> list[RawSheet]:
