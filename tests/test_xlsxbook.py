@@ -7,7 +7,7 @@ import zipfile
 import openpyxl
 
 from aftersales_cli.read.marker import read_marker
-from aftersales_cli.report.xlsxbook import Looks, SheetCells, new_workbook
+from aftersales_cli.report.xlsxbook import Looks, SheetCells, close_workbook, new_workbook
 
 
 def _written(tmp_path, sheet: SheetCells):
@@ -51,3 +51,21 @@ def test_sheet_cells_read_back_as_built(tmp_path):
     assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToHeight == 0
     with zipfile.ZipFile(path) as z:
         assert read_marker(z.read("docProps/custom.xml")) == "scorecard"
+
+
+def test_a_new_workbook_is_assembled_without_temporary_files(tmp_path, monkeypatch):
+    """in_memory (issue 16, session 6): closing writes the file itself and no temporary file per
+    part — a temporary file asked for here fails the test."""
+    import tempfile
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a temporary file was asked for")
+
+    monkeypatch.setattr(tempfile, "mkstemp", refuse)
+    monkeypatch.setattr(tempfile, "TemporaryFile", refuse)
+    wb = new_workbook(tmp_path / "out.xlsx", "summary")
+    ws = wb.add_worksheet("汇总")
+    ws.write_string(0, 0, "杭州市")
+    close_workbook(wb)
+    book = openpyxl.load_workbook(tmp_path / "out.xlsx")
+    assert book["汇总"]["A1"].value == "杭州市"

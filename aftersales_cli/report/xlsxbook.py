@@ -18,11 +18,15 @@ from .cellsafe import xml_text
 
 def new_workbook(path: Path, kind: str):
     """An XlsxWriter workbook at `path` that writes strings as strings (never formulas, links or
-    numbers), carrying the tool-output marker `kind` (read/marker.py)."""
+    numbers), carrying the tool-output marker `kind` (read/marker.py).
+
+    Its parts are assembled in memory (XlsxWriter's `in_memory`), not in one temporary file per
+    part in the system's temp folder: 汇总.xlsx of 300 cities 1.07 → 0.88 s here (README "Issue 16 —
+    session 6"), and no temp files for a virus scanner to open on the users' Windows PCs."""
     import xlsxwriter
 
     wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False,
-                                         "strings_to_numbers": False})
+                                         "strings_to_numbers": False, "in_memory": True})
     wb.set_custom_property(PROPERTY, kind)
     return wb
 
