@@ -110,6 +110,20 @@ def _encrypted(tmp: Path) -> Path:
     return path
 
 
+def _zipcrypto_members(tmp: Path) -> Path:
+    """A zip whose members carry the ZipCrypto "encrypted" flag (bit 0 of the general purpose
+    flags, in the local headers and the directory), as an archiver's password option writes them."""
+    path = write_xlsx(tmp / "维修日报表.xlsx", {REPORT: report_rows(valid_row("repair_report", 1))})
+    data = bytearray(path.read_bytes())
+    for signature, flags_at in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):
+        at = data.find(signature)
+        while at >= 0:
+            data[at + flags_at] |= 1
+            at = data.find(signature, at + 4)
+    path.write_bytes(bytes(data))
+    return path
+
+
 def _bare_ole_header(tmp: Path) -> Path:
     """Changed with issue 10 (realworld.md): an OLE header with no readable streams is no longer
     called password-protected; only EncryptionInfo/EncryptedPackage streams are."""
@@ -166,6 +180,7 @@ UNREADABLE: list = [
     pytest.param(_empty_zip, "not_spreadsheet", "空的压缩包", id="empty-zip"),
     pytest.param(_zip_without_workbook, "not_spreadsheet", "xl/workbook.xml", id="zip-without-workbook-part"),
     pytest.param(_encrypted, "encrypted", "密码", id="password-protected"),
+    pytest.param(_zipcrypto_members, "encrypted", "密码", id="zipcrypto-members"),
     pytest.param(_bare_ole_header, "not_spreadsheet", "Excel 97-2003", id="bare-ole-header"),
     pytest.param(_empty_workbook, "empty_workbook", "空的", id="empty-workbook"),
     pytest.param(_million_rows, "too_many_rows", "1048576", id="1048576-rows"),

@@ -78,6 +78,10 @@ def check_package(path: Path, limits: Limits, keep: Callable[[str], bool], whole
                     scan.members[name] = data
     except AftersalesError:
         raise
+    except RuntimeError as exc:     # zipfile: a member encrypted with a password (ZipCrypto)
+        if "encrypted" in str(exc) or "password" in str(exc):
+            raise AftersalesError("err.encrypted", path) from exc
+        raise AftersalesError("err.not_spreadsheet", path, detail=_zip_detail(exc)) from exc
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError) as exc:
         raise AftersalesError("err.not_spreadsheet", path, detail=_zip_detail(exc)) from exc
     return scan
