@@ -223,7 +223,7 @@ def _read_package(path: Path, limits: Limits, kind: str, whole: bytes | None = N
     date1904 = False
     repacked = None
     if kind == "xlsx":
-        targets = _sheet_parts(path, members, "xl/workbook.xml")
+        targets, read_parts = _sheet_parts(path, members, "xl/workbook.xml")
         sheet_parts = {name: members[part] for name, part in targets.items()}
         date1904 = guard.is_date1904(members["xl/workbook.xml"])
         for name, xml in sheet_parts.items():
@@ -245,7 +245,7 @@ def _read_package(path: Path, limits: Limits, kind: str, whole: bytes | None = N
         date1904 = is_date1904(members["content.xml"])
     marked = read_marker(members.get("docProps/custom.xml"))
     if kind == "xlsx" and sum(map(len, sheet_parts.values())) >= repack.WORTH_BYTES \
-            and repack.complete(scan, _workbook_targets(members, "xl/workbook.xml")):
+            and repack.complete(scan, read_parts):
         sheet_parts.clear()
         repacked = repack.package(members, targets.values())     # empties `members` as it goes
     members.clear()
@@ -274,9 +274,11 @@ def _xml_error(path: Path, exc: Exception, detail: str) -> AftersalesError:
                            path, detail=detail)
 
 
-def _sheet_parts(path: Path, members: dict[str, bytes], workbook: str) -> dict[str, str]:
-    """Sheet name → the name of its part in `members`, following the workbook part and its
-    relationships (defusedxml)."""
+def _sheet_parts(path: Path, members: dict[str, bytes], workbook: str) -> tuple[dict[str, str], set[str]]:
+    """(sheet name → the name of its part in `members`, the part name of every internal target of
+    the workbook's relationships — sheets of any part name, shared strings, styles … — but the
+    macros: vbaProject.bin, which python-calamine opens only when asked for them), following the
+    workbook part and its relationships (defusedxml), each parsed once."""
     from defusedxml import ElementTree as ET
 
     try:
@@ -287,9 +289,12 @@ def _sheet_parts(path: Path, members: dict[str, bytes], workbook: str) -> dict[s
     except Exception as exc:  # defusedxml raises its own classes for entity tricks
         raise _xml_error(path, exc, str(exc)) from exc
     targets = {}
-    if rels is not None:
-        for rel in rels:
-            targets[rel.get("Id")] = rel.get("Target", "").replace("\\", "/")
+    read: set[str] = set()
+    for rel in rels if rels is not None else ():
+        target = rel.get("Target", "").replace("\\", "/")
+        targets[rel.get("Id")] = target
+        if rel.get("TargetMode") != "External" and target and not rel.get("Type", "").endswith("/vbaProject"):
+            read.add(_part_of(target))
     out = {}
     for el in wb.iter():
         if el.tag.rpartition("}")[2] == "sheet":
@@ -297,27 +302,7 @@ def _sheet_parts(path: Path, members: dict[str, bytes], workbook: str) -> dict[s
             part = _part_of(targets.get(rid, ""))
             if part in members:
                 out[el.get("name")] = part
-    return out
-
-
-def _workbook_targets(members: dict[str, bytes], workbook: str) -> set[str]:
-    """The part name of every internal target of the workbook's relationships (sheets of any part
-    name, shared strings, styles …), as `_sheet_parts` resolves them, but the macros
-    (vbaProject.bin: python-calamine opens it only when asked for them); empty when the
-    relationships part is missing or not XML (`_sheet_parts` has refused that already)."""
-    from defusedxml import ElementTree as ET
-
-    try:
-        rels = ET.fromstring(members[posixpath.join(posixpath.dirname(workbook), "_rels",
-                                                    posixpath.basename(workbook) + ".rels")])
-    except Exception:  # noqa: BLE001 - no relationships part, or not XML: nothing to name
-        return set()
-    out = set()
-    for rel in rels:
-        target = rel.get("Target", "").replace("\\", "/")
-        if rel.get("TargetMode") != "External" and target and not rel.get("Type", "").endswith("/vbaProject"):
-            out.add(_part_of(target))
-    return out
+    return out, read
 
 
 def _part_of(target: str) -> str:

@@ -9,8 +9,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from operator import attrgetter
 from dataclasses import dataclass, fields
+from operator import attrgetter
 from typing import Any, Callable
 
 import numpy as np
