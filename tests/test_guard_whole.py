@@ -82,3 +82,23 @@ def test_a_large_file_is_not_read_whole(tmp_path, monkeypatch):
     monkeypatch.setattr("aftersales_cli.read.files.WHOLE_BYTES", path.stat().st_size - 1)
     assert read_whole(path) is None
     assert guard.check_package(path, LIMITS, EVERYTHING, None).members == MEMBERS
+
+
+def test_a_workbook_s_zip_directory_is_read_once(tmp_path, monkeypatch):
+    """The sniff and the guard share one reading of the package's directory (guard.open_package):
+    a workbook read through `open_workbook` has its directory parsed once, and reads as written."""
+    from xlsx_factory import report_rows, write_xlsx
+
+    from aftersales_cli.read.files import open_workbook
+
+    path = write_xlsx(tmp_path / "维修日报表.xlsx", {"维修日报表": report_rows([1], [2])})
+    readings = []
+    real = zipfile.ZipFile._RealGetContents
+
+    def counted(self):
+        readings.append(self)
+        return real(self)
+    monkeypatch.setattr(zipfile.ZipFile, "_RealGetContents", counted)
+    sheets = open_workbook(path, LIMITS)
+    assert len(readings) == 1
+    assert [s.name for s in sheets] == ["维修日报表"]

@@ -129,11 +129,12 @@ def read_whole(path: Path) -> bytes | None:
         return None
 
 
-def sniff(path: Path, whole: bytes | None = None) -> str:
+def sniff(path: Path, whole: bytes | None = None, package: zipfile.ZipFile | None = None) -> str:
     """What a file is by its bytes: xlsx, xlsb, ods, xls, encrypted, html, xml2003, zip, ole or text.
 
     A zip is typed by its workbook part (names with `\\` read as `/`), an OLE2 file by its streams
-    (olefile), text by its first tag. `whole`: the file's bytes if already read (`read_whole`).
+    (olefile), text by its first tag. `whole`: the file's bytes if already read (`read_whole`);
+    `package`: their zip directory if already read (`guard.open_package`).
     Raises AftersalesError (err.not_spreadsheet) for an empty or unreadable file.
     """
     if whole is not None:
@@ -148,8 +149,11 @@ def sniff(path: Path, whole: bytes | None = None) -> str:
         raise AftersalesError("err.not_spreadsheet", path, detail=both("detail.empty_file"))
     if head.startswith(guard.ZIP_MAGIC):
         try:
-            with zipfile.ZipFile(io.BytesIO(whole) if whole is not None else path) as zf:
-                names = {n.replace("\\", "/") for n in zf.namelist()}
+            if package is not None:
+                names = {n.replace("\\", "/") for n in package.namelist()}
+            else:
+                with zipfile.ZipFile(io.BytesIO(whole) if whole is not None else path) as zf:
+                    names = {n.replace("\\", "/") for n in zf.namelist()}
         except (zipfile.BadZipFile, OSError, ValueError):
             return "zip"
         for kind, part in (("xlsx", "xl/workbook.xml"), ("xlsb", "xl/workbook.bin"), ("ods", "content.xml")):
@@ -185,7 +189,17 @@ def _open(path: Path, limits: Limits) -> list[RawSheet]:
     if suffix in TEXT_SUFFIXES:
         return [read_csv(path, limits)]
     whole = read_whole(path)           # one read of the file for the sniff and the guard
-    kind = sniff(path, whole)
+    package = guard.open_package(whole)    # and one reading of its zip directory
+    try:
+        return _open_kind(path, limits, suffix, whole, package)
+    finally:
+        if package is not None:
+            package.close()
+
+
+def _open_kind(path: Path, limits: Limits, suffix: str, whole: bytes | None,
+               package: zipfile.ZipFile | None) -> list[RawSheet]:
+    kind = sniff(path, whole, package)
     if kind == "encrypted":
         raise AftersalesError("err.encrypted", path)
     if kind in ("html", "xml2003"):
@@ -199,23 +213,24 @@ def _open(path: Path, limits: Limits) -> list[RawSheet]:
         detail = "detail.no_content_part" if suffix == ".ods" else "detail.no_workbook_part"
         if suffix == ".xls":
             detail = "detail.not_xls"
-        guard.check_package(path, limits, lambda name: False, whole)   # a bomb or a damaged zip is said first
+        guard.check_package(path, limits, lambda name: False, whole, package)   # a bomb or a damaged zip is said first
         raise AftersalesError("err.not_spreadsheet", path, detail=both(detail))
     if kind == "xls":
         sheets = _read_xls(path, limits)
     else:
-        sheets = _read_package(path, limits, kind, whole)
+        sheets = _read_package(path, limits, kind, whole, package)
     for sheet in sheets:
         sheet.kind = kind
     return sheets
 
 
-def _read_package(path: Path, limits: Limits, kind: str, whole: bytes | None = None) -> list[RawSheet]:
+def _read_package(path: Path, limits: Limits, kind: str, whole: bytes | None = None,
+                  package: zipfile.ZipFile | None = None) -> list[RawSheet]:
     parts = (".xml", ".rels", ".bin") if kind == "xlsb" else (".xml", ".rels")
 
     def keep(name: str) -> bool:       # the parts scanned below; an .xlsb's sheets are binary
         return name.endswith(parts) and not name.startswith("xl/media/")
-    scan = guard.check_package(path, limits, keep, whole)
+    scan = guard.check_package(path, limits, keep, whole, package)
     members = scan.members
     sheet_parts: dict[str, bytes] = {}
     bad: dict[str, dict] = {}

@@ -49,17 +49,31 @@ def magic(path: Path) -> bytes:
         return fh.read(8)
 
 
-def check_package(path: Path, limits: Limits, keep: Callable[[str], bool], whole: bytes | None = None) -> ZipScan:
+def open_package(whole: bytes | None) -> zipfile.ZipFile | None:
+    """The zip directory of a file's bytes (files.read_whole), read once for the sniff and the
+    guard (`check_package`); None when there are no bytes or they are not a readable zip — each
+    then reads, or refuses, the file as it does without one."""
+    if whole is None:
+        return None
+    try:
+        return zipfile.ZipFile(io.BytesIO(whole))
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError, RuntimeError):
+        return None
+
+
+def check_package(path: Path, limits: Limits, keep: Callable[[str], bool], whole: bytes | None = None,
+                  package: zipfile.ZipFile | None = None) -> ZipScan:
     """Inflate every member counting real bytes; keep the members `keep(name)` asks for.
 
     `whole`: the file's bytes when the caller has read them (files.read_whole) — the package is
     then read from them, each member inflated in one zlib call (`_inflate_whole`), instead of
-    being opened again from disk."""
+    being opened again from disk. `package`: their zip directory when already read
+    (`open_package`, with the same `whole`); it is closed here."""
     scan = ZipScan()
     total = 0
     view = memoryview(whole) if whole is not None else None
     try:
-        with zipfile.ZipFile(io.BytesIO(whole) if whole is not None else path) as zf:
+        with package if package is not None else zipfile.ZipFile(io.BytesIO(whole) if whole is not None else path) as zf:
             infos = zf.infolist()
             if not infos:
                 raise AftersalesError("err.not_spreadsheet", path, detail=both("detail.empty_zip"))
