@@ -9,6 +9,7 @@ import os
 import re
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
@@ -342,21 +343,44 @@ def run(jobs: list[CityJob], workers: int, on_done: Callable[[dict[str, Any]], N
                 if on_done:
                     on_done(row)
     else:
+        lost: list[int] = []
         with ProcessPoolExecutor(max_workers=min(workers, len(parts)), mp_context=_context()) as pool:
             futures = {pool.submit(score_chunk_safe, [jobs[i] for i in part]): part for part in parts}
             for fut in as_completed(futures):
                 part = futures[fut]
                 try:
                     rows = fut.result()
-                except Exception as exc:  # noqa: BLE001 - a worker that died
+                except BrokenProcessPool:    # a worker ended (a native crash): every unfinished chunk is lost
+                    lost.extend(part)
+                    continue
+                except Exception as exc:  # noqa: BLE001 - a chunk's results that could not come back
                     rows = [_failed(jobs[i], _reason(exc, jobs[i].lang)) for i in part]
                 for i, row in zip(part, rows):
                     results[i] = row
                     if on_done:
                         on_done(row)
+        for i in sorted(lost):
+            results[i] = _alone(jobs[i])
+            if on_done:
+                on_done(results[i])
     if any(job.cache_key for job in jobs):
         cache.evict()
     return [results[i] for i in range(len(jobs))]
+
+
+def _alone(job: CityJob) -> dict[str, Any]:
+    """One city scored again in a worker of its own, after a worker of the pool ended abnormally
+    (a native crash takes the whole pool, and with it every city not yet returned): the city that
+    ends its worker gets an error row (err.worker_died), every other city its score. Costs one
+    fork per lost city, and only after a crash."""
+    with ProcessPoolExecutor(max_workers=1, mp_context=_context()) as pool:
+        try:
+            return pool.submit(score_chunk_safe, [job]).result()[0]
+        except BrokenProcessPool:
+            folder = job.folder or job.city_root or job.city
+            return _failed(job, _reason(AftersalesError("err.worker_died", folder), job.lang))
+        except Exception as exc:  # noqa: BLE001 - results that could not come back
+            return _failed(job, _reason(exc, job.lang))
 
 
 def start_workers(workers: int) -> None:

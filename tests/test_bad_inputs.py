@@ -445,3 +445,144 @@ def test_required_column_missing_is_a_finding(tmp_path, command):
     code, doc = run_json(command, str(path))
     assert code == 1
     assert [(f["code"], f["header"]) for f in doc["findings"] if f["code"] == "RD011"] == [("RD011", "填报日期")]
+
+
+def _renamed_sheet_part(path: Path, member: str, target: str) -> None:
+    """Rewrite the package with its first sheet's part stored as `member` and the workbook's
+    relationship naming `target` (python-calamine reads every pair below; checked by hand)."""
+    with zipfile.ZipFile(path) as z:
+        items = [(i.filename, z.read(i.filename)) for i in z.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in items:
+            if name == "xl/_rels/workbook.xml.rels":
+                data = data.replace(b"worksheets/sheet1.xml", target.encode())
+            z.writestr(member if name == "xl/worksheets/sheet1.xml" else name, data)
+
+
+@pytest.mark.parametrize(("member", "target"), [
+    ("xl/worksheets/sheet1.xml", "worksheets/Sheet1.xml"),    # the relationship in another case
+    ("xl/worksheets/sheet1.XML", "worksheets/sheet1.XML"),    # an upper-case extension
+    ("xl/worksheets/sheet1", "worksheets/sheet1"),            # no extension
+    ("xl/worksheets/sheet1.dat", "worksheets/sheet1.dat"),    # a name no XML part has
+    ("xl/media/sheet1.xml", "media/sheet1.xml"),              # where pictures go
+])
+def test_a_sheet_part_named_otherwise_is_checked_like_any(tmp_path, monkeypatch, member, target):
+    """The error cell of a sheet whose part python-calamine finds under another spelling is CE004
+    (it reads as an empty cell otherwise), and the row limit holds for it."""
+    path = write_xlsx(tmp_path / "r.xlsx", {REPORT: report_rows(valid_row("repair_report", 1),
+                                                                  valid_row("repair_report", 2))})
+    wb = openpyxl.load_workbook(path)
+    wb[REPORT]["A4"].value = "#REF!"
+    wb[REPORT]["A4"].data_type = "e"
+    wb.save(path)
+    _renamed_sheet_part(path, member, target)
+    code, doc = run_json("validate", str(path))
+    assert code == 1
+    assert [(f["cell"], f["value"]) for f in doc["findings"] if f["code"] == "CE004"] == [("A4", "#REF!")]
+    monkeypatch.setenv("AFTERSALES_MAX_ROWS", "2")
+    code, doc = run_json("validate", str(path))
+    assert code == 2 and doc["error"]["code"] == "too_many_rows"
+
+
+WORKSHEET_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet"
+ONE_SHEET = '<sheet name="维修日报表" sheetId="1" state="visible" r:id="rId1" />'
+
+
+@pytest.mark.parametrize("sheets", [
+    # two id attributes: python-calamine follows the last
+    '<sheet name="维修日报表" sheetId="1" state="visible" r:id="rId1" xmlns:o="urn:o" o:id="rId9" />',
+    # an id under no prefix
+    '<sheet name="维修日报表" sheetId="1" state="visible" id="rId9" />',
+    # two sheets of one name: the first is read
+    '<sheet name="维修日报表" sheetId="1" r:id="rId9" /><sheet name="维修日报表" sheetId="2" r:id="rId1" />',
+], ids=["two_ids", "plain_id", "same_name"])
+def test_the_sheet_part_checked_is_the_one_python_calamine_reads(tmp_path, sheets):
+    """A package holding two parts for one sheet, the plain one and one with an error cell in A4
+    (found by a fresh user's tries, session 7): the error cell must be CE004 — were the guard to
+    check the other part, python-calamine would read an empty cell there unchecked (and a far cell
+    unchecked aborts the process)."""
+    plain, items, bad_sheet = _plain_and_bad(tmp_path)
+    path = tmp_path / "twin" / "维修日报表.xlsx"
+    path.parent.mkdir()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in items:
+            if name == "xl/workbook.xml":
+                assert ONE_SHEET.encode() in data
+                data = data.replace(ONE_SHEET.encode(), sheets.encode())
+            if name == "xl/_rels/workbook.xml.rels":
+                data = data.replace(b"</Relationships>", f'<Relationship Type="{WORKSHEET_REL}" '
+                                    'Target="/xl/worksheets/sheet2.xml" Id="rId9" /></Relationships>'.encode())
+            z.writestr(name, data)
+        z.writestr("xl/worksheets/sheet2.xml", bad_sheet)
+    _assert_calamine_reads_the_error_cell(path, plain)
+    code, doc = run_json("validate", str(path))
+    assert code == 1
+    assert [(f["cell"], f["value"]) for f in doc["findings"] if f["code"] == "CE004"] == [("A4", "#REF!")]
+
+
+def _plain_and_bad(tmp_path: Path) -> tuple[Path, list[tuple[str, bytes]], bytes]:
+    """(a plain report workbook, its members in order, the sheet XML of the same report with an
+    error cell #REF! in A4)."""
+    rows = report_rows(valid_row("repair_report", 1), valid_row("repair_report", 2))
+    plain = write_xlsx(tmp_path / "plain.xlsx", {REPORT: rows})
+    bad = write_xlsx(tmp_path / "bad.xlsx", {REPORT: rows})
+    wb = openpyxl.load_workbook(bad)
+    wb[REPORT]["A4"].value = "#REF!"
+    wb[REPORT]["A4"].data_type = "e"
+    wb.save(bad)
+    with zipfile.ZipFile(plain) as z:
+        items = [(i.filename, z.read(i.filename)) for i in z.infolist()]
+    with zipfile.ZipFile(bad) as z:
+        return plain, items, z.read("xl/worksheets/sheet1.xml")
+
+
+def _assert_calamine_reads_the_error_cell(path: Path, plain: Path) -> None:
+    """The premise, read by python-calamine itself: A4 of the sheet it reads is the error cell
+    (an empty cell to it), where the plain workbook has a value."""
+    import python_calamine
+
+    read = python_calamine.CalamineWorkbook.from_path(str(path)).get_sheet_by_name(REPORT).to_python()
+    plain_read = python_calamine.CalamineWorkbook.from_path(str(plain)).get_sheet_by_name(REPORT).to_python()
+    assert read[3][0] == "" and plain_read[3][0] != ""
+
+
+@pytest.mark.parametrize("twin", ["xl/worksheets/SHEET1.xml", "xl/./worksheets/sheet1.xml",
+                                  "xl/worksheets\\sheet1.xml", "xl/worksheets/sheet1.xml"])
+@pytest.mark.filterwarnings("ignore:Duplicate name")
+def test_two_parts_named_alike_are_refused(tmp_path, twin):
+    """A second member whose name differs from the sheet's only in case, `./` or a backslash (or
+    not at all): python-calamine may read either (of two cases, the one written last), so the
+    workbook is refused naming both (found by a fresh user's tries, session 7)."""
+    _, items, bad_sheet = _plain_and_bad(tmp_path)
+    path = tmp_path / "twin" / "维修日报表.xlsx"
+    path.parent.mkdir()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in items:
+            z.writestr(name, data)
+        z.writestr(twin, bad_sheet)
+    code, doc = run_json("validate", str(path))
+    assert code == 2 and doc["error"]["code"] == "not_spreadsheet"
+    assert "xl/worksheets/sheet1.xml" in doc["error"]["message"] and twin in doc["error"]["message"]
+
+
+def test_the_workbook_part_is_the_one_the_package_names(tmp_path):
+    """`_rels/.rels` names y/workbook.xml, whose sheet holds the error cell, beside a plain xl/:
+    python-calamine reads y/ (checked below), so the guard checks y/ — CE004 at A4."""
+    plain, items, bad_sheet = _plain_and_bad(tmp_path)
+    members = dict(items)
+    path = tmp_path / "other" / "维修日报表.xlsx"
+    path.parent.mkdir()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in items:
+            if name == "_rels/.rels":
+                assert b'Target="xl/workbook.xml"' in data or b'Target="/xl/workbook.xml"' in data
+                data = data.replace(b"xl/workbook.xml", b"y/workbook.xml")
+            z.writestr(name, data)
+        z.writestr("y/workbook.xml", members["xl/workbook.xml"])
+        z.writestr("y/_rels/workbook.xml.rels", members["xl/_rels/workbook.xml.rels"].replace(
+            b"/xl/worksheets/sheet1.xml", b"worksheets/sheet1.xml").replace(b'Target="styles.xml"', b'Target="/xl/styles.xml"'))
+        z.writestr("y/worksheets/sheet1.xml", bad_sheet)
+    _assert_calamine_reads_the_error_cell(path, plain)
+    code, doc = run_json("validate", str(path))
+    assert code == 1
+    assert [(f["cell"], f["value"]) for f in doc["findings"] if f["code"] == "CE004"] == [("A4", "#REF!")]

@@ -167,3 +167,28 @@ def test_a_worker_forked_from_the_preloaded_server_imports_nothing_more(root, pl
     ok = [j for j in planned if j.city in ("缺陷一市", "两月市", "文本市", "怪格式市")]
     proc = subprocess.run([sys.executable, "-c", code], input=pickle.dumps(ok), capture_output=True, check=True)
     assert proc.stdout.decode().strip() == "[]"
+
+
+class _EndsItsWorker:
+    """A job field that ends the process unpickling it (os._exit, no Python exception): how a native
+    crash of a reading library (a Rust abort) looks to the pool — the worker is gone."""
+
+    def __reduce__(self):
+        import os
+        return os._exit, (70,)
+
+
+def test_a_city_that_ends_its_worker_loses_only_itself(planned, alone):
+    """A worker that dies takes the pool with it, and every city not yet returned; those cities are
+    scored again one per worker, so the city that ends its worker gets err.worker_died and every
+    other city the row it gets alone (built: the killing city is 缺陷二市, in a chunk with others)."""
+    import dataclasses
+
+    k = next(i for i, job in enumerate(planned) if job.city == "缺陷二市")
+    jobs = list(planned)
+    jobs[k] = dataclasses.replace(planned[k], params=_EndsItsWorker())
+    rows = batch.run(jobs, 2, chunk=3)
+    assert [r["city"] for r in rows] == [r["city"] for r in alone]
+    assert rows[k]["status"] == "error" and "进程意外终止" in rows[k]["error"]
+    assert str(planned[k].folder) in rows[k]["error"]
+    assert _text(rows[:k] + rows[k + 1:]) == _text(alone[:k] + alone[k + 1:])

@@ -5,6 +5,7 @@ import json
 import zipfile
 
 import openpyxl
+import pytest
 from typer.testing import CliRunner
 
 from aftersales_cli.cli import app
@@ -52,17 +53,20 @@ def test_last_column_reads_the_widest_cell_reference():
         cells = "".join(f'<c r="{r}" t="inlineStr"><is><t>x</t></is></c>' for r in refs)
         return f'<worksheet><sheetData><row r="1">{cells}</row></sheetData></worksheet>'.encode()
 
-    assert last_column(sheet("A1", "R1", "AB1")) == 0          # narrow: not looked at further
+    assert last_column(sheet("A1", "R1", "Z1")) == 0           # narrow: not looked at further
+    assert last_column(sheet("A1", "R1", "AB1")) == 28
     assert last_column(sheet("A1", "ZA1")) == 677
     assert last_column(sheet("ZZ1", "A1")) == 702
     assert last_column(sheet("A1", "AAA1", "XFD1", "ZZ1")) == 16384
 
 
-def test_last_column_of_a_sheet_with_two_letter_columns_only_is_zero():
+def test_last_column_of_a_sheet_with_two_letter_columns_only_counts_them():
+    """Two-letter columns count for the cell limit (session 7: they used to count from ZA on only,
+    and 499,999 rows × YZ asked python-calamine for 10.8 GB): YZ is column 25 × 26 + 26 = 676."""
     from aftersales_cli.read.guard import last_column
 
     xml = b'<worksheet><sheetData><row r="1"><c r="AB1"><v>1</v></c><c r="YZ1"><v>2</v></c></row></sheetData></worksheet>'
-    assert last_column(xml) == 0
+    assert last_column(xml) == 676
 
 
 # --- sheet XML read with XML's meaning (realworld.md "Inside the workbook") ---------------------
@@ -187,3 +191,76 @@ def test_a_formula_spelled_with_another_prefix_is_found_beside_cached_ones():
            b'</x14:dataValidations></ext></extLst></worksheet>')
     cached = _sheet('<row r="1"><c r="A1"><f>1+1</f><v>2</v></c></row>').replace(b"</worksheet>", ext)
     assert scan_bad_cells(cached) == {}
+
+
+# --- the rectangle python-calamine allocates, however the far cell is spelled ---------------------
+# python-calamine places a cell by its own reference wherever it stands in the file (or by its place
+# in the row without one) and allocates rows × columns before anything can be checked: a far cell
+# the guard does not see aborts the whole process (a 1.5 KB file asked for 550 GB). Each sheet below
+# holds a header cell and one value far away; the guard must refuse it with the row or cell limit.
+
+MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+HEAD_ROW = '<row r="1"><c r="A1" t="inlineStr"><is><t>服务日期</t></is></c></row>'
+FAR_SHEETS = {
+    # the far row first in the file, the header after it (rows out of order)
+    "out_of_order": (f'<worksheet xmlns="{MAIN_NS}"><sheetData><row r="1048576"><c r="XFD1048576"><v>1</v></c>'
+                     f'</row>{HEAD_ROW}<row r="2"><c r="A2"><v>1</v></c></row></sheetData></worksheet>', "too_many_rows"),
+    # in order, but the far cell and its value under a prefix of its own
+    "local_prefix": (f'<worksheet xmlns="{MAIN_NS}"><sheetData>{HEAD_ROW}<row r="1048576"><y:c xmlns:y="{MAIN_NS}" '
+                     f'r="XFD1048576"><y:v>1</y:v></y:c></row></sheetData></worksheet>', "too_many_rows"),
+    # a row numbered 2 holding a cell whose own reference is row 900,000, spaces around `=`, quoted '
+    "cell_ref_not_its_row": (f'<worksheet xmlns="{MAIN_NS}"><sheetData><row r="2"><c r = \'A900000\'><v>1</v></c></row>'
+                             f'{HEAD_ROW}</sheetData></worksheet>', "too_many_rows"),
+    # a lower-case far column reference (python-calamine reads any case)
+    "lower_case_column": (f'<worksheet xmlns="{MAIN_NS}"><sheetData>{HEAD_ROW}<row r="2000"><c r="xfd2000"><v>1</v></c>'
+                          f'</row></sheetData></worksheet>', "too_many_cells"),
+    # 700 cells placed by their position (no reference) in a row, then a value at row 20,000:
+    # 20,000 × 700 = 14M cells
+    "positional_columns": (f'<worksheet xmlns="{MAIN_NS}"><sheetData>{HEAD_ROW}<row r="2">' + "<c><v>1</v></c>" * 700
+                           + '</row><row r="20000"><c r="A20000"><v>1</v></c></row></sheetData></worksheet>',
+                           "too_many_cells"),
+    # a root under a prefix, the far cell under none (python-calamine goes by local names)
+    "prefixed_root_bare_cell": (f'<x:worksheet xmlns:x="{MAIN_NS}"><x:sheetData><x:row r="1"><x:c r="A1" t="inlineStr">'
+                                f'<x:is><x:t>服务日期</x:t></x:is></x:c></x:row><x:row r="2"><c r="XFD1048576"><v>1</v>'
+                                f'</c></x:row></x:sheetData></x:worksheet>', "too_many_rows"),
+    # a comment before the root whose text looks like a prefixed tag
+    "comment_before_root": (f'<!-- > <y:z a="1"> --><worksheet xmlns="{MAIN_NS}"><sheetData>{HEAD_ROW}<row r="2">'
+                            f'<c r="XFD1048576"><v>1</v></c></row></sheetData></worksheet>', "too_many_rows"),
+    # within the row limit, but two-letter columns: 499,999 × 676 (YZ) cells
+    "wide_below_za": (f'<worksheet xmlns="{MAIN_NS}"><sheetData>{HEAD_ROW}<row r="499999"><c r="YZ499999"><v>1</v>'
+                      f'</c></row></sheetData></worksheet>', "too_many_cells"),
+    # rows without their number after row 499,999: the last one is row 500,002 by its place
+    "positional_rows": (f'<worksheet xmlns="{MAIN_NS}"><sheetData>{HEAD_ROW}<row r="499999"><c r="A499999"><v>1</v></c>'
+                        f'</row>' + "<row><c><v>1</v></c></row>" * 3 + '</sheetData></worksheet>', "too_many_rows"),
+}
+
+
+@pytest.mark.parametrize("kind", FAR_SHEETS)
+def test_a_far_cell_in_any_spelling_is_refused_before_reading(tmp_path, kind):
+    from xlsx_factory import write_package
+
+    xml, code = FAR_SHEETS[kind]
+    path = write_package(tmp_path / "维修日报表.xlsx", xml)
+    before = path.read_bytes()
+    result = RUNNER.invoke(app, ["validate", str(path), "--format", "json"])
+    assert result.exit_code == 2, result.output
+    assert json.loads(result.stdout)["error"]["code"] == code
+    assert path.read_bytes() == before
+
+
+def test_value_extent_counts_cells_with_values_wherever_they_stand():
+    """Constructed sheets: (the XML, the last row and the widest column from ZA on holding a value)."""
+    from aftersales_cli.read.guard import value_extent
+
+    def sheet(body: str, root: str = "worksheet") -> bytes:
+        return f'<{root} xmlns="{MAIN_NS}"><sheetData>{body}</sheetData></{root}>'.encode()
+
+    # in order, styled empty rows and cells after the data: they hold nothing
+    assert value_extent(sheet(HEAD_ROW + '<row r="5"><c r="B5"><v>2</v></c></row>'
+                              '<row r="1048576" s="3"><c r="XFD1048576" s="3"/></row>')) == (5, 0)
+    # out of order: the largest row wherever it stands; a far column from ZA on is its number
+    assert value_extent(sheet('<row r="7"><c r="ZZ7"><v>1</v></c></row>' + HEAD_ROW)) == (7, 702)
+    # positional rows and cells: row 3 (third row), column 3 (third cell)
+    assert value_extent(sheet("<row><c><v>1</v></c></row>" * 2 + "<row><c/><c/><c><v>1</v></c></row>")) == (3, 0)
+    # no value anywhere
+    assert value_extent(sheet('<row r="9"><c r="A9" s="1"/></row>')) == (0, 0)

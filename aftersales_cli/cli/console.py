@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import codecs
 import json
+import math
 import re
 import sys
 from typing import Any, TextIO
@@ -32,9 +33,27 @@ def safe_streams() -> None:
 
 
 def json_text(data: Any, indent: int | None = 2) -> str:
-    """JSON for stdout: UTF-8 text on a UTF-8 stream, `\\uXXXX` escapes on any other (still valid)."""
+    """JSON for stdout: UTF-8 text on a UTF-8 stream, `\\uXXXX` escapes on any other (still valid).
+    An infinite or NaN float is null, as in the JSON files (`report.atomic.write_json_atomic`):
+    `Infinity` is not JSON."""
     from ..paths import readable   # file names that are not UTF-8 must not break the output
-    return readable(json.dumps(data, ensure_ascii=not _is_utf(sys.stdout), indent=indent, default=str))
+    ascii_only = not _is_utf(sys.stdout)
+    try:
+        text = json.dumps(data, ensure_ascii=ascii_only, indent=indent, default=str, allow_nan=False)
+    except ValueError:              # rare: a float that JSON cannot spell
+        text = json.dumps(_finite(data), ensure_ascii=ascii_only, indent=indent, default=str)
+    return readable(text)
+
+
+def _finite(data: Any) -> Any:
+    """`data` with every infinite or NaN float replaced by None (dicts, lists and tuples walked)."""
+    if isinstance(data, float):
+        return data if math.isfinite(data) else None
+    if isinstance(data, dict):
+        return {k: _finite(v) for k, v in data.items()}
+    if isinstance(data, (list, tuple)):
+        return [_finite(v) for v in data]
+    return data
 
 
 def lang_from_argv(argv: list[str]) -> str:

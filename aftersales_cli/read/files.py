@@ -18,6 +18,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from operator import itemgetter
 from pathlib import Path
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from ..errors import AftersalesError, os_reason
@@ -229,7 +230,10 @@ def _read_package(path: Path, limits: Limits, kind: str, whole: bytes | None = N
     parts = (".xml", ".rels", ".bin") if kind == "xlsb" else (".xml", ".rels")
 
     def keep(name: str) -> bool:       # the parts scanned below; an .xlsb's sheets are binary
-        return name.endswith(parts) and not name.startswith("xl/media/")
+        # python-calamine finds a part whatever the case of its name, and with no extension at all
+        # (`sheet1.XML`, `sheet1`): those are kept too, so that they are checked like the others
+        base = name.rpartition("/")[2].lower()
+        return (base.endswith(parts) or "." not in base) and not name.startswith("xl/media/")
     scan = guard.check_package(path, limits, keep, whole, package)
     members = scan.members
     sheet_parts: dict[str, bytes] = {}
@@ -238,13 +242,17 @@ def _read_package(path: Path, limits: Limits, kind: str, whole: bytes | None = N
     date1904 = False
     repacked = None
     if kind == "xlsx":
-        targets, read_parts = _sheet_parts(path, members, "xl/workbook.xml")
+        workbook = _workbook_part(path, members)
+        targets, read_parts = _sheet_parts(path, members, workbook, scan.methods,
+                                           lambda names: guard.read_members(path, limits, names, whole))
         sheet_parts = {name: members[part] for name, part in targets.items()}
-        date1904 = guard.is_date1904(members["xl/workbook.xml"])
-        for name, xml in sheet_parts.items():
-            _check_size(path, name, guard.last_row(xml), guard.last_column(xml), limits)
+        date1904 = guard.is_date1904(members[workbook])
         try:
+            for name, xml in sheet_parts.items():
+                _check_size(path, name, *guard.value_extent(xml), limits)
             bad = {name: guard.scan_bad_cells(xml) for name, xml in sheet_parts.items()}
+        except AftersalesError:
+            raise
         except Exception as exc:  # a sheet part that is not well-formed XML (ParseError) or holds an entity trick
             raise _xml_error(path, exc, _short(exc)) from exc
     elif kind == "xlsb":
@@ -289,18 +297,29 @@ def _xml_error(path: Path, exc: Exception, detail: str) -> AftersalesError:
                            path, detail=detail)
 
 
-def _sheet_parts(path: Path, members: dict[str, bytes], workbook: str) -> tuple[dict[str, str], set[str]]:
+def _sheet_parts(path: Path, members: dict[str, bytes], workbook: str, names: Iterable[str] = (),
+                 fetch: Callable[[set[str]], dict[str, bytes]] | None = None) -> tuple[dict[str, str], set[str]]:
     """(sheet name → the name of its part in `members`, the part name of every internal target of
     the workbook's relationships — sheets of any part name, shared strings, styles … — but the
     macros: vbaProject.bin, which python-calamine opens only when asked for them), following the
-    workbook part and its relationships (defusedxml), each parsed once."""
+    workbook part and its relationships (defusedxml), each parsed once.
+
+    A sheet's part is found as python-calamine 0.9 finds it: by the last attribute named `id` under
+    any prefix or none, whatever the case of the part's name (a target `worksheets/Sheet1.xml`
+    reads the member `xl/worksheets/sheet1.xml`; of `sheet1.xml` and `SHEET1.xml`, the one written
+    last), the first sheet of a name when two share it. A sheet whose part is in
+    the file (`names`: every member's name) but was not kept by the guard by its name
+    (`sheet1.dat`, `media/sheet1.xml`) is read by python-calamine too: `fetch` inflates it under
+    the same limits and it joins `members`, to be checked like any other (without `fetch` the
+    workbook is refused, err.not_spreadsheet, never read unchecked)."""
     from defusedxml import ElementTree as ET
 
+    folder = posixpath.dirname(workbook)
+    kept = {guard.part_key(name): name for name in members}     # one name per key (check_package)
     try:
         wb = ET.fromstring(members[workbook])
-        rels_xml = members.get(posixpath.join(posixpath.dirname(workbook), "_rels",
-                                              posixpath.basename(workbook) + ".rels"))
-        rels = ET.fromstring(rels_xml) if rels_xml else None
+        rels_name = kept.get(guard.part_key(posixpath.join(folder, "_rels", posixpath.basename(workbook) + ".rels")))
+        rels = ET.fromstring(members[rels_name]) if rels_name else None
     except Exception as exc:  # defusedxml raises its own classes for entity tricks
         raise _xml_error(path, exc, str(exc)) from exc
     targets = {}
@@ -309,21 +328,59 @@ def _sheet_parts(path: Path, members: dict[str, bytes], workbook: str) -> tuple[
         target = rel.get("Target", "").replace("\\", "/")
         targets[rel.get("Id")] = target
         if rel.get("TargetMode") != "External" and target and not rel.get("Type", "").endswith("/vbaProject"):
-            read.add(_part_of(target))
-    out = {}
+            read.add(_part_of(target, folder))
+    out: dict[str, str] = {}
+    unkept = {guard.part_key(name): name for name in names if guard.part_key(name) not in kept}
     for el in wb.iter():
         if el.tag.rpartition("}")[2] == "sheet":
-            rid = next((v for k, v in el.attrib.items() if k.endswith("}id")), None)
-            part = _part_of(targets.get(rid, ""))
+            rid = None
+            for key, value in el.attrib.items():        # any `id` (r:id, o:id, id): the last one
+                if key.rpartition("}")[2] == "id":
+                    rid = value
+            part = _part_of(targets.get(rid, ""), folder)
+            key = guard.part_key(part)
+            if key in unkept:
+                if fetch is None:
+                    raise AftersalesError("err.not_spreadsheet", path,
+                                          detail=both("detail.sheet_part_unchecked", part=part))
+                members.update(fetch({unkept[key]}))
+                kept[key] = unkept.pop(key)
+            part = kept.get(key, part)
             if part in members:
-                out[el.get("name")] = part
+                out.setdefault(el.get("name"), part)    # two sheets of one name: the first is read
     return out, read
 
 
-def _part_of(target: str) -> str:
-    """The part name a workbook relationship's target names: absolute from the package root
-    (`/xl/worksheets/sheet1.xml`), else relative to xl/ (`worksheets/sheet1.xml`)."""
-    return target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
+def _part_of(target: str, folder: str = "xl") -> str:
+    """The part name a relationship's target names: absolute from the package root
+    (`/xl/worksheets/sheet1.xml`), else relative to the folder of the part whose relationships
+    name it (`worksheets/sheet1.xml` from xl/workbook.xml)."""
+    return target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
+
+
+def _workbook_part(path: Path, members: dict[str, bytes]) -> str:
+    """The workbook part python-calamine reads: the target of the package's officeDocument
+    relationship (`_rels/.rels`), xl/workbook.xml when there is none. Raises err.not_spreadsheet
+    when that part is not in the package (sniff found an xl/workbook.xml, the relationship names
+    another), err.xml_unsafe for an entity trick in the relationships."""
+    from defusedxml import ElementTree as ET
+
+    workbook = "xl/workbook.xml"
+    by_key = {guard.part_key(name): name for name in members}
+    rels_xml = members.get(by_key.get("_rels/.rels", ""))
+    if rels_xml:
+        try:
+            rels = ET.fromstring(rels_xml)
+        except Exception as exc:  # defusedxml raises its own classes for entity tricks
+            raise _xml_error(path, exc, str(exc)) from exc
+        for rel in rels:
+            if rel.get("Type", "").endswith("/officeDocument") and rel.get("Target"):
+                workbook = _part_of(rel.get("Target").replace("\\", "/"), "")
+                break
+    found = by_key.get(guard.part_key(workbook))
+    if found is None:
+        raise AftersalesError("err.not_spreadsheet", path, detail=both("detail.no_workbook_part"))
+    return found
 
 
 def _read_xls(path: Path, limits: Limits) -> list[RawSheet]:
@@ -400,6 +457,11 @@ def _read_calamine(path: Path, bad: dict[str, dict], limits: Limits, kind: str,
         metas = wb.sheets_metadata
         worksheets = [m for m in metas if "WorkSheet" in str(m.typ)]
         for meta in worksheets:
+            if kind == "xlsx" and meta.name not in bad:
+                # a sheet python-calamine finds that the guard did not check (its size, its error
+                # cells): reading it could allocate without bound, so it is refused, never read
+                raise AftersalesError("err.not_spreadsheet", path,
+                                      detail=both("detail.sheet_part_unchecked", part=meta.name))
             sheet = wb.get_sheet_by_name(meta.name)
             _check_size(path, meta.name, sheet.height, sheet.width, limits)
             rows = sheet.to_python(skip_empty_area=False)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import io
+import posixpath
 import re
 import struct
 import zipfile
@@ -44,6 +45,50 @@ class ZipScan:
     cp437_names: bool = False       # a name not ASCII, without the UTF-8 flag: decoded as cp437 here, not so by all
 
 
+def member_name(info: zipfile.ZipInfo) -> str:
+    """A member's name as python-calamine reads it: `/` for `\\` (some generators write
+    `xl\\workbook.xml`), and a name that is not ASCII, stored without the zip's UTF-8 flag, read
+    as UTF-8 when it is UTF-8 (Python's zipfile decodes it as cp437, python-calamine as UTF-8)."""
+    name = info.filename
+    if not info.flag_bits & 0x800 and not name.isascii():
+        try:
+            name = name.encode("cp437").decode("utf-8")
+        except UnicodeError:
+            pass
+    return name.replace("\\", "/")
+
+
+def read_members(path: Path, limits: Limits, names: set[str], whole: bytes | None = None) -> dict[str, bytes]:
+    """The members `names` (as `member_name` gives them) inflated under the limits, each refused
+    for a DTD as `check_package` refuses one: the sheet parts a workbook's relationships name that
+    `check_package` did not keep by their name (`sheet1.dat`, `media/sheet1.xml`), so that they
+    are checked like any other before python-calamine reads them. Raises AftersalesError
+    (err.not_spreadsheet, err.xml_unsafe, the zip-bomb errors) naming `path`."""
+    out: dict[str, bytes] = {}
+    view = memoryview(whole) if whole is not None else None
+    try:
+        with zipfile.ZipFile(io.BytesIO(whole) if whole is not None else path) as zf:
+            for info in zf.infolist():
+                name = member_name(info)
+                if name in names and not info.is_dir():
+                    data = _inflate(zf, info, path, limits, limits.max_total_mb * 1_000_000, view)
+                    if _has_entities(data):
+                        raise AftersalesError("err.xml_unsafe", path)
+                    out[name] = data
+    except AftersalesError:
+        raise
+    except (RuntimeError, zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError) as exc:
+        raise AftersalesError("err.not_spreadsheet", path, detail=_zip_detail(exc)) from exc
+    return out
+
+
+def part_key(name: str) -> str:
+    """A package part's name as readers may match it: `/` for `\\`, `./` and `dir/../` resolved,
+    any case (python-calamine finds `xl/worksheets/Sheet1.xml` for `sheet1.xml`). Two members of
+    one key are ambiguous: each reader may take another (`check_package` refuses them)."""
+    return posixpath.normpath(name.replace("\\", "/").lstrip("/")).lower()
+
+
 def magic(path: Path) -> bytes:
     with open(path, "rb") as fh:
         return fh.read(8)
@@ -77,12 +122,18 @@ def check_package(path: Path, limits: Limits, keep: Callable[[str], bool], whole
             infos = zf.infolist()
             if not infos:
                 raise AftersalesError("err.not_spreadsheet", path, detail=both("detail.empty_zip"))
+            seen: dict[str, str] = {}
             for info in infos:
                 if info.is_dir():
                     continue
+                name = member_name(info)
+                key = part_key(name)
+                if key in seen:
+                    raise AftersalesError("err.not_spreadsheet", path,
+                                          detail=both("detail.twin_parts", first=seen[key], second=info.filename))
+                seen[key] = info.filename
                 data = _inflate(zf, info, path, limits, limits.max_total_mb * 1_000_000 - total, view)
                 total += len(data)
-                name = info.filename.replace("\\", "/")     # some generators write `xl\workbook.xml`
                 scan.methods[name] = info.compress_type
                 if not info.flag_bits & 0x800 and not info.orig_filename.isascii():
                     scan.cp437_names = True
@@ -227,9 +278,11 @@ def dialect(xml: bytes) -> tuple[bytes, bytes]:
         j = xml.find(b"<", i)
         if j < 0 or not xml.startswith((b"<?", b"<!"), j):
             break
-        i = xml.find(b">", j) + 1
-        if i <= 0:
+        close = b"-->" if xml.startswith(b"<!--", j) else b"?>" if xml.startswith(b"<?", j) else b">"
+        i = xml.find(close, j + 2)
+        if i < 0:
             break
+        i += len(close)
     m = _ROOT.match(xml, max(j, 0))
     if not m:
         return b"", b'"'
@@ -371,43 +424,184 @@ def _bad_cell(el, pos: tuple[int, int], found: dict, shared: dict[str, str]) -> 
 
 
 _ROW_R = re.compile(rb"""\sr\s*=\s*["']([0-9]+)["']""")
+# A start tag named row, c, v or is under any prefix (the readers go by local names).
+_ROW_START = re.compile(rb"<(?:[^\s<>/!?:=]+:)?row(?=[\s>/])")
+_VALUE_START = re.compile(rb"<(?:[^\s<>/!?:=]+:)?(?:v|is)(?=[\s>/])")
+
+
+def value_extent(xml: bytes) -> tuple[int, int]:
+    """(rows, columns) of the rectangle python-calamine allocates for a sheet: the last row and the
+    widest column holding a cell with a value (0 when none; columns 0 when no cell is beyond Z).
+    Styled emptiness is free (realworld.md "Only cells that hold a value count").
+
+    python-calamine places a cell by its own reference wherever it stands in the file, or by its
+    place in the row when it has none, and allocates rows × columns before anything can be
+    checked — a 1.5 KB sheet whose first row is row 1,048,576 asked for 550 GB and aborted the
+    process (quality.md "bounded memory or a clear refusal"). C-level searches answer for a sheet
+    written as every measured writer writes one (`_quick_extent`); any sheet where a cell could
+    stand elsewhere — a cell without a reference or under another prefix, a reference past the
+    last row with a value, a last row without its number — is walked by the XML parser with
+    python-calamine's own rules (`_walked_extent`).
+    """
+    quick = _quick_extent(xml)
+    return quick if quick is not None else _walked_extent(xml)
+
+
+def _quick_extent(xml: bytes) -> tuple[int, int] | None:
+    """value_extent by searches, or None when only a walk can tell.
+
+    Cells are looked for under no prefix and under the root's (`dialect`); a cell under any other
+    prefix sends the sheet to the walk, so does the root's prefix itself being unsure (a `:c` the
+    root's prefix does not account for). The last row holding a value element (any prefix) is
+    found from the end and must carry its number. Then one search per spelling (`_plain`) asks
+    whether every cell up to there is `<c r="…"` with a one-letter column and a row number with
+    fewer digits than that last row's, or as many and a first digit no greater (so no row stands
+    past twice the last one). When one is not: a cell without its reference first, or with digits
+    only, is walked; so is a reference past that bound; else the widest column is read from the
+    references from AA on.
+    """
+    prefix, quote = dialect(xml)
+    start = xml.find(b"sheetData")
+    end = xml.rfind(b"sheetData")
+    if start < 0 or end <= start:
+        return 0, 0
+    spellings = [b""]
+    if xml.find(b":c", start, end) >= 0:        # a cell under a prefix: the root's, counted, or walk
+        tags = xml.count(b"<" + prefix + b"c", start, end) + xml.count(b"</" + prefix + b"c", start, end)
+        if not prefix or xml.count(b":c", start, end) != tags:
+            return None
+        spellings.append(prefix)
+    row_end, row_start = end, _last_row_start(xml, start, end)
+    while row_start >= 0 and _VALUE_START.search(xml, row_start, row_end) is None:
+        row_end, row_start = row_start, _last_row_start(xml, start, row_start)
+    if row_start < 0:
+        return 0, 0
+    m = _ROW_R.search(xml, row_start, xml.find(b">", row_start))
+    if not m:
+        return None
+    last = int(m.group(1))
+    if all(_plain(p, quote, last).search(xml, start, row_end) is None for p in spellings):
+        return last, 0                          # one pass for the usual sheet
+    if any(_unplaced(p, quote).search(xml, start, row_end) is not None for p in spellings):
+        return None
+    if _past(last).search(xml, start, row_end) is not None:
+        return None
+    return last, _widest(xml, start, row_end)
+
+
+def _last_row_start(xml: bytes, lo: int, hi: int) -> int:
+    """Where the last row start tag (any prefix) in xml[lo:hi] begins, or -1."""
+    at = hi
+    while True:
+        at = xml.rfind(b"row", lo, at)
+        if at < 0:
+            return -1
+        begin = xml.rfind(b"<", lo, at)
+        tag = _ROW_START.match(xml, begin) if begin >= 0 else None
+        if tag is not None and tag.end() == at + 3:
+            return begin
+
+
+def _above(last: int) -> bytes:
+    """A row number with more digits than `last`, or as many with a greater first digit: past
+    twice `last` at most (`last` 0: any row)."""
+    digits = str(last)
+    n, first = len(digits), int(digits[0])
+    above = rb"[1-9][0-9]{%d,}" % n
+    if first < 9:
+        above += rb"|[%d-9][0-9]{%d}" % (first + 1, n - 1)
+    return above
+
+
+@functools.lru_cache(maxsize=64)
+def _past(last: int) -> re.Pattern[bytes]:
+    """A reference (any letters, either quote, spaces around `=`) to a row `_above` `last`."""
+    return re.compile(rb"""r\s*=\s*["'][A-Za-z]*0*(?:""" + _above(last) + rb""")["']""")
+
+
+@functools.lru_cache(maxsize=64)
+def _plain(prefix: bytes, quote: bytes, last: int) -> re.Pattern[bytes]:
+    """A cell start tag that is not `<c r="…"` with a reference of one letter (A…Z: from AA on the
+    width counts) and a row number not `_above` `last`: the literal start keeps the search at C
+    speed (README "Issue 16 — where the targets stand")."""
+    digits = str(last)
+    n, first = len(digits), digits[0]
+    row = rb"[1-%s][0-9]{%d}" % (first.encode(), n - 1)
+    if n > 1:
+        row = rb"[0-9]{1,%d}|" % (n - 1) + row
+    return re.compile(rb"<" + re.escape(prefix) + rb"c(?! r=" + quote + rb"[A-Za-z](?:" + row + rb")" + quote + rb")")
+
+
+@functools.lru_cache(maxsize=8)
+def _unplaced(prefix: bytes, quote: bytes) -> re.Pattern[bytes]:
+    """A cell start tag whose reference is not its first attribute or does not begin with a
+    letter: python-calamine places such a cell by its position, which only a walk can tell."""
+    return re.compile(rb"<" + re.escape(prefix) + rb"c(?! r=" + quote + rb"[A-Za-z])")
+
+
+_WIDE = re.compile(rb"""r\s*=\s*["']([A-Za-z]{2,})[0-9]+["'][^>]*?(/?)>""")
+FROM_AA = 27                # column AA: sheets no wider than Z are not looked at for the cell limit
+
+
+def _widest(xml: bytes, start: int, end: int) -> int:
+    """The widest column from AA on (any case, any number of letters) of a cell that is not
+    self-closed (`<c r="XFD1" s="3"/>` holds nothing) in xml[start:end], else 0."""
+    wide = {m.group(1).upper() for m in _WIDE.finditer(xml, start, end) if not m.group(2)}
+    return max((_column_number(c) for c in wide), default=0)
+
+
+def _column_number(letters: bytes) -> int:
+    """1-based column of any number of letters, as python-calamine counts them (A = 1, AA = 27)."""
+    n = 0
+    for ch in letters:
+        n = n * 26 + ch - 64
+    return n
 
 
 def last_row(xml: bytes) -> int:
-    """The last row (1-based) holding a cell with a value (0 when none): styled emptiness is free.
-
-    Found from the end with C-level searches: the last row element, else the one before, until
-    one holds a value element (`<v>`, `<is>`); then its `r`, else its place among the rows.
-    """
-    prefix, _ = dialect(xml)
-    row_tag, value_tags = b"<" + prefix + b"row", (b"<" + prefix + b"v", b"<" + prefix + b"is")
-    end = xml.rfind(b"sheetData>")
-    end = len(xml) if end < 0 else end
-    start = xml.rfind(row_tag, 0, end)
-    while start >= 0:
-        if any(xml.find(tag, start, end) >= 0 for tag in value_tags):
-            break
-        end, start = start, xml.rfind(row_tag, 0, start)
-    if start < 0:
-        return 0
-    m = _ROW_R.search(xml, start, xml.find(b">", start))
-    if m:
-        return int(m.group(1))
-    return xml.count(row_tag, 0, start + len(row_tag))
-
-
-_TWO_LETTERS = {q: re.compile(rb"r=" + q + rb"[A-Z][A-Z][A-Z0-9]") for q in (b'"', b"'")}   # beyond column Z
-_WIDE = re.compile(rb""" r=["']([A-Z]{3}|Z[A-Z])[0-9]+["'][^>]*?(/?)>""")
+    """The last row (1-based) holding a cell with a value (0 when none): `value_extent`'s rows."""
+    return value_extent(xml)[0]
 
 
 def last_column(xml: bytes) -> int:
-    """The widest column holding a cell that is not empty, looked for only from ZA on (else 0).
+    """The widest column holding a cell that is not empty, looked for only from AA on (else 0):
+    `value_extent`'s columns."""
+    return value_extent(xml)[1]
 
-    The formats have about twenty columns, so a sheet usually has no cell beyond Z: one quick
-    pass (`search` of the simplest pattern) settles that, and only a wider sheet is searched for
-    every reference from ZA on. A self-closed cell (`<c r="XFD1" s="3"/>`) holds nothing.
-    """
-    if _TWO_LETTERS[dialect(xml)[1]].search(xml) is None:
-        return 0
-    wide = {m.group(1) for m in _WIDE.finditer(xml) if not m.group(2)}
-    return max((col_index(c.decode()) + 1 for c in wide), default=0)
+
+_REF_PARTS = re.compile(r"^([A-Za-z]*)([0-9]+)$")
+
+
+def _walked_extent(xml: bytes) -> tuple[int, int]:
+    """value_extent by the XML parser (defusedxml's iterparse, local names), placing each cell as
+    python-calamine does: by its `r` (letters and digits, any case), else after the previous cell
+    of its row; a row by its `r`, else one past the previous row's end. A cell holding a value
+    element (`v`, `is`) counts. Columns are reported only from AA on, as `_quick_extent` does."""
+    from defusedxml.ElementTree import iterparse
+
+    row = col = 0
+    rows = cols = 0
+    here = (0, 0)
+    for event, el in iterparse(io.BytesIO(xml), events=("start", "end")):
+        local = el.tag.rpartition("}")[2]
+        if event == "start":
+            if local == "row":
+                m = _REF_PARTS.match(el.get("r") or "")
+                if m:
+                    row = int(m.group(2)) - 1
+            elif local == "c":
+                m = _REF_PARTS.match(el.get("r") or "")
+                if m and m.group(1):
+                    here = (int(m.group(2)) - 1, _column_number(m.group(1).upper().encode()) - 1)
+                else:
+                    here = (row, col)
+                col = here[1] + 1
+            continue
+        if local == "c":
+            if any(child.tag.rpartition("}")[2] in ("v", "is") for child in el):
+                rows, cols = max(rows, here[0] + 1), max(cols, here[1] + 1)
+            el.clear()
+        elif local == "row":
+            row, col = row + 1, 0
+            el.clear()
+    return rows, (cols if cols >= FROM_AA else 0)

@@ -7,6 +7,7 @@ NumPy indexing; Python work per row happens only for the rows that have a proble
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 import unicodedata
 from dataclasses import dataclass, fields
@@ -497,6 +498,8 @@ def parse_column(series: pd.Series | np.ndarray, col: Column, ctx: CellContext) 
             outcomes.append(MISSING)
         elif isinstance(u, str) and u.strip() in EXCEL_ERRORS:
             outcomes.append(Parsed(None, "CE004"))
+        elif isinstance(u, float) and not math.isfinite(u):     # <v>1e999</v>: no spreadsheet value
+            outcomes.append(Parsed(None, PARSE_FAIL.get(col.type, "CE020")))
         else:
             try:
                 outcomes.append(parser(u, col, ctx))
