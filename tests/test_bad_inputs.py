@@ -498,7 +498,7 @@ ONE_SHEET = '<sheet name="维修日报表" sheetId="1" state="visible" r:id="rId
 ], ids=["two_ids", "plain_id", "same_name"])
 def test_the_sheet_part_checked_is_the_one_python_calamine_reads(tmp_path, sheets):
     """A package holding two parts for one sheet, the plain one and one with an error cell in A4
-    (found by a fresh user's tries, session 7): the error cell must be CE004 — were the guard to
+    (found by a fresh user's tries, session 8): the error cell must be CE004 — were the guard to
     check the other part, python-calamine would read an empty cell there unchecked (and a far cell
     unchecked aborts the process)."""
     plain, items, bad_sheet = _plain_and_bad(tmp_path)
@@ -552,7 +552,7 @@ def _assert_calamine_reads_the_error_cell(path: Path, plain: Path) -> None:
 def test_two_parts_named_alike_are_refused(tmp_path, twin):
     """A second member whose name differs from the sheet's only in case, `./` or a backslash (or
     not at all): python-calamine may read either (of two cases, the one written last), so the
-    workbook is refused naming both (found by a fresh user's tries, session 7)."""
+    workbook is refused naming both (found by a fresh user's tries, session 8)."""
     _, items, bad_sheet = _plain_and_bad(tmp_path)
     path = tmp_path / "twin" / "维修日报表.xlsx"
     path.parent.mkdir()

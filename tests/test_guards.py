@@ -61,7 +61,7 @@ def test_last_column_reads_the_widest_cell_reference():
 
 
 def test_last_column_of_a_sheet_with_two_letter_columns_only_counts_them():
-    """Two-letter columns count for the cell limit (session 7: they used to count from ZA on only,
+    """Two-letter columns count for the cell limit (session 8: they used to count from ZA on only,
     and 499,999 rows × YZ asked python-calamine for 10.8 GB): YZ is column 25 × 26 + 26 = 676."""
     from aftersales_cli.read.guard import last_column
 
