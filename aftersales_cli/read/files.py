@@ -15,10 +15,10 @@ import posixpath
 import re
 import zipfile
 from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from operator import itemgetter
 from pathlib import Path
-from collections.abc import Callable, Iterable
 from typing import Any
 
 from ..errors import AftersalesError, os_reason
@@ -242,9 +242,11 @@ def _read_package(path: Path, limits: Limits, kind: str, whole: bytes | None = N
     date1904 = False
     repacked = None
     if kind == "xlsx":
-        workbook = _workbook_part(path, members)
-        targets, read_parts = _sheet_parts(path, members, workbook, scan.methods,
-                                           lambda names: guard.read_members(path, limits, names, whole))
+        kept = {guard.part_key(name): name for name in members}     # one name per key (check_package)
+        workbook = _workbook_part(path, members, kept)
+        targets, read_parts = _sheet_parts(path, members, kept, workbook, scan.methods,
+                                           lambda names: guard.check_package(path, limits, names.__contains__,
+                                                                             whole).members)
         sheet_parts = {name: members[part] for name, part in targets.items()}
         date1904 = guard.is_date1904(members[workbook])
         try:
@@ -297,8 +299,8 @@ def _xml_error(path: Path, exc: Exception, detail: str) -> AftersalesError:
                            path, detail=detail)
 
 
-def _sheet_parts(path: Path, members: dict[str, bytes], workbook: str, names: Iterable[str] = (),
-                 fetch: Callable[[set[str]], dict[str, bytes]] | None = None) -> tuple[dict[str, str], set[str]]:
+def _sheet_parts(path: Path, members: dict[str, bytes], kept: dict[str, str], workbook: str, names: Iterable[str],
+                 fetch: Callable[[set[str]], dict[str, bytes]]) -> tuple[dict[str, str], set[str]]:
     """(sheet name → the name of its part in `members`, the part name of every internal target of
     the workbook's relationships — sheets of any part name, shared strings, styles … — but the
     macros: vbaProject.bin, which python-calamine opens only when asked for them), following the
@@ -307,15 +309,14 @@ def _sheet_parts(path: Path, members: dict[str, bytes], workbook: str, names: It
     A sheet's part is found as python-calamine 0.9 finds it: by the last attribute named `id` under
     any prefix or none, whatever the case of the part's name (a target `worksheets/Sheet1.xml`
     reads the member `xl/worksheets/sheet1.xml`; of `sheet1.xml` and `SHEET1.xml`, the one written
-    last), the first sheet of a name when two share it. A sheet whose part is in
-    the file (`names`: every member's name) but was not kept by the guard by its name
-    (`sheet1.dat`, `media/sheet1.xml`) is read by python-calamine too: `fetch` inflates it under
-    the same limits and it joins `members`, to be checked like any other (without `fetch` the
-    workbook is refused, err.not_spreadsheet, never read unchecked)."""
+    last), the first sheet of a name when two share it. `kept`: `guard.part_key` → the name in
+    `members`. A sheet whose part is in the file (`names`: every member's name) but was not kept by
+    the guard by its name (`sheet1.dat`, `media/sheet1.xml`) is read by python-calamine too:
+    `fetch` inflates it under the same limits and it joins `members` and `kept`, to be checked like
+    any other."""
     from defusedxml import ElementTree as ET
 
     folder = posixpath.dirname(workbook)
-    kept = {guard.part_key(name): name for name in members}     # one name per key (check_package)
     try:
         wb = ET.fromstring(members[workbook])
         rels_name = kept.get(guard.part_key(posixpath.join(folder, "_rels", posixpath.basename(workbook) + ".rels")))
@@ -330,7 +331,7 @@ def _sheet_parts(path: Path, members: dict[str, bytes], workbook: str, names: It
         if rel.get("TargetMode") != "External" and target and not rel.get("Type", "").endswith("/vbaProject"):
             read.add(_part_of(target, folder))
     out: dict[str, str] = {}
-    unkept = {guard.part_key(name): name for name in names if guard.part_key(name) not in kept}
+    unkept = {key: name for key, name in ((guard.part_key(name), name) for name in names) if key not in kept}
     for el in wb.iter():
         if el.tag.rpartition("}")[2] == "sheet":
             rid = None
@@ -340,9 +341,6 @@ def _sheet_parts(path: Path, members: dict[str, bytes], workbook: str, names: It
             part = _part_of(targets.get(rid, ""), folder)
             key = guard.part_key(part)
             if key in unkept:
-                if fetch is None:
-                    raise AftersalesError("err.not_spreadsheet", path,
-                                          detail=both("detail.sheet_part_unchecked", part=part))
                 members.update(fetch({unkept[key]}))
                 kept[key] = unkept.pop(key)
             part = kept.get(key, part)
@@ -358,16 +356,16 @@ def _part_of(target: str, folder: str = "xl") -> str:
     return target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
 
 
-def _workbook_part(path: Path, members: dict[str, bytes]) -> str:
+def _workbook_part(path: Path, members: dict[str, bytes], kept: dict[str, str]) -> str:
     """The workbook part python-calamine reads: the target of the package's officeDocument
-    relationship (`_rels/.rels`), xl/workbook.xml when there is none. Raises err.not_spreadsheet
+    relationship (`_rels/.rels`), xl/workbook.xml when there is none (`kept`: `guard.part_key` →
+    the name in `members`). Raises err.not_spreadsheet
     when that part is not in the package (sniff found an xl/workbook.xml, the relationship names
     another), err.xml_unsafe for an entity trick in the relationships."""
     from defusedxml import ElementTree as ET
 
     workbook = "xl/workbook.xml"
-    by_key = {guard.part_key(name): name for name in members}
-    rels_xml = members.get(by_key.get("_rels/.rels", ""))
+    rels_xml = members.get(kept.get("_rels/.rels", ""))
     if rels_xml:
         try:
             rels = ET.fromstring(rels_xml)
@@ -377,7 +375,7 @@ def _workbook_part(path: Path, members: dict[str, bytes]) -> str:
             if rel.get("Type", "").endswith("/officeDocument") and rel.get("Target"):
                 workbook = _part_of(rel.get("Target").replace("\\", "/"), "")
                 break
-    found = by_key.get(guard.part_key(workbook))
+    found = kept.get(guard.part_key(workbook))
     if found is None:
         raise AftersalesError("err.not_spreadsheet", path, detail=both("detail.no_workbook_part"))
     return found

@@ -58,30 +58,6 @@ def member_name(info: zipfile.ZipInfo) -> str:
     return name.replace("\\", "/")
 
 
-def read_members(path: Path, limits: Limits, names: set[str], whole: bytes | None = None) -> dict[str, bytes]:
-    """The members `names` (as `member_name` gives them) inflated under the limits, each refused
-    for a DTD as `check_package` refuses one: the sheet parts a workbook's relationships name that
-    `check_package` did not keep by their name (`sheet1.dat`, `media/sheet1.xml`), so that they
-    are checked like any other before python-calamine reads them. Raises AftersalesError
-    (err.not_spreadsheet, err.xml_unsafe, the zip-bomb errors) naming `path`."""
-    out: dict[str, bytes] = {}
-    view = memoryview(whole) if whole is not None else None
-    try:
-        with zipfile.ZipFile(io.BytesIO(whole) if whole is not None else path) as zf:
-            for info in zf.infolist():
-                name = member_name(info)
-                if name in names and not info.is_dir():
-                    data = _inflate(zf, info, path, limits, limits.max_total_mb * 1_000_000, view)
-                    if _has_entities(data):
-                        raise AftersalesError("err.xml_unsafe", path)
-                    out[name] = data
-    except AftersalesError:
-        raise
-    except (RuntimeError, zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError) as exc:
-        raise AftersalesError("err.not_spreadsheet", path, detail=_zip_detail(exc)) from exc
-    return out
-
-
 def part_key(name: str) -> str:
     """A package part's name as readers may match it: `/` for `\\`, `./` and `dir/../` resolved,
     any case (python-calamine finds `xl/worksheets/Sheet1.xml` for `sheet1.xml`). Two members of
@@ -424,7 +400,7 @@ def _bad_cell(el, pos: tuple[int, int], found: dict, shared: dict[str, str]) -> 
 
 
 _ROW_R = re.compile(rb"""\sr\s*=\s*["']([0-9]+)["']""")
-# A start tag named row, c, v or is under any prefix (the readers go by local names).
+# A start tag named row, or v or is, under any prefix (the readers go by local names).
 _ROW_START = re.compile(rb"<(?:[^\s<>/!?:=]+:)?row(?=[\s>/])")
 _VALUE_START = re.compile(rb"<(?:[^\s<>/!?:=]+:)?(?:v|is)(?=[\s>/])")
 
@@ -547,15 +523,7 @@ def _widest(xml: bytes, start: int, end: int) -> int:
     """The widest column from AA on (any case, any number of letters) of a cell that is not
     self-closed (`<c r="XFD1" s="3"/>` holds nothing) in xml[start:end], else 0."""
     wide = {m.group(1).upper() for m in _WIDE.finditer(xml, start, end) if not m.group(2)}
-    return max((_column_number(c) for c in wide), default=0)
-
-
-def _column_number(letters: bytes) -> int:
-    """1-based column of any number of letters, as python-calamine counts them (A = 1, AA = 27)."""
-    n = 0
-    for ch in letters:
-        n = n * 26 + ch - 64
-    return n
+    return max((col_index(c.decode()) + 1 for c in wide), default=0)
 
 
 def last_row(xml: bytes) -> int:
@@ -592,7 +560,7 @@ def _walked_extent(xml: bytes) -> tuple[int, int]:
             elif local == "c":
                 m = _REF_PARTS.match(el.get("r") or "")
                 if m and m.group(1):
-                    here = (int(m.group(2)) - 1, _column_number(m.group(1).upper().encode()) - 1)
+                    here = (int(m.group(2)) - 1, col_index(m.group(1).upper()))
                 else:
                     here = (row, col)
                 col = here[1] + 1
