@@ -20,6 +20,7 @@ from .core.results import BatchResult
 from .errors import AftersalesError
 from .paths import month_folders, readable
 from .period import Period
+from .workers import start_fork_server, worker_context
 
 
 @dataclass
@@ -344,7 +345,7 @@ def run(jobs: list[CityJob], workers: int, on_done: Callable[[dict[str, Any]], N
                     on_done(row)
     else:
         lost: list[int] = []
-        with ProcessPoolExecutor(max_workers=min(workers, len(parts)), mp_context=_context()) as pool:
+        with ProcessPoolExecutor(max_workers=min(workers, len(parts)), mp_context=worker_context()) as pool:
             futures = {pool.submit(score_chunk_safe, [jobs[i] for i in part]): part for part in parts}
             for fut in as_completed(futures):
                 part = futures[fut]
@@ -373,7 +374,7 @@ def _alone(job: CityJob) -> dict[str, Any]:
     (a native crash takes the whole pool, and with it every city not yet returned): the city that
     ends its worker gets an error row (err.worker_died), every other city its score. Costs one
     fork per lost city, and only after a crash."""
-    with ProcessPoolExecutor(max_workers=1, mp_context=_context()) as pool:
+    with ProcessPoolExecutor(max_workers=1, mp_context=worker_context()) as pool:
         try:
             return pool.submit(score_chunk_safe, [job]).result()[0]
         except BrokenProcessPool:
@@ -384,30 +385,12 @@ def _alone(job: CityJob) -> dict[str, Any]:
 
 
 def start_workers(workers: int) -> None:
-    """With more than one worker, start the fork server now (Linux): its imports of the scoring
-    stack (~0.7 s, `batch_worker`) then run while this process builds the run context and plans
-    the jobs, instead of after. The pool of `run` uses the same server; nothing else changes."""
-    if workers <= 1:
-        return
-    if _context().get_start_method() == "forkserver":
-        from multiprocessing import forkserver
-        forkserver.ensure_running()
-
-
-def _context():
-    """Worker processes that start warm.
-
-    On Linux a fork server imports the scoring stack (pandas, calamine, msgspec, the formats and
-    the rubric) once and forks each worker from it: no worker pays the ~1 s of imports, and no
-    worker is forked from the parent's threads (the progress bar). Elsewhere: spawn.
-    """
-    import multiprocessing as mp
-
-    if "forkserver" in mp.get_all_start_methods():
-        ctx = mp.get_context("forkserver")
-        ctx.set_forkserver_preload(["aftersales_cli.batch_worker"])
-        return ctx
-    return mp.get_context("spawn")
+    """With more than one worker, start the fork server now (Linux; `workers.start_fork_server`):
+    its imports of the scoring stack then run while this process builds the run context and plans
+    the jobs, instead of after. `launch.main` has usually started it already, before the command
+    line was imported; the pool of `run` uses the same server; nothing else changes."""
+    if workers > 1:
+        start_fork_server()
 
 
 def rank(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -163,6 +163,7 @@ class ScoreSheets:
     """
 
     def __init__(self, rubric, lang: str) -> None:
+        import xlsxwriter  # noqa: F401 - imported now, while the workers start, not after the last city
         self.rubric, self.lang = rubric, lang
         self._by_city: dict[str, SheetCells] = {}
         self._twice: set[str] = set()

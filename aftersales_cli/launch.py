@@ -1,0 +1,49 @@
+"""The `aftersales` entry point (pyproject `[project.scripts]`, `python -m aftersales_cli`).
+
+A batch with more than one worker needs a fork server that imports the scoring stack (~0.5 s).
+Started here, before the command line (Typer, rich, the command modules: ~0.15 s) is imported,
+those imports overlap (issue 16; README "Issue 16 — session 9"). Whether to start it is read from
+the raw arguments by `wants_workers`; a wrong guess only costs a server that is not used, or one
+started later by the batch itself (`batch.start_workers`): the results never depend on it.
+"""
+from __future__ import annotations
+
+import os
+import sys
+
+
+def wants_workers(args: list[str]) -> bool:
+    """True when ARGS (the command line after the program name) run `batch` with more than one
+    worker: `batch` first, no -h/--help, and `--jobs N`, `--jobs=N`, `-j N` or `-jN` with N > 1, or
+    no --jobs on a machine with more than one CPU (the batch's default: one worker per CPU)."""
+    if not args or args[0] != "batch" or "-h" in args or "--help" in args:
+        return False
+    jobs: str | None = None
+    rest = iter(args[1:])
+    for arg in rest:
+        if arg == "--":
+            break
+        if arg in ("--jobs", "-j"):
+            jobs = next(rest, "")          # no value: Typer refuses the line
+        elif arg.startswith("--jobs="):
+            jobs = arg[len("--jobs="):]
+        elif arg.startswith("-j") and not arg.startswith("--"):
+            jobs = arg[2:]
+    if jobs is None:
+        return (os.cpu_count() or 1) > 1
+    try:
+        return int(jobs) > 1
+    except ValueError:
+        return False
+
+
+def main() -> None:
+    """Start the batch's fork server when `wants_workers`, then run the command line."""
+    if wants_workers(sys.argv[1:]):
+        from .workers import start_fork_server
+        try:
+            start_fork_server()
+        except Exception:  # noqa: BLE001 - the batch starts its workers itself (and reports) if this fails
+            pass
+    from .cli import main as run_command_line
+    run_command_line()
