@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 import re
 from collections import Counter
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +20,7 @@ from .core.results import BatchResult
 from .errors import AftersalesError
 from .paths import month_folders, readable
 from .period import Period
-from .workers import start_fork_server, worker_context
+from .workers import start_fork_server, worker_pool
 
 
 @dataclass
@@ -344,22 +344,11 @@ def run(jobs: list[CityJob], workers: int, on_done: Callable[[dict[str, Any]], N
                 if on_done:
                     on_done(row)
     else:
-        lost: list[int] = []
-        with ProcessPoolExecutor(max_workers=min(workers, len(parts)), mp_context=worker_context()) as pool:
-            futures = {pool.submit(score_chunk_safe, [jobs[i] for i in part]): part for part in parts}
-            for fut in as_completed(futures):
-                part = futures[fut]
-                try:
-                    rows = fut.result()
-                except BrokenProcessPool:    # a worker ended (a native crash): every unfinished chunk is lost
-                    lost.extend(part)
-                    continue
-                except Exception as exc:  # noqa: BLE001 - a chunk's results that could not come back
-                    rows = [_failed(jobs[i], _reason(exc, jobs[i].lang)) for i in part]
-                for i, row in zip(part, rows):
-                    results[i] = row
-                    if on_done:
-                        on_done(row)
+        def deliver(i: int, row: dict[str, Any]) -> None:
+            results[i] = row
+            if on_done:
+                on_done(row)
+        lost = _in_pool(jobs, parts, workers, deliver)
         for i in sorted(lost):
             results[i] = _alone(jobs[i])
             if on_done:
@@ -369,19 +358,54 @@ def run(jobs: list[CityJob], workers: int, on_done: Callable[[dict[str, Any]], N
     return [results[i] for i in range(len(jobs))]
 
 
+def _in_pool(jobs: list[CityJob], parts: list[list[int]], workers: int,
+             deliver: Callable[[int, dict[str, Any]], None]) -> list[int]:
+    """Score the chunks `parts` (indexes into `jobs`) in a pool of worker processes, calling
+    `deliver(index, row)` for each row as its chunk comes back; returns the indexes lost to a
+    worker that ended abnormally (`_alone` scores them again). Ctrl-C: the loop looks every POLL
+    seconds, then `workers.worker_pool` ends the workers and raises KeyboardInterrupt."""
+    lost: list[int] = []
+    with worker_pool(min(workers, len(parts))) as (pool, interrupted):
+        futures = {pool.submit(score_chunk_safe, [jobs[i] for i in part]): n for n, part in enumerate(parts)}
+        pending = set(futures)
+        while pending and not interrupted:
+            done, pending = wait(pending, timeout=POLL, return_when=FIRST_COMPLETED)
+            for fut in sorted(done, key=futures.__getitem__):
+                part = parts[futures[fut]]
+                try:
+                    rows = fut.result()
+                except BrokenProcessPool:    # a worker ended (a native crash): every unfinished chunk is lost
+                    lost.extend(part)
+                    continue
+                except Exception as exc:  # noqa: BLE001 - a chunk's results that could not come back
+                    rows = [_failed(jobs[i], _reason(exc, jobs[i].lang)) for i in part]
+                for i, row in zip(part, rows):
+                    deliver(i, row)
+    return lost
+
+
+#: How often (seconds) a batch waiting for its workers looks whether Ctrl-C was pressed.
+POLL = 0.1
+
+
 def _alone(job: CityJob) -> dict[str, Any]:
     """One city scored again in a worker of its own, after a worker of the pool ended abnormally
     (a native crash takes the whole pool, and with it every city not yet returned): the city that
     ends its worker gets an error row (err.worker_died), every other city its score. Costs one
-    fork per lost city, and only after a crash."""
-    with ProcessPoolExecutor(max_workers=1, mp_context=worker_context()) as pool:
+    fork per lost city, and only after a crash. Ctrl-C as in `_in_pool`."""
+    with worker_pool(1) as (pool, interrupted):
         try:
-            return pool.submit(score_chunk_safe, [job]).result()[0]
+            future = pool.submit(score_chunk_safe, [job])
+            while not interrupted and not wait([future], timeout=POLL).done:
+                pass
+            if not interrupted:
+                return future.result()[0]
         except BrokenProcessPool:
             folder = job.folder or job.city_root or job.city
             return _failed(job, _reason(AftersalesError("err.worker_died", folder), job.lang))
         except Exception as exc:  # noqa: BLE001 - results that could not come back
             return _failed(job, _reason(exc, job.lang))
+    raise KeyboardInterrupt              # (not reached: worker_pool raises it on leaving)
 
 
 def start_workers(workers: int) -> None:

@@ -21,6 +21,7 @@ touches the entry's modification time). AFTERSALES_CACHE_LOG=FILE appends one li
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -185,10 +186,25 @@ def put(key: str, city_root: Path, row: dict[str, Any], base: str | None = None)
         return False
 
 
+#: A temporary file of `put` older than this (seconds) belongs to no write in progress: a worker
+#: ended by Ctrl-C (`workers.stop_workers`) between writing it and renaming it. `evict` removes it.
+STALE_TEMP = 3600
+
+
 def evict(limit: int | None = None) -> int:
     """Remove the least recently used entries until the store is within `limit` bytes
-    (AFTERSALES_CACHE_MB); returns how many were removed. Never raises."""
+    (AFTERSALES_CACHE_MB), and temporary files older than STALE_TEMP; returns how many entries
+    were removed. Never raises."""
+    import time
+
     limit = limit_bytes() if limit is None else limit
+    try:
+        for tmp in results_dir().glob("*/.*.tmp"):
+            with contextlib.suppress(OSError):
+                if time.time() - tmp.stat().st_mtime > STALE_TEMP:
+                    tmp.unlink()
+    except OSError:
+        pass
     entries = []
     try:
         for path in results_dir().glob("*/*.json"):

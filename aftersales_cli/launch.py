@@ -38,12 +38,20 @@ def wants_workers(args: list[str]) -> bool:
 
 
 def main() -> None:
-    """Start the batch's fork server when `wants_workers`, then run the command line."""
-    if wants_workers(sys.argv[1:]):
-        from .workers import start_fork_server
-        try:
-            start_fork_server()
-        except Exception:  # noqa: BLE001 - the batch starts its workers itself (and reports) if this fails
-            pass
-    from .cli import main as run_command_line
-    run_command_line()
+    """Start the batch's fork server when `wants_workers`, then run the command line. Ctrl-C before
+    the command line can answer it (while it is imported) ends with exit 130 and no traceback, as
+    Ctrl-C does later (`cli.console.run`)."""
+    try:
+        if wants_workers(sys.argv[1:]):
+            from .workers import start_fork_server
+            try:
+                start_fork_server()
+            except Exception:  # noqa: BLE001 - the batch starts its workers itself (and reports) if this fails
+                pass
+        from .cli import main as run_command_line
+        run_command_line()
+    except KeyboardInterrupt:
+        sys.exit(130)
+    finally:                 # the command is over: a late Ctrl-C must not interrupt the clean-up at exit
+        import signal
+        signal.signal(signal.SIGINT, signal.SIG_IGN)

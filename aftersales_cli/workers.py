@@ -5,6 +5,9 @@ server before the command line itself is imported.
 """
 from __future__ import annotations
 
+import contextlib
+from typing import Any, Iterator
+
 #: The module a fork server imports once for all its workers (the scoring stack, warm).
 PRELOAD = "aftersales_cli.batch_worker"
 
@@ -27,7 +30,112 @@ def worker_context():
 
 def start_fork_server() -> None:
     """Start the fork server now, if this platform has one (its imports then run beside whatever
-    this process does next); a no-op when it is running or on spawn-only platforms."""
-    if worker_context().get_start_method() == "forkserver":
-        from multiprocessing import forkserver
-        forkserver.ensure_running()
+    this process does next); a no-op when it is running or on spawn-only platforms.
+
+    The server, multiprocessing's resource tracker and every worker forked from the server start
+    with SIGINT blocked (a signal mask is inherited through fork and exec): Ctrl-C in the terminal
+    goes to the whole process group, and a worker interrupted inside the pool's queues can leave
+    the batch hanging for good (measured on 2b0cf62). Only this process reacts to Ctrl-C, and
+    `batch.run` then stops the workers (`stop_workers`)."""
+    if worker_context().get_start_method() != "forkserver":
+        return
+    import signal
+    from multiprocessing import forkserver, resource_tracker
+
+    with _quiet_descendants():
+        resource_tracker.ensure_running()   # first: its own start unblocks SIGINT in this process when done
+        mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        try:
+            forkserver.ensure_running()
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+
+
+@contextlib.contextmanager
+def _quiet_descendants() -> Iterator[None]:
+    """Processes started in the block write to the null device, not to this process's stdout and
+    stderr (file descriptors 1 and 2, restored after). The fork server outlives a batch that
+    stops early by the time its imports take, and a pipe reading the batch's output
+    (`aftersales batch … | …`, `$(…)`) waited for it; a worker can no longer write into the JSON
+    of `--format json`, and a worker's native crash prints nothing (its city's row says
+    err.worker_died, naming the folder). A descriptor that is closed stays closed."""
+    import os
+
+    saved: dict[int, int] = {}
+    for fd in (1, 2):
+        try:
+            saved[fd] = os.dup(fd)
+        except OSError:                  # closed: a child inherits nothing there
+            pass
+    null = os.open(os.devnull, os.O_WRONLY)
+    try:
+        for fd in saved:
+            os.dup2(null, fd)
+        yield
+    finally:
+        for fd, copy in saved.items():
+            os.dup2(copy, fd)
+            os.close(copy)
+        os.close(null)                   # (never 1 or 2 while they are open)
+
+
+@contextlib.contextmanager
+def interrupts_held() -> Iterator[list[int]]:
+    """Ctrl-C (SIGINT) taken as a request for the block: each one is appended to the list yielded
+    (true once Ctrl-C was pressed: the block looks at it where stopping is safe), and
+    KeyboardInterrupt is raised when the block ends. In the main thread only (only it receives
+    Python's signals); elsewhere the list stays empty.
+
+    A handler, not a signal mask: another thread (the progress bar's) would take the signal."""
+    import signal
+    import threading
+
+    seen: list[int] = []
+    if threading.current_thread() is not threading.main_thread():
+        yield seen
+        return
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: seen.append(signum))
+    try:
+        yield seen
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if seen:
+        raise KeyboardInterrupt
+
+
+@contextlib.contextmanager
+def worker_pool(workers: int) -> Iterator[tuple[Any, list[int]]]:
+    """(a ProcessPoolExecutor of `workers` batch workers, the Ctrl-C list of `interrupts_held`).
+
+    Ctrl-C is taken as a request, never as an exception in the middle of the pool's own locks and
+    queues (where Python 3.11's pool, cut short, hung for good or failed with "release unlocked
+    lock"): the caller's loop looks at the list where stopping is safe and leaves the block; the
+    workers are then ended (`stop_workers`) and KeyboardInterrupt is raised once the pool is shut.
+    Any exception from the block ends the workers too. The workers themselves never see the
+    terminal's Ctrl-C (`start_fork_server`)."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    start_fork_server()                  # a no-op when it is running
+    with interrupts_held() as interrupted:
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=worker_context())
+        try:
+            yield pool, interrupted
+        except BaseException:
+            stop_workers(pool)
+            raise
+        finally:
+            if interrupted:
+                stop_workers(pool)
+            pool.shutdown(wait=True)
+            del pool
+
+
+def stop_workers(pool) -> None:
+    """Stop a ProcessPoolExecutor's work now (the batch was interrupted): the worker processes are
+    ended and the chunks not started cancelled (`multiprocessing.active_children`: the pool's
+    workers are this process's only `Process` children); results already in are kept by the caller."""
+    import multiprocessing as mp
+
+    for child in mp.active_children():
+        child.terminate()
+    pool.shutdown(wait=True, cancel_futures=True)   # the pool sees its workers gone and ends at once

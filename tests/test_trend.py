@@ -249,6 +249,24 @@ def test_eviction_removes_least_recently_used_first(tmp_path, monkeypatch):
     assert [p.stem for p in folder.iterdir()] == ["newest"]
 
 
+def test_eviction_removes_temporary_files_left_by_an_ended_worker(tmp_path, monkeypatch):
+    """A worker ended by Ctrl-C between writing an entry's temporary file and renaming it leaves the
+    file (cache.put); one older than cache.STALE_TEMP goes at the next eviction, a recent one (a write
+    in progress in another process) stays, and neither counts as an entry."""
+    import time
+    monkeypatch.setenv("AFTERSALES_CACHE", str(tmp_path))
+    folder = tmp_path / "results" / "ab"
+    folder.mkdir(parents=True)
+    (folder / "entry.json").write_bytes(b"{}")
+    old, fresh = folder / ".old1234.tmp", folder / ".new5678.tmp"
+    old.write_bytes(b"x")
+    fresh.write_bytes(b"x")
+    then = time.time() - 2 * 3600                                   # two hours ago: past STALE_TEMP (1 h)
+    os.utime(old, (then, then))
+    assert cache.evict(limit=10_000) == 0
+    assert sorted(p.name for p in folder.iterdir()) == [".new5678.tmp", "entry.json"]
+
+
 # --- 趋势.xlsx on paper ------------------------------------------------------------------------------
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")

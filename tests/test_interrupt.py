@@ -1,0 +1,126 @@
+"""Ctrl-C during a batch (aftersales_cli/workers.py, batch._in_pool; "nothing crashes"): only the
+main process reacts to it, it stops the workers and exits 130 with no traceback, and no process of
+the batch stays behind. Before session 9 a Ctrl-C that reached the pool's workers, or came twice,
+printed tracebacks of the fork server and the workers, and one run in twenty hung for good
+(README "Issue 16 — session 9").
+
+POSIX only (signal masks, process groups); the batch's workers are spawned elsewhere.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from aftersales_cli.sample import generate
+from aftersales_cli.workers import interrupts_held
+
+pytestmark = pytest.mark.skipif(not hasattr(os, "killpg"), reason="POSIX signals and process groups")
+
+ROOT_DIR = Path(__file__).resolve().parent.parent
+
+
+def _in_fresh_python(code: str) -> str:
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT_DIR, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout.strip()
+
+
+def test_workers_never_see_ctrl_c_and_write_to_the_null_device():
+    # a worker of the batch's pool reports its signal mask and what its stdout/stderr are
+    out = _in_fresh_python(
+        "import os, signal\n"
+        "from concurrent.futures import ProcessPoolExecutor\n"
+        "from aftersales_cli.workers import start_fork_server, worker_context\n"
+        "start_fork_server()\n"
+        "null = os.stat(os.devnull)\n"
+        "with ProcessPoolExecutor(1, mp_context=worker_context()) as pool:\n"
+        "    mask = pool.submit(signal.pthread_sigmask, signal.SIG_BLOCK, []).result()\n"
+        "    fds = [pool.submit(os.fstat, fd).result() for fd in (1, 2)]\n"
+        "print(signal.SIGINT in mask, all((s.st_dev, s.st_ino) == (null.st_dev, null.st_ino) for s in fds),\n"
+        "      signal.SIGINT in signal.pthread_sigmask(signal.SIG_BLOCK, []), os.fstat(1).st_ino != null.st_ino)\n")
+    # worker: SIGINT blocked, stdout and stderr the null device; this process: SIGINT not blocked,
+    # its own stdout (the pipe of subprocess.run) given back
+    assert out == "True True False True"
+
+
+def test_a_ctrl_c_inside_interrupts_held_is_raised_at_its_end():
+    before = signal.getsignal(signal.SIGINT)
+    reached_end_of_block = False
+    with pytest.raises(KeyboardInterrupt), interrupts_held() as interrupted:
+        os.kill(os.getpid(), signal.SIGINT)
+        for _ in range(1000):            # the handler runs between bytecodes, soon after the kill
+            if interrupted:
+                break
+            time.sleep(0.001)
+        assert interrupted == [signal.SIGINT]
+        reached_end_of_block = True
+    assert reached_end_of_block
+    assert signal.getsignal(signal.SIGINT) is before
+
+
+def test_interrupts_held_without_ctrl_c_changes_nothing():
+    before = signal.getsignal(signal.SIGINT)
+    with interrupts_held() as interrupted:
+        pass
+    assert interrupted == [] and signal.getsignal(signal.SIGINT) is before
+
+
+@pytest.fixture(scope="module")
+def many_cities(tmp_path_factory) -> Path:
+    """200 small cities (4 generated, each copied 50 times): a batch of them runs for seconds."""
+    base = tmp_path_factory.mktemp("interrupt")
+    made = base / "made"
+    generate(made, cities=4, orders=300, period="2026-11", seed=5)
+    root = base / "root"
+    for city in sorted(made.iterdir()):
+        for k in range(50):
+            shutil.copytree(city, root / f"{city.name}{k:02d}")
+    return root
+
+
+def _session(pid: int) -> list[str]:
+    out = subprocess.run(["ps", "-o", "pid=", "-s", str(pid)], capture_output=True, text=True).stdout
+    return out.split()
+
+
+@pytest.mark.parametrize("presses", [1, 2])
+def test_ctrl_c_during_the_pool_stops_the_batch_cleanly(many_cities, tmp_path, presses):
+    log = tmp_path / "scored.log"
+    env = {**os.environ, "AFTERSALES_CACHE": str(tmp_path / "cache"), "AFTERSALES_CACHE_LOG": str(log),
+           "PYTHONIOENCODING": "utf-8"}
+    out = tmp_path / "out"
+    proc = subprocess.Popen([sys.executable, "-m", "aftersales_cli", "batch", str(many_cities), "--jobs", "2",
+                             "--out", str(out)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+                            start_new_session=True)
+    try:
+        for _ in range(600):             # until a worker has begun a city: the pool is running
+            if log.exists() and log.stat().st_size > 0:
+                break
+            time.sleep(0.05)
+        assert log.exists(), "no worker began a city"
+        for _ in range(presses):         # Ctrl-C reaches the whole foreground process group
+            os.killpg(proc.pid, signal.SIGINT)
+            time.sleep(0.05)
+        _, stderr = proc.communicate(timeout=120)   # a hang fails here
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    text = stderr.decode("utf-8", "replace")
+    assert proc.returncode == 130, text
+    assert "Traceback" not in text and "Error" not in text and "Exception" not in text, text
+    assert not (out / "summary.json").exists()          # interrupted before the end: nothing written
+    for _ in range(100):                                # the fork server and the tracker end with it
+        left = _session(proc.pid)
+        if not left:
+            break
+        time.sleep(0.1)
+    assert left == []
+    scored = len(log.read_text("utf-8").splitlines())
+    assert 0 < scored < 200                              # it stopped part-way
