@@ -79,12 +79,18 @@ def _quiet_descendants() -> Iterator[None]:
         os.close(null)                   # (never 1 or 2 while they are open)
 
 
+#: The signals a batch's pool takes as "stop": Ctrl-C, and `kill PID` (SIGTERM, where it exists).
+STOP_SIGNALS = ("SIGINT", "SIGTERM")
+
+
 @contextlib.contextmanager
 def interrupts_held() -> Iterator[list[int]]:
-    """Ctrl-C (SIGINT) taken as a request for the block: each one is appended to the list yielded
-    (true once Ctrl-C was pressed: the block looks at it where stopping is safe), and
-    KeyboardInterrupt is raised when the block ends. In the main thread only (only it receives
-    Python's signals); elsewhere the list stays empty.
+    """Ctrl-C (SIGINT) and SIGTERM taken as a request for the block: each one is appended to the
+    list yielded (true once one came: the block looks at it where stopping is safe), and on
+    leaving the block KeyboardInterrupt is raised for SIGINT (exit 130), SystemExit(143) for
+    SIGTERM (128 + 15, the code a process ended by it has). In the main thread only (only it
+    receives Python's signals); elsewhere the list stays empty. A signal this process was started
+    with ignored (`nohup`, `cmd &` in a script) stays ignored.
 
     A handler, not a signal mask: another thread (the progress bar's) would take the signal."""
     import signal
@@ -94,11 +100,18 @@ def interrupts_held() -> Iterator[list[int]]:
     if threading.current_thread() is not threading.main_thread():
         yield seen
         return
-    previous = signal.signal(signal.SIGINT, lambda signum, frame: seen.append(signum))
+    previous = {}
+    for name in STOP_SIGNALS:
+        signum = getattr(signal, name, None)
+        if signum is not None and signal.getsignal(signum) is not signal.SIG_IGN:
+            previous[signum] = signal.signal(signum, lambda number, frame: seen.append(number))
     try:
         yield seen
     finally:
-        signal.signal(signal.SIGINT, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+    if getattr(signal, "SIGTERM", None) in seen:
+        raise SystemExit(128 + signal.SIGTERM)
     if seen:
         raise KeyboardInterrupt
 
@@ -110,7 +123,8 @@ def worker_pool(workers: int) -> Iterator[tuple[Any, list[int]]]:
     Ctrl-C is taken as a request, never as an exception in the middle of the pool's own locks and
     queues (where Python 3.11's pool, cut short, hung for good or failed with "release unlocked
     lock"): the caller's loop looks at the list where stopping is safe and leaves the block; the
-    workers are then ended (`stop_workers`) and KeyboardInterrupt is raised once the pool is shut.
+    workers are then ended (`stop_workers`) and KeyboardInterrupt (SystemExit(143) for SIGTERM) is
+    raised once the pool is shut.
     Any exception from the block ends the workers too. The workers themselves never see the
     terminal's Ctrl-C (`start_fork_server`)."""
     from concurrent.futures import ProcessPoolExecutor

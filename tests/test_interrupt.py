@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from aftersales_cli.sample import generate
+from aftersales_cli.report.atomic import output_folder
 from aftersales_cli.workers import interrupts_held
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "killpg"), reason="POSIX signals and process groups")
@@ -90,37 +91,82 @@ def _session(pid: int) -> list[str]:
     return out.split()
 
 
-@pytest.mark.parametrize("presses", [1, 2])
-def test_ctrl_c_during_the_pool_stops_the_batch_cleanly(many_cities, tmp_path, presses):
+def _batch_stopped(root: Path, tmp_path: Path, send, preexec=None) -> tuple[int, str, Path, int]:
+    """Run `aftersales batch ROOT --jobs 2` in a session of its own; once a worker has begun a city
+    (the pool is running), call `send(pid)`; return (exit code, stderr, --out folder, cities begun)
+    after checking that no process of the session outlives the batch."""
     log = tmp_path / "scored.log"
     env = {**os.environ, "AFTERSALES_CACHE": str(tmp_path / "cache"), "AFTERSALES_CACHE_LOG": str(log),
            "PYTHONIOENCODING": "utf-8"}
     out = tmp_path / "out"
-    proc = subprocess.Popen([sys.executable, "-m", "aftersales_cli", "batch", str(many_cities), "--jobs", "2",
+    proc = subprocess.Popen([sys.executable, "-m", "aftersales_cli", "batch", str(root), "--jobs", "2",
                              "--out", str(out)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
-                            start_new_session=True)
+                            start_new_session=True, preexec_fn=preexec)
     try:
         for _ in range(600):             # until a worker has begun a city: the pool is running
             if log.exists() and log.stat().st_size > 0:
                 break
             time.sleep(0.05)
         assert log.exists(), "no worker began a city"
-        for _ in range(presses):         # Ctrl-C reaches the whole foreground process group
-            os.killpg(proc.pid, signal.SIGINT)
-            time.sleep(0.05)
-        _, stderr = proc.communicate(timeout=120)   # a hang fails here
+        send(proc.pid)
+        _, stderr = proc.communicate(timeout=120)        # a hang fails here
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
-    text = stderr.decode("utf-8", "replace")
-    assert proc.returncode == 130, text
-    assert "Traceback" not in text and "Error" not in text and "Exception" not in text, text
-    assert not (out / "summary.json").exists()          # interrupted before the end: nothing written
     for _ in range(100):                                # the fork server and the tracker end with it
         left = _session(proc.pid)
         if not left:
             break
         time.sleep(0.1)
     assert left == []
-    scored = len(log.read_text("utf-8").splitlines())
-    assert 0 < scored < 200                              # it stopped part-way
+    return proc.returncode, stderr.decode("utf-8", "replace"), out, len(log.read_text("utf-8").splitlines())
+
+
+def _no_traceback(text: str) -> None:
+    assert "Traceback" not in text and "Error" not in text and "Exception" not in text, text
+
+
+@pytest.mark.parametrize("presses", [1, 2])
+def test_ctrl_c_during_the_pool_stops_the_batch_cleanly(many_cities, tmp_path, presses):
+    def press(pid):                      # Ctrl-C reaches the whole foreground process group
+        for _ in range(presses):
+            os.killpg(pid, signal.SIGINT)
+            time.sleep(0.05)
+    code, text, out, begun = _batch_stopped(many_cities, tmp_path, press)
+    assert code == 130, text
+    _no_traceback(text)
+    assert not out.exists()              # interrupted before the end: no output folder at all
+    assert 0 < begun < 200               # it stopped part-way
+
+
+def test_kill_of_the_main_process_ends_its_workers_too(many_cities, tmp_path):
+    """`kill PID` (SIGTERM to the batch alone, not its group): the workers must not stay behind,
+    blocked on a queue nobody writes to any more (they did before session 9)."""
+    code, text, out, begun = _batch_stopped(many_cities, tmp_path, lambda pid: os.kill(pid, signal.SIGTERM))
+    assert code == 128 + signal.SIGTERM, text           # 143, as a process ended by SIGTERM
+    _no_traceback(text)
+    assert not out.exists() and 0 < begun < 200
+
+
+def test_a_batch_started_with_ctrl_c_ignored_ignores_it(many_cities, tmp_path):
+    """`nohup aftersales batch … &` or `cmd &` in a script: SIGINT is ignored from the start, and
+    the batch must not become interruptible while its workers run."""
+    def press(pid):
+        os.killpg(pid, signal.SIGINT)
+    code, text, out, begun = _batch_stopped(many_cities, tmp_path, press,
+                                            preexec=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
+    assert code == 0, text
+    assert (out / "summary.json").exists() and begun == 200
+
+
+def test_an_interrupted_write_removes_the_output_folder_it_made(tmp_path):
+    made, kept, partial = tmp_path / "made", tmp_path / "kept", tmp_path / "partial"
+    kept.mkdir()
+    for folder, write_first in ((made, False), (kept, False), (partial, True)):
+        with pytest.raises(KeyboardInterrupt), output_folder(folder):
+            if write_first:
+                (folder / "汇总.xlsx").write_bytes(b"whole")
+            raise KeyboardInterrupt
+    assert not made.exists()                            # made by the block, left empty: removed
+    assert kept.is_dir()                                # there before: kept
+    assert (partial / "汇总.xlsx").read_bytes() == b"whole"   # a whole file written: kept with its folder

@@ -43,6 +43,24 @@ def ensure_folder(folder: Path) -> Path:
 
 
 @contextlib.contextmanager
+def output_folder(folder: Path) -> Iterator[Path]:
+    """`ensure_folder` for the block that writes a command's outputs into `folder`: when the block
+    fails or is interrupted (Ctrl-C) before it wrote anything there, a folder it created is removed
+    again, so an interrupted batch leaves no empty `ROOT/_scores/YYYY-MM`. Files already written
+    stay (each is whole: `write_atomic`)."""
+    folder = Path(folder)
+    created = not folder.exists()
+    ensure_folder(folder)
+    try:
+        yield folder
+    except BaseException:
+        if created:
+            with contextlib.suppress(OSError):
+                folder.rmdir()           # only when empty
+        raise
+
+
+@contextlib.contextmanager
 def atomic_path(out: Path) -> Iterator[Path]:
     """Yield a temporary path beside `out`; on success it replaces `out`, else it is removed.
 

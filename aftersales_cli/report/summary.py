@@ -13,7 +13,7 @@ from ..core.finding import SEVERITIES, display
 from ..core.results import BatchResult
 from ..paths import readable
 from ..rubric.engine import ItemResult, Scorecard
-from .atomic import ensure_folder, write_atomic, write_json_atomic
+from .atomic import output_folder, write_atomic, write_json_atomic
 from .cellsafe import csv_safe, wrapped_lines
 from .fixlist import below_scoresheet
 from .names import sheet_name
@@ -35,8 +35,8 @@ def write_outputs(result: BatchResult, out: Path, lang: str, sheets: ScoreSheets
         ("summary.csv", lambda path: _write_csv(path, _summary_csv(result, lang))),
         ("findings.csv", lambda path: _write_csv(path, _findings_csv(result, lang))),
     ]
-    ensure_folder(out)
-    return [write(out / name) for name, write in steps]
+    with output_folder(out):
+        return [write(out / name) for name, write in steps]
 
 
 # RFC 4180 line ends. With "\n" as the terminator the csv module leaves a field holding a lone

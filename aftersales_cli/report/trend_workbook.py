@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import i18n
-from .atomic import ensure_folder, write_atomic, write_json_atomic
+from .atomic import output_folder, write_atomic, write_json_atomic
 from .summary import csv_text
 from .xlsxbook import close_workbook, new_workbook, print_page
 
@@ -32,12 +32,12 @@ def write_trend_outputs(doc: dict[str, Any], extra: dict[str, Any], rubric, out:
 
     `doc`: trend.assemble_trend's document; `extra`: {"network", "items", "full_marks", "changes"}
     from trend.py. Raises AftersalesError (naming the file) when a file cannot be written."""
-    ensure_folder(out)
-    return [
-        write_atomic(out / WORKBOOK, lambda tmp: _workbook(doc, extra, rubric, tmp, lang)),
-        write_json_atomic(out / "trend.json", doc),
-        write_atomic(out / "trend.csv", lambda tmp: tmp.write_bytes(trend_csv(doc, rubric, lang).encode("utf-8"))),
-    ]
+    with output_folder(out):
+        return [
+            write_atomic(out / WORKBOOK, lambda tmp: _workbook(doc, extra, rubric, tmp, lang)),
+            write_json_atomic(out / "trend.json", doc),
+            write_atomic(out / "trend.csv", lambda tmp: tmp.write_bytes(trend_csv(doc, rubric, lang).encode("utf-8"))),
+        ]
 
 
 def _status(cell: dict[str, Any], lang: str) -> str:
