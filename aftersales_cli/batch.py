@@ -389,23 +389,15 @@ POLL = 0.1
 
 
 def _alone(job: CityJob) -> dict[str, Any]:
-    """One city scored again in a worker of its own, after a worker of the pool ended abnormally
-    (a native crash takes the whole pool, and with it every city not yet returned): the city that
-    ends its worker gets an error row (err.worker_died), every other city its score. Costs one
-    fork per lost city, and only after a crash. Ctrl-C as in `_in_pool`."""
-    with worker_pool(1) as (pool, interrupted):
-        try:
-            future = pool.submit(score_chunk_safe, [job])
-            while not interrupted and not wait([future], timeout=POLL).done:
-                pass
-            if not interrupted:
-                return future.result()[0]
-        except BrokenProcessPool:
-            folder = job.folder or job.city_root or job.city
-            return _failed(job, _reason(AftersalesError("err.worker_died", folder), job.lang))
-        except Exception as exc:  # noqa: BLE001 - results that could not come back
-            return _failed(job, _reason(exc, job.lang))
-    raise KeyboardInterrupt              # (not reached: worker_pool raises it on leaving)
+    """One city scored again in a worker of its own (`_in_pool` with one chunk of one city), after a
+    worker of the pool ended abnormally (a native crash takes the whole pool, and with it every
+    city not yet returned): the city that ends its worker gets an error row (err.worker_died),
+    every other city its score. Costs one fork per lost city, and only after a crash."""
+    rows: list[dict[str, Any]] = []
+    if _in_pool([job], [[0]], 1, lambda i, row: rows.append(row)):
+        folder = job.folder or job.city_root or job.city
+        return _failed(job, _reason(AftersalesError("err.worker_died", folder), job.lang))
+    return rows[0]
 
 
 def start_workers(workers: int) -> None:

@@ -36,7 +36,7 @@ def start_fork_server() -> None:
     with SIGINT blocked (a signal mask is inherited through fork and exec): Ctrl-C in the terminal
     goes to the whole process group, and a worker interrupted inside the pool's queues can leave
     the batch hanging for good (measured on 2b0cf62). Only this process reacts to Ctrl-C, and
-    `batch.run` then stops the workers (`stop_workers`)."""
+    `worker_pool` then stops the workers (`stop_workers`)."""
     if worker_context().get_start_method() != "forkserver":
         return
     import signal
@@ -79,7 +79,7 @@ def _quiet_descendants() -> Iterator[None]:
         os.close(null)                   # (never 1 or 2 while they are open)
 
 
-#: The signals a batch's pool takes as "stop": Ctrl-C, and `kill PID` (SIGTERM, where it exists).
+#: The signals a batch's pool takes as "stop": Ctrl-C, and `kill PID` (SIGTERM).
 STOP_SIGNALS = ("SIGINT", "SIGTERM")
 
 
@@ -102,15 +102,15 @@ def interrupts_held() -> Iterator[list[int]]:
         return
     previous = {}
     for name in STOP_SIGNALS:
-        signum = getattr(signal, name, None)
-        if signum is not None and signal.getsignal(signum) is not signal.SIG_IGN:
+        signum = getattr(signal, name)
+        if signal.getsignal(signum) is not signal.SIG_IGN:
             previous[signum] = signal.signal(signum, lambda number, frame: seen.append(number))
     try:
         yield seen
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
-    if getattr(signal, "SIGTERM", None) in seen:
+    if signal.SIGTERM in seen:
         raise SystemExit(128 + signal.SIGTERM)
     if seen:
         raise KeyboardInterrupt
@@ -137,10 +137,11 @@ def worker_pool(workers: int) -> Iterator[tuple[Any, list[int]]]:
         except BaseException:
             stop_workers(pool)
             raise
-        finally:
+        else:
             if interrupted:
                 stop_workers(pool)
-            pool.shutdown(wait=True)
+        finally:
+            pool.shutdown(wait=True)     # (its weakref callback runs now, while signals are held)
             del pool
 
 
