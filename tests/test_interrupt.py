@@ -51,7 +51,16 @@ def test_workers_never_see_ctrl_c_and_write_to_the_null_device():
     assert out == "True True False True"
 
 
-def test_a_ctrl_c_inside_interrupts_held_is_raised_at_its_end():
+@pytest.fixture
+def ctrl_c_answered():
+    """Python's own SIGINT handler in this process for the test (a test run started as `cmd &` by a
+    non-interactive shell has SIGINT ignored, which interrupts_held rightly leaves alone)."""
+    inherited = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, inherited)
+
+
+def test_a_ctrl_c_inside_interrupts_held_is_raised_at_its_end(ctrl_c_answered):
     before = signal.getsignal(signal.SIGINT)
     reached_end_of_block = False
     with pytest.raises(KeyboardInterrupt), interrupts_held() as interrupted:
@@ -66,7 +75,7 @@ def test_a_ctrl_c_inside_interrupts_held_is_raised_at_its_end():
     assert signal.getsignal(signal.SIGINT) is before
 
 
-def test_interrupts_held_without_ctrl_c_changes_nothing():
+def test_interrupts_held_without_ctrl_c_changes_nothing(ctrl_c_answered):
     before = signal.getsignal(signal.SIGINT)
     with interrupts_held() as interrupted:
         pass
@@ -91,7 +100,14 @@ def _session(pid: int) -> list[str]:
     return out.split()
 
 
-def _batch_stopped(root: Path, tmp_path: Path, send, preexec=None) -> tuple[int, str, Path, int]:
+def _interactive() -> None:
+    """In the batch's process before it starts: SIGINT as a terminal gives it, whatever this test
+    run inherited (pytest started as `cmd &` by a non-interactive shell has SIGINT ignored, and a
+    child keeps an ignored signal: test_a_batch_started_with_ctrl_c_ignored_ignores_it)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+def _batch_stopped(root: Path, tmp_path: Path, send, preexec=_interactive) -> tuple[int, str, Path, int]:
     """Run `aftersales batch ROOT --jobs 2` in a session of its own; once a worker has begun a city
     (the pool is running), call `send(pid)`; return (exit code, stderr, --out folder, cities begun)
     after checking that no process of the session outlives the batch."""
