@@ -78,3 +78,24 @@ def test_a_batch_worker_call_runs_paused(monkeypatch):
     job = batch.CityJob(city="c", folder=None, period="2026-11", params={}, rubric_path=None, lang="zh")
     assert batch.score_chunk_safe([job]) == [{"city": "c"}]
     assert seen == [False] and gc.isenabled()
+
+
+def test_the_fork_servers_preload_runs_paused_then_freezes():
+    """`batch_worker` (what the fork server imports for every worker) imports the scoring stack
+    with the collector paused — Python's gc.freeze documentation: collector off early, freeze
+    before the fork — and leaves it on, with what it imported frozen. A fresh interpreter counts
+    the collections made while it imports (a `gc.callbacks` spy installed once the package and
+    its collector module are in): at most the one pass that comes when the collector is switched
+    on again (the pause's own promise) — on the code before this pause, 158."""
+    import subprocess
+    import sys
+    code = ("import gc\n"
+            "import aftersales_cli.core.collector\n"
+            "runs = []\n"
+            "gc.callbacks.append(lambda phase, info: phase == 'start' and runs.append(info['generation']))\n"
+            "import aftersales_cli.batch_worker\n"
+            "import pandas\n"
+            "print(len(runs), gc.isenabled(), gc.get_freeze_count() > 50_000)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    runs, enabled, frozen = out.split()
+    assert int(runs) <= 1 and enabled == "True" and frozen == "True"
