@@ -1,7 +1,8 @@
 """The cyclic garbage collector is paused for one unit of work and restored after it
 (core/collector.py, issue 16 session 6): on again after the unit (also when it raises), left off
 when it was off before, and a unit inside another does not restart it. The pipeline's units —
-validating a month, scoring a chunk, a batch worker's call — run with it off."""
+validating a month, scoring a chunk, a batch worker's call, writing the batch's outputs — run with
+it off."""
 from __future__ import annotations
 
 import gc
@@ -99,3 +100,17 @@ def test_the_fork_servers_preload_runs_paused_then_freezes():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     runs, enabled, frozen = out.split()
     assert int(runs) <= 1 and enabled == "True" and frozen == "True"
+
+
+def test_the_batch_outputs_are_written_paused(monkeypatch, tmp_path):
+    from aftersales_cli.report import summary
+    seen = []
+
+    def spy(result, path, lang, sheets=None):
+        seen.append(gc.isenabled())
+        raise RuntimeError("stop here")
+
+    monkeypatch.setattr(summary, "write_workbook", spy)
+    with pytest.raises(RuntimeError):
+        summary.write_outputs(None, tmp_path / "out", "zh")
+    assert seen == [False] and gc.isenabled()

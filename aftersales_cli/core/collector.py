@@ -1,5 +1,6 @@
 """Python's cyclic garbage collector paused while one unit of work runs: a month read and
-validated (`pipeline.validate_path`), a chunk of city-months scored (`pipeline.score_paths`).
+validated (`pipeline.validate_path`), a chunk of city-months scored (`pipeline.score_paths`), the
+batch's outputs written (`report.summary.write_outputs`).
 
 Reading and checking a month allocates hundreds of thousands of short-lived container objects
 (rows, cells' lists, findings, pandas' frames); the collector walks the young ones every 700
