@@ -6,9 +6,11 @@ The input is `aftersales sample`'s batch layout (ROOT/<city>/2026-11/, eight wor
 repair report of --orders rows, the other datasets at their natural size), generated once with two
 processes and cached under the data dir (a 300 × 10,000 root takes a long while the first time).
 
-- floor: unzip + expat parse of every sheet of every workbook of every city, in one process
-  (in-process median of --repeat runs after a warm-up run, which also puts the files in the OS
-  cache); floor / 2 is the 2-core floor.
+- floor: unzip + expat parse of every sheet of every workbook of every city, in one process,
+  after a warm-up run (which also puts the files in the OS cache); measured before each round of
+  batch runs and once after the last, and the median of those --repeat + 1 is taken, so that the
+  floor sees the machine the batch runs saw (this shared VM's speed drifts by up to 50 % within
+  minutes); floor / 2 is the 2-core floor.
 - aftersales batch ROOT --jobs J --out TMP, as a subprocess: wall time (process start included),
   median of --repeat runs, jobs 1 and 2 interleaved.
 - peak MB: while the batch runs, its process tree is polled every 50 ms (/proc/<pid>/task/*/children,
@@ -144,6 +146,16 @@ def run_batch(root: Path, jobs: int, out: Path) -> tuple[float, float | None, fl
     return elapsed, main_mb, worker_mb, n, code
 
 
+def _floor_once(books: list[Path]) -> float:
+    """Seconds of one parse floor of `books` (in-process, after a collection)."""
+    import gc
+
+    gc.collect()
+    t0 = time.perf_counter()
+    c.parse_floor_many(books)
+    return time.perf_counter() - t0
+
+
 def profile_city(city: Path, top: int = 25) -> None:
     """What one worker does for one city: the parse floor of its sheets beside a cProfile of scoring it."""
     from aftersales_cli.pipeline import score_path
@@ -175,20 +187,25 @@ def main(argv: list[str] | None = None) -> int:
     print(c.machine_line())
     print(f"{args.cities} cities × {args.orders:,} orders: {len(books)} workbooks, "
           f"{sum(b.stat().st_size for b in books) / 1e6:.0f} MB of .xlsx")
-    print(f"floor: in-process median of {args.repeat} runs after a warm-up; batch: wall time of the whole "
-          f"process, median of {args.repeat} runs (jobs 1 and 2 interleaved); peak MB: VmHWM polled every 50 ms")
+    print(f"floor: in-process, before each of the {args.repeat} rounds and after the last, median of "
+          f"{args.repeat + 1} after a warm-up; batch: wall time of the whole process, median of {args.repeat} runs "
+          f"(jobs 1 and 2 interleaved); peak MB: VmHWM polled every 50 ms")
 
-    floor = c.median_times({"floor": lambda: c.parse_floor_many(books)}, args.repeat)["floor"]
-    floor2 = floor / 2
+    c.parse_floor_many(books)                        # warm-up: imports, the files in the OS cache
+    floors: list[float] = []
     runs: dict[int, list[tuple]] = {1: [], 2: []}
     partial = False
     with tempfile.TemporaryDirectory(prefix="aftersales-bench-") as tmp:
         for r in range(args.repeat):
+            floors.append(_floor_once(books))
             for jobs in (1, 2):
                 c.status(f"batch --jobs {jobs} (run {r + 1}/{args.repeat}) …")
                 res = run_batch(root, jobs, Path(tmp) / f"out-j{jobs}")
                 partial |= res[4] == 3
                 runs[jobs].append(res)
+    floors.append(_floor_once(books))
+    floor = statistics.median(floors)
+    floor2 = floor / 2
 
     def med(jobs: int, i: int) -> float | None:
         vals = [r[i] for r in runs[jobs] if r[i] is not None]
@@ -209,7 +226,8 @@ def main(argv: list[str] | None = None) -> int:
     notes = [f"speed-up jobs 1 / jobs 2 = {t1 / t2:.2f}×   (target ≥ 1.7)",
              f"batch (jobs 2) / (floor / 2) = {t2 / floor2:.2f}×   (target ≤ 3)",
              f"worker peak = {c.fmt_mb(worker)} MB   (target < 300; with --jobs 1 the main process scores: "
-             f"{c.fmt_mb(peak(1, 1))} MB; worker processes seen with --jobs 2: {max(r[3] for r in runs[2])})"]
+             f"{c.fmt_mb(peak(1, 1))} MB; worker processes seen with --jobs 2: {max(r[3] for r in runs[2])})",
+             "floors measured (s, in order): " + ", ".join(f"{f:.3f}" for f in floors)]
     if partial:
         notes.append("note: some cities could not be scored (exit code 3)")
     c.print_table(f"batch: {args.cities} cities × {args.orders:,} orders",
