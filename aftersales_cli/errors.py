@@ -41,10 +41,14 @@ _OS_REASONS = {   # errno name → catalogue key; the reason of any other OS err
 }
 
 
-def os_reason(exc: OSError) -> dict[str, str]:
+def os_reason(exc: OSError | UnicodeError) -> dict[str, str]:
     """Why an OS call failed, in both languages (a message parameter picks the user's):
-    "没有写入权限，或文件正在 Excel 中打开…" for a denied write, the system's own text otherwise."""
+    "没有写入权限，或文件正在 Excel 中打开…" for a denied write, the system's own text otherwise;
+    a name the file system's encoding cannot spell (Python's file-name encoding ASCII: `LANG=C`
+    with `PYTHONUTF8=0`) says so and how to run instead."""
     import errno as _errno
+    if isinstance(exc, UnicodeError):
+        return i18n.both("os.name_unencodable")
     key = _OS_REASONS.get(_errno.errorcode.get(exc.errno or 0, ""))
     if key is None:
         if getattr(exc, "winerror", None) == 32:     # ERROR_SHARING_VIOLATION: open in another program
@@ -55,7 +59,7 @@ def os_reason(exc: OSError) -> dict[str, str]:
     return i18n.both(key)
 
 
-def unwritable(out: Any, exc: OSError) -> AftersalesError:
+def unwritable(out: Any, exc: OSError | UnicodeError) -> AftersalesError:
     """The one error for an output that cannot be written: the output's path and the reason."""
     return AftersalesError("err.output_unwritable", out, detail=os_reason(exc))
 

@@ -620,3 +620,26 @@ def test_batch_outputs_keep_any_input_text_as_text(card, tmp_path_factory, city,
             assert not field.startswith(TRIGGERS)
     doc = json.loads((out / "summary.json").read_text("utf-8"))
     assert doc["cities"][0]["city"] == city and doc["failed"][0]["error"] == reason
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="the POSIX C locale")
+def test_a_file_name_the_system_encoding_cannot_spell_is_one_line(tmp_path):
+    """Python's file-name encoding ASCII (`LANG=C LC_ALL=C` with UTF-8 mode off): the cities are
+    read (their names come back escaped), but 汇总.xlsx cannot be named. That is one line naming the
+    output and what to do, exit 2 — before, "internal error: UnicodeEncodeError" from the
+    temporary file's name."""
+    root = tmp_path / "root"
+    generate(root, cities=1, orders=30, period=PERIOD, seed=2)
+    env = {**os.environ, "PYTHONUTF8": "0", "LANG": "C", "LC_ALL": "C", "PYTHONCOERCECLOCALE": "0",
+           "AFTERSALES_CACHE": str(tmp_path / "cache")}
+    env.pop("PYTHONIOENCODING", None)
+    run = subprocess.run([sys.executable, "-m", "aftersales_cli", "batch", str(root), "--out", str(tmp_path / "out"),
+                          "--jobs", "1", "--lang", "en", "--format", "json"],
+                         capture_output=True, env=env, cwd=Path(__file__).resolve().parent.parent)
+    stderr = run.stderr.decode("ascii", "replace")
+    assert run.returncode == 2, stderr
+    assert json.loads(run.stdout)["error"]["code"] == "output_unwritable"
+    errors = [line for line in stderr.splitlines() if line.startswith("error")]
+    assert len(errors) == 1 and "cannot write" in errors[0] and "PYTHONUTF8=1" in errors[0], stderr
+    assert "internal error" not in stderr and "Traceback" not in stderr
+    assert list((tmp_path / "out").glob(".*.tmp")) == []

@@ -186,3 +186,46 @@ def test_an_interrupted_write_removes_the_output_folder_it_made(tmp_path):
     assert not made.exists()                            # made by the block, left empty: removed
     assert kept.is_dir()                                # there before: kept
     assert (partial / "汇总.xlsx").read_bytes() == b"whole"   # a whole file written: kept with its folder
+
+
+SLOW_WRITE = """
+import sys, time
+from aftersales_cli.report import summary
+real = summary.write_workbook
+def slow(result, path, lang, sheets=None):
+    path.write_bytes(b"half a workbook")          # the temporary file, part-written
+    print("writing", flush=True)
+    time.sleep(60)
+    real(result, path, lang, sheets)
+summary.write_workbook = slow
+sys.argv = ["aftersales", *sys.argv[1:]]
+from aftersales_cli.launch import main
+main()
+"""
+
+
+def test_kill_while_the_outputs_are_written_leaves_nothing_half_written(tmp_path):
+    """`kill PID` while 汇总.xlsx is being written (the workbook writer made slow and told to say so,
+    its temporary file already part-written): exit 143 like a process ended by SIGTERM, no
+    temporary file left, no 汇总.xlsx, and the output folder the batch made removed — as Ctrl-C
+    there does. Before: killed outright (-15), `.汇总.….xlsx.tmp` left in the output folder."""
+    root = tmp_path / "root"
+    generate(root, cities=2, orders=50, period="2026-11", seed=3)
+    out = tmp_path / "out"
+    env = {**os.environ, "AFTERSALES_CACHE": str(tmp_path / "cache"), "PYTHONIOENCODING": "utf-8"}
+    proc = subprocess.Popen([sys.executable, "-c", SLOW_WRITE, "batch", str(root), "--jobs", "1", "--out", str(out),
+                             "--no-cache"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=ROOT_DIR,
+                            start_new_session=True, preexec_fn=_interactive)
+    try:
+        for line in proc.stdout:
+            if line.strip() == b"writing":
+                break
+        assert list(out.glob(".*.tmp")), "no temporary file while writing"
+        proc.terminate()                                 # SIGTERM to the batch alone
+        _, stderr = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert proc.returncode == 128 + signal.SIGTERM, stderr.decode("utf-8", "replace")
+    _no_traceback(stderr.decode("utf-8", "replace"))
+    assert not out.exists()                              # nothing written before 汇总.xlsx: the folder goes too

@@ -37,7 +37,7 @@ def ensure_folder(folder: Path) -> Path:
     """Create an output folder (and its parents); a failure names the folder and why."""
     try:
         Path(folder).mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
+    except (OSError, UnicodeEncodeError) as exc:     # (a name the file-name encoding cannot spell)
         raise unwritable(folder, exc) from exc
     return Path(folder)
 
@@ -64,13 +64,14 @@ def output_folder(folder: Path) -> Iterator[Path]:
 def atomic_path(out: Path) -> Iterator[Path]:
     """Yield a temporary path beside `out`; on success it replaces `out`, else it is removed.
 
-    Raises AftersalesError("err.output_unwritable", out) for any OSError on the way."""
+    Raises AftersalesError("err.output_unwritable", out) for any OSError on the way, and for a name
+    the file-name encoding cannot spell."""
     out = Path(out)
     ensure_folder(out.parent)
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{out.stem[:40]}.", suffix=out.suffix + ".tmp", dir=out.parent)
         os.close(fd)
-    except OSError as exc:
+    except (OSError, UnicodeEncodeError) as exc:     # (a name the file-name encoding cannot spell)
         raise unwritable(out, exc) from exc
     tmp_path = Path(tmp)
     try:
