@@ -8,7 +8,9 @@ started later by the batch itself (`batch.start_workers`): the results never dep
 """
 from __future__ import annotations
 
+import gc
 import os
+import signal
 import sys
 
 
@@ -49,7 +51,7 @@ def main() -> None:
     handler for a 40-city `--jobs 1` batch, 0.056 → 0.013 s with `--jobs 2`; README "Issue 16 —
     session 10"). Files are closed by then (written atomically); stdout and stderr are flushed by
     the interpreter whatever the collector does."""
-    terminated = _terminate_as_exit()
+    _terminate_as_exit()
     try:
         if wants_workers(sys.argv[1:]):
             from .workers import start_fork_server
@@ -62,27 +64,21 @@ def main() -> None:
     except KeyboardInterrupt:
         sys.exit(130)
     finally:                 # the command is over: a late Ctrl-C must not interrupt the clean-up at exit
-        import gc
-        import signal
         signal.signal(signal.SIGINT, signal.SIG_IGN)
-        if terminated:
+        if signal.getsignal(signal.SIGTERM) is _exit_terminated:
             signal.signal(signal.SIGTERM, signal.SIG_DFL)
         gc.freeze()
 
 
-def _terminate_as_exit() -> bool:
+def _terminate_as_exit() -> None:
     """`kill PID` (SIGTERM) ends the command the way Ctrl-C does: through Python's exit path, as
     SystemExit(143) (128 + 15, the code of a process ended by SIGTERM), so the output being written
     is removed (`report.atomic`) instead of left as a half-written temporary file by the default,
     immediate end, and an output folder made for nothing goes too. While a batch's workers run,
     `workers.interrupts_held` takes SIGTERM itself and stops them first. A SIGTERM this process
-    was started with ignored stays ignored. True when the handler was installed."""
-    import signal
-
-    if signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL:
-        return False
-    signal.signal(signal.SIGTERM, _exit_terminated)
-    return True
+    was started with ignored stays ignored."""
+    if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, _exit_terminated)
 
 
 def _exit_terminated(signum, frame) -> None:

@@ -147,13 +147,8 @@ def run_batch(root: Path, jobs: int, out: Path) -> tuple[float, float | None, fl
 
 
 def _floor_once(books: list[Path]) -> float:
-    """Seconds of one parse floor of `books` (in-process, after a collection)."""
-    import gc
-
-    gc.collect()
-    t0 = time.perf_counter()
-    c.parse_floor_many(books)
-    return time.perf_counter() - t0
+    """Seconds of one parse floor of `books` (`median_times` of one timed run, no warm-up)."""
+    return c.median_times({"floor": lambda: c.parse_floor_many(books)}, 1, warmup=())["floor"]
 
 
 def profile_city(city: Path, top: int = 25) -> None:

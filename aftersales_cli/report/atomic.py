@@ -18,6 +18,11 @@ from typing import Any, Callable, Iterable, Iterator
 from ..errors import AftersalesError, unwritable
 
 
+#: What creating an output (folder or temporary file) can raise: the OS's errors, and a name the
+#: file-name encoding cannot spell (Python's file-name encoding ASCII: `LANG=C` with UTF-8 mode off).
+UNWRITABLE = (OSError, UnicodeEncodeError)
+
+
 def refuse_inputs(out: Path, inputs: Iterable[Path]) -> None:
     """An output path equal to an input path is refused (also through links)."""
     target = _real(out)
@@ -37,7 +42,7 @@ def ensure_folder(folder: Path) -> Path:
     """Create an output folder (and its parents); a failure names the folder and why."""
     try:
         Path(folder).mkdir(parents=True, exist_ok=True)
-    except (OSError, UnicodeEncodeError) as exc:     # (a name the file-name encoding cannot spell)
+    except UNWRITABLE as exc:
         raise unwritable(folder, exc) from exc
     return Path(folder)
 
@@ -71,7 +76,7 @@ def atomic_path(out: Path) -> Iterator[Path]:
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{out.stem[:40]}.", suffix=out.suffix + ".tmp", dir=out.parent)
         os.close(fd)
-    except (OSError, UnicodeEncodeError) as exc:     # (a name the file-name encoding cannot spell)
+    except UNWRITABLE as exc:
         raise unwritable(out, exc) from exc
     tmp_path = Path(tmp)
     try:
