@@ -131,7 +131,8 @@ def worker_pool(workers: int) -> Iterator[tuple[Any, list[int]]]:
 
     start_fork_server()                  # a no-op when it is running
     with interrupts_held() as interrupted:
-        pool = ProcessPoolExecutor(max_workers=workers, mp_context=worker_context())
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=worker_context(),
+                                   initializer=end_with_the_batch)
         try:
             yield pool, interrupted
         except BaseException:
@@ -143,6 +144,38 @@ def worker_pool(workers: int) -> Iterator[tuple[Any, list[int]]]:
         finally:
             pool.shutdown(wait=True)     # (its weakref callback runs now, while signals are held)
             del pool
+
+
+#: The exit code of a worker that ended because the batch process was gone (128 + SIGHUP's 1: its
+#: controlling process hung up). Nobody reads it; it tells such an end apart in a process list.
+ORPHANED = 129
+
+
+def end_with_the_batch() -> None:
+    """A worker's initializer: a daemon thread waits for the batch process to end and then ends
+    the worker (`os._exit(ORPHANED)`), whatever the worker is doing.
+
+    A batch process that ends without stopping its workers — `kill -9`, the OOM killer, a
+    closed terminal's SIGKILL, Task Manager's "End task" — used to leave them blocked for good
+    on the pool's queues (each worker holds both ends of its pipes, so none ever reads EOF; noticed
+    in session 8, README "Issue 16 — session 11"). multiprocessing gives every child a sentinel
+    of the process that started it (`multiprocessing.parent_process()`: the batch, also for a
+    worker forked by the fork server); it becomes ready when that process has ended. Waiting on
+    it costs no CPU."""
+    import multiprocessing as mp
+    import threading
+
+    parent = mp.parent_process()
+    if parent is not None:
+        threading.Thread(target=_exit_when_ended, args=(parent,), name="aftersales-batch-watch",
+                         daemon=True).start()
+
+
+def _exit_when_ended(parent) -> None:
+    import os
+
+    parent.join()                       # returns once the batch process has ended
+    os._exit(ORPHANED)
 
 
 def stop_workers(pool) -> None:

@@ -134,6 +134,11 @@ def _batch_stopped(root: Path, tmp_path: Path, send, preexec=_interactive) -> tu
         if not left:
             break
         time.sleep(0.1)
+    for pid in left:                                    # none left behind by a failing test either
+        try:
+            os.kill(int(pid), signal.SIGKILL)
+        except OSError:
+            pass
     assert left == []
     return proc.returncode, stderr.decode("utf-8", "replace"), out, len(log.read_text("utf-8").splitlines())
 
@@ -161,6 +166,17 @@ def test_kill_of_the_main_process_ends_its_workers_too(many_cities, tmp_path):
     code, text, out, begun = _batch_stopped(many_cities, tmp_path, lambda pid: os.kill(pid, signal.SIGTERM))
     assert code == 128 + signal.SIGTERM, text           # 143, as a process ended by SIGTERM
     _no_traceback(text)
+    assert not out.exists() and 0 < begun < 200
+
+
+def test_a_batch_killed_outright_leaves_no_worker_behind(many_cities, tmp_path):
+    """`kill -9 PID` (or the OOM killer, or Task Manager's End task): the batch cannot stop its
+    workers, and they used to stay blocked on the pool's queues for good (sessions 8–10). Each
+    worker now ends once the batch process has ended (`workers.end_with_the_batch`); the fork
+    server and the resource tracker end by themselves. `_batch_stopped` waits up to 10 s for the
+    whole session to be gone."""
+    code, text, out, begun = _batch_stopped(many_cities, tmp_path, lambda pid: os.kill(pid, signal.SIGKILL))
+    assert code == -signal.SIGKILL, text
     assert not out.exists() and 0 < begun < 200
 
 
