@@ -191,6 +191,16 @@ UNREADABLE: list = [
 ]
 
 
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_folder_without_workbooks_is_told_every_name_that_is_read(tmp_path, lang):
+    """realworld.md "What a file is": the candidates are .xlsx .xlsm .xlsb .xls .ods .csv .txt; the
+    line saying that a folder holds none lists them all (.xlsb and .txt were missing before session 11)."""
+    folder = _folder_without_workbooks(tmp_path)
+    result = invoke("validate", str(folder), "--lang", lang)
+    assert result.exit_code == 2
+    assert "(.xlsx .xlsm .xlsb .xls .ods .csv .txt)" in result.stderr.replace("（", "(").replace("）", ")")
+
+
 @pytest.mark.parametrize("command", COMMANDS)
 @pytest.mark.parametrize(("build", "code", "says"), UNREADABLE)
 def test_unreadable_input_exits_2(tmp_path, build: Callable[[Path], Path], code, says, command):

@@ -156,6 +156,7 @@ def test_ctrl_c_during_the_pool_stops_the_batch_cleanly(many_cities, tmp_path, p
     code, text, out, begun = _batch_stopped(many_cities, tmp_path, press)
     assert code == 130, text
     _no_traceback(text)
+    assert text.rstrip().endswith("已中断（Ctrl-C）"), text     # said in one line (nothing before session 11)
     assert not out.exists()              # interrupted before the end: no output folder at all
     assert 0 < begun < 200               # it stopped part-way
 

@@ -72,6 +72,15 @@ def test_ods_error_cells_are_excel_errors_not_empty():
     assert (values["N5"], values["N6"]) == ("#DIV/0!", "#N/A")
 
 
+def test_an_excel_error_says_in_english_what_the_cell_should_hold():
+    """ods-error-cells in English: N5 and N6 are 收费金额 cells, an amount (formats.md: money), so
+    CE004 reads "…; expected an amount" — "expected a valid an amount" before session 11."""
+    _, doc = report(fixture("ods-error-cells", REPORT + ".ods"), "--period", "2026-11", "--lang", "en")
+    said = {f["cell"]: f["message"] for f in doc["findings"] if f["code"] == "CE004"}
+    assert said["N5"] == "Cell holds the Excel error '#DIV/0!'; expected an amount"
+    assert said["N6"] == "Cell holds the Excel error '#N/A'; expected an amount"
+
+
 @pytest.mark.parametrize("folder", ["cjk-date-formats", "wrong-dimension", "styled-cell-at-row-1048576",
                                     "styled-empty-rows", "strict-ooxml", "date1904-cells",
                                     "hidden-rows-autofilter", "zip-backslash-names"])

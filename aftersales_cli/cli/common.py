@@ -42,6 +42,8 @@ def cannot_run(fmt: OutputFormat, lang: str, debug: bool = False, path: object =
     except AftersalesError as exc:
         _fail(exc.code, exc.message(lang), exc.path, fmt, lang, debug)
     except KeyboardInterrupt:
+        from .console import say_interrupted
+        say_interrupted(lang)
         raise typer.Exit(130) from None
     except OSError as exc:   # a file the OS refused, named with the reason in the user's language
         from .. import i18n

@@ -116,6 +116,13 @@ def _reason(message: str, t) -> str:
     return message
 
 
+def say_interrupted(lang: str) -> None:
+    """One line on stderr saying the command was stopped by Ctrl-C (its exit code is 130); before
+    session 11 it ended with no word, its last line often a progress bar part-way."""
+    from .. import i18n
+    sys.stderr.write(i18n.text("run.interrupted", lang) + "\n")
+
+
 def run(app) -> int:
     """Run the Typer app with usage errors reported by `usage_message`; return the exit code."""
     from typer._click import exceptions as cx
@@ -132,7 +139,8 @@ def run(app) -> int:
     except cx.ClickException as exc:
         exc.show()
         return exc.exit_code
-    except cx.Abort:
+    except cx.Abort:                     # Ctrl-C outside a command's `cannot_run` (Click's KeyboardInterrupt)
+        say_interrupted(lang_from_argv(sys.argv[1:]))
         return 130
     except Exception as exc:
         if "--debug" in sys.argv:

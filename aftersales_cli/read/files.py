@@ -78,12 +78,12 @@ def find_workbooks(path: Path) -> list[Path]:
         raise AftersalesError("err.path_missing", path)
     if path.is_file():
         if path.suffix.lower() not in SUFFIXES:
-            raise AftersalesError("err.unsupported", path, suffix=path.suffix or "(无)")
+            raise AftersalesError("err.unsupported", path, suffix=path.suffix or "(无)", suffixes=" ".join(SUFFIXES))
         return [path]
     files = sorted(p for p in path.iterdir()
                    if p.is_file() and p.suffix.lower() in SUFFIXES and not is_lock_or_hidden(p))
     if not files:
-        raise AftersalesError("err.no_workbooks", path)
+        raise AftersalesError("err.no_workbooks", path, suffixes=" ".join(SUFFIXES))
     return files
 
 

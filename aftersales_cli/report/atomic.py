@@ -105,25 +105,56 @@ def write_atomic(out: Path, write: Callable[[Path], None]) -> Path:
     return out
 
 
+def write_text(path: Path, text: str) -> None:
+    """`text` as UTF-8 (line ends as the platform writes text)."""
+    path.write_text(text, encoding="utf-8")
+
+
 def write_text_atomic(out: Path, text: str) -> Path:
-    return write_atomic(out, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+    return write_atomic(out, lambda tmp: write_text(tmp, text))
+
+
+def write_set(out: Path, files: list[tuple[str, Callable[[Path], None]]]) -> list[Path]:
+    """A command's outputs written into the folder `out` (`output_folder`) as one set: each file
+    (name, write(path)) to a temporary file beside its target, in the order given, and only once
+    every one is written are they renamed into place, the first one first. Returns their paths.
+
+    A failure or an interruption (Ctrl-C, `kill PID`) while they are written — nearly all of the
+    time, the renames take milliseconds — leaves every earlier output as it was and no temporary
+    file: never a folder mixing this run's 汇总.xlsx with an earlier run's summary.csv (before
+    session 11, found by a fresh user's tries). A rename that fails (the first file open in
+    Excel) stops the renames after it. Raises AftersalesError naming the file that could not be
+    written or replaced."""
+    with output_folder(out), contextlib.ExitStack() as stack:
+        temporary = {name: stack.enter_context(atomic_path(out / name)) for name, _ in reversed(files)}
+        for name, write in files:       # (the stack renames in the reverse order of entering: the first file first)
+            try:
+                write(temporary[name])
+            except OSError as exc:
+                raise unwritable(out / name, exc) from exc
+    return [out / name for name, _ in files]
 
 
 def write_json_atomic(out: Path, data: Any) -> Path:
+    """`json_text(data)` written to `out` atomically. Raises AftersalesError naming `out` when it
+    cannot be written (`write_text_atomic`)."""
+    return write_text_atomic(out, json_text(data))
+
+
+def json_text(data: Any) -> str:
     """`data` (dicts, lists, text, numbers, None) as a JSON document for people: two-space indents,
     UTF-8 characters as they are, a final line end — the text `json.dumps(data, ensure_ascii=False,
     indent=2)` lays out, written by msgspec's encoder and formatter (the 300-city summary.json:
     0.10 → 0.01 s, README "Issue 16 — session 6"). msgspec spells a float below 1e-4 or from 1e16
     on otherwise (`0.00001`, `1e-7`, `1e16`: a rate of 1 repeat in 15,000 orders); those numbers
     are spelt again as Python's repr (`1e-05`, `1e-07`, `1e+16`), as json.dumps spells them. The
-    one difference: an infinite or NaN float is null, never the non-JSON `Infinity`. Raises
-    AftersalesError naming `out` when it cannot be written (`write_text_atomic`)."""
+    one difference: an infinite or NaN float is null, never the non-JSON `Infinity`."""
     import msgspec
 
     text = msgspec.json.format(msgspec.json.encode(data), indent=2).decode()
     if _ODD_FLOAT.search(text):             # rare: one C scan finds no such spelling in most documents
         text = _TOKEN.sub(_repr_float, text)
-    return write_text_atomic(out, text + "\n")
+    return text + "\n"
 
 
 #: Where msgspec may spell a float other than repr does (an exponent, or 0.0000…); also in text.

@@ -14,7 +14,7 @@ from ..core.finding import SEVERITIES, display
 from ..core.results import BatchResult
 from ..paths import readable
 from ..rubric.engine import ItemResult, Scorecard
-from .atomic import output_folder, write_atomic, write_json_atomic
+from .atomic import json_text, write_set, write_text
 from .cellsafe import csv_safe, wrapped_lines
 from .fixlist import below_scoresheet
 from .names import sheet_name
@@ -28,20 +28,20 @@ FINDING_KEYS = ("city", "severity", "code", "dataset", "file", "sheet", "cell", 
 
 @one_unit
 def write_outputs(result: BatchResult, out: Path, lang: str, sheets: ScoreSheets | None = None) -> list[Path]:
-    """Each file goes to a temporary file beside it and is renamed into place; a write that fails
-    (disk full, permissions) names the file it was writing and leaves the previous one untouched.
+    """汇总.xlsx, summary.json, summary.csv and findings.csv written into `out` as one set
+    (`report.atomic.write_set`): each to a temporary file beside it, then all renamed into place;
+    a write that fails (disk full, permissions) or is interrupted names the file it was writing and
+    leaves every earlier output untouched.
     `sheets`: the score sheets already filled while the batch ran (`ScoreSheets`), else none.
     One unit of `core.collector` (the collector paused): 汇总.xlsx's cells are tens of thousands of
     containers the collector would walk and never free (a 40-city batch's write 0.222 → 0.180 s,
     median of five, README "Issue 16 — session 10")."""
-    steps = [
-        ("汇总.xlsx", lambda path: write_atomic(path, lambda tmp: write_workbook(result, tmp, lang, sheets))),
-        ("summary.json", lambda path: write_json_atomic(path, result.to_dict())),
-        ("summary.csv", lambda path: _write_csv(path, _summary_csv(result, lang))),
-        ("findings.csv", lambda path: _write_csv(path, _findings_csv(result, lang))),
-    ]
-    with output_folder(out):
-        return [write(out / name) for name, write in steps]
+    return write_set(out, [
+        ("汇总.xlsx", lambda tmp: write_workbook(result, tmp, lang, sheets)),
+        ("summary.json", lambda tmp: write_text(tmp, json_text(result.to_dict()))),
+        ("summary.csv", lambda tmp: _write_csv(tmp, _summary_csv(result, lang))),
+        ("findings.csv", lambda tmp: _write_csv(tmp, _findings_csv(result, lang))),
+    ])
 
 
 # RFC 4180 line ends. With "\n" as the terminator the csv module leaves a field holding a lone
@@ -61,9 +61,9 @@ def csv_text(head: list[str], rows) -> str:
     return "\ufeff" + buf.getvalue()
 
 
-def _write_csv(out: Path, text: str) -> Path:
-    """Bytes as built (no newline translation on any platform), atomically."""
-    return write_atomic(out, lambda tmp: tmp.write_bytes(text.encode("utf-8")))
+def _write_csv(path: Path, text: str) -> None:
+    """Bytes as built (no newline translation on any platform)."""
+    path.write_bytes(text.encode("utf-8"))
 
 
 def _item_ids(result: BatchResult) -> list[str]:

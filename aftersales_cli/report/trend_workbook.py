@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import i18n
-from .atomic import output_folder, write_atomic, write_json_atomic
+from .atomic import json_text, write_set, write_text
 from .summary import csv_text
 from .xlsxbook import close_workbook, new_workbook, print_page
 
@@ -31,13 +31,13 @@ def write_trend_outputs(doc: dict[str, Any], extra: dict[str, Any], rubric, out:
     """Write 趋势.xlsx, trend.json and trend.csv into `out`; returns their paths.
 
     `doc`: trend.assemble_trend's document; `extra`: {"network", "items", "full_marks", "changes"}
-    from trend.py. Raises AftersalesError (naming the file) when a file cannot be written."""
-    with output_folder(out):
-        return [
-            write_atomic(out / WORKBOOK, lambda tmp: _workbook(doc, extra, rubric, tmp, lang)),
-            write_json_atomic(out / "trend.json", doc),
-            write_atomic(out / "trend.csv", lambda tmp: tmp.write_bytes(trend_csv(doc, rubric, lang).encode("utf-8"))),
-        ]
+    from trend.py. Written as one set (`report.atomic.write_set`). Raises AftersalesError (naming
+    the file) when a file cannot be written."""
+    return write_set(out, [
+        (WORKBOOK, lambda tmp: _workbook(doc, extra, rubric, tmp, lang)),
+        ("trend.json", lambda tmp: write_text(tmp, json_text(doc))),
+        ("trend.csv", lambda tmp: tmp.write_bytes(trend_csv(doc, rubric, lang).encode("utf-8"))),
+    ])
 
 
 def _status(cell: dict[str, Any], lang: str) -> str:
