@@ -34,7 +34,7 @@ def safe_streams() -> None:
 
 def json_text(data: Any, indent: int | None = 2) -> str:
     """JSON for stdout: UTF-8 text on a UTF-8 stream, `\\uXXXX` escapes on any other (still valid).
-    An infinite or NaN float is null, as in the JSON files (`report.atomic.write_json_atomic`):
+    An infinite or NaN float is null, as in the JSON files (`report.atomic.write_json`):
     `Infinity` is not JSON."""
     from ..paths import readable   # file names that are not UTF-8 must not break the output
     ascii_only = not _is_utf(sys.stdout)

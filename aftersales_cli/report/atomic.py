@@ -105,15 +105,6 @@ def write_atomic(out: Path, write: Callable[[Path], None]) -> Path:
     return out
 
 
-def write_text(path: Path, text: str) -> None:
-    """`text` as UTF-8 (line ends as the platform writes text)."""
-    path.write_text(text, encoding="utf-8")
-
-
-def write_text_atomic(out: Path, text: str) -> Path:
-    return write_atomic(out, lambda tmp: write_text(tmp, text))
-
-
 def write_set(out: Path, files: list[tuple[str, Callable[[Path], None]]]) -> list[Path]:
     """A command's outputs written into the folder `out` (`output_folder`) as one set: each file
     (name, write(path)) to a temporary file beside its target, in the order given, and only once
@@ -135,13 +126,7 @@ def write_set(out: Path, files: list[tuple[str, Callable[[Path], None]]]) -> lis
     return [out / name for name, _ in files]
 
 
-def write_json_atomic(out: Path, data: Any) -> Path:
-    """`json_text(data)` written to `out` atomically. Raises AftersalesError naming `out` when it
-    cannot be written (`write_text_atomic`)."""
-    return write_text_atomic(out, json_text(data))
-
-
-def json_text(data: Any) -> str:
+def write_json(path: Path, data: Any) -> None:
     """`data` (dicts, lists, text, numbers, None) as a JSON document for people: two-space indents,
     UTF-8 characters as they are, a final line end — the text `json.dumps(data, ensure_ascii=False,
     indent=2)` lays out, written by msgspec's encoder and formatter (the 300-city summary.json:
@@ -154,7 +139,7 @@ def json_text(data: Any) -> str:
     text = msgspec.json.format(msgspec.json.encode(data), indent=2).decode()
     if _ODD_FLOAT.search(text):             # rare: one C scan finds no such spelling in most documents
         text = _TOKEN.sub(_repr_float, text)
-    return text + "\n"
+    path.write_text(text + "\n", encoding="utf-8")
 
 
 #: Where msgspec may spell a float other than repr does (an exponent, or 0.0000…); also in text.

@@ -14,7 +14,7 @@ from ..core.finding import SEVERITIES, display
 from ..core.results import BatchResult
 from ..paths import readable
 from ..rubric.engine import ItemResult, Scorecard
-from .atomic import json_text, write_set, write_text
+from .atomic import write_json, write_set
 from .cellsafe import csv_safe, wrapped_lines
 from .fixlist import below_scoresheet
 from .names import sheet_name
@@ -38,9 +38,9 @@ def write_outputs(result: BatchResult, out: Path, lang: str, sheets: ScoreSheets
     median of five, README "Issue 16 — session 10")."""
     return write_set(out, [
         ("汇总.xlsx", lambda tmp: write_workbook(result, tmp, lang, sheets)),
-        ("summary.json", lambda tmp: write_text(tmp, json_text(result.to_dict()))),
-        ("summary.csv", lambda tmp: _write_csv(tmp, _summary_csv(result, lang))),
-        ("findings.csv", lambda tmp: _write_csv(tmp, _findings_csv(result, lang))),
+        ("summary.json", lambda tmp: write_json(tmp, result.to_dict())),
+        ("summary.csv", lambda tmp: write_csv(tmp, _summary_csv(result, lang))),
+        ("findings.csv", lambda tmp: write_csv(tmp, _findings_csv(result, lang))),
     ])
 
 
@@ -61,8 +61,8 @@ def csv_text(head: list[str], rows) -> str:
     return "\ufeff" + buf.getvalue()
 
 
-def _write_csv(path: Path, text: str) -> None:
-    """Bytes as built (no newline translation on any platform)."""
+def write_csv(path: Path, text: str) -> None:
+    """A CSV output's text (`csv_text`) as its bytes: no newline translation on any platform."""
     path.write_bytes(text.encode("utf-8"))
 
 

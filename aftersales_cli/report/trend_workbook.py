@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from .. import i18n
-from .atomic import json_text, write_set, write_text
-from .summary import csv_text
+from .atomic import write_json, write_set
+from .summary import csv_text, write_csv
 from .xlsxbook import close_workbook, new_workbook, print_page
 
 WORKBOOK = "趋势.xlsx"
@@ -35,8 +35,8 @@ def write_trend_outputs(doc: dict[str, Any], extra: dict[str, Any], rubric, out:
     the file) when a file cannot be written."""
     return write_set(out, [
         (WORKBOOK, lambda tmp: _workbook(doc, extra, rubric, tmp, lang)),
-        ("trend.json", lambda tmp: write_text(tmp, json_text(doc))),
-        ("trend.csv", lambda tmp: tmp.write_bytes(trend_csv(doc, rubric, lang).encode("utf-8"))),
+        ("trend.json", lambda tmp: write_json(tmp, doc)),
+        ("trend.csv", lambda tmp: write_csv(tmp, trend_csv(doc, rubric, lang))),
     ])
 
 
