@@ -15,7 +15,7 @@ from .formats import DATASETS
 from .paths import city_folder, city_name, resolve
 from .period import Period
 from .read.discover import Submission, locate
-from .read.files import find_workbooks, open_workbook, unread_files
+from .read.files import find_workbooks, open_workbook, open_workbooks, unread_files
 from .run import Run, default_run
 from .validate.engine import Request, ValidationResult, validate_submission, validate_submissions
 
@@ -34,9 +34,9 @@ class Family:
 
 FAMILIES = {
     "all": Family(DATASETS),
-    "report": Family(("repair_report",), "repair_report"),
-    "ledger": Family(("parts_ledger", "parts_master", "stocktake", "parts_plan"), "parts_ledger"),
-    "roster": Family(("roster",), "roster"),
+    "report": Family(("repair_report",), "repair_report", closed=True),
+    "ledger": Family(("parts_ledger", "parts_master", "stocktake", "parts_plan"), "parts_ledger", closed=True),
+    "roster": Family(("roster",), "roster", closed=True),
 }
 
 
@@ -72,7 +72,8 @@ class _Reading:
     family: Family
 
     def request(self, run: Run) -> Request:
-        return Request(self.sub, self.period, self.how, self.params, run.checklist_codes, run.formats)
+        return Request(_to_validate(self.sub, self.family, self.period, run.formats), self.period, self.how,
+                       self.params, run.checklist_codes, run.formats)
 
 
 def _read(path: Path, period: Period | None, family: Family, extra: dict[str, Path] | None, run: Run,
@@ -85,7 +86,11 @@ def _read(path: Path, period: Period | None, family: Family, extra: dict[str, Pa
         sub, keep = _file_submission(folder, family, run, period)
     else:
         files = find_workbooks(folder)
-        sheets = [s for f in files for s in open_workbook(f, run.limits)]
+        sheets = []
+        for read in open_workbooks(files, run.limits, run.read_threads):
+            if isinstance(read, AftersalesError):
+                raise read
+            sheets.extend(read)
         sub, keep = locate(str(folder), [str(f) for f in files], sheets, formats, None, period),\
             set(family.datasets)
     if family.needs and family.needs not in sub.datasets:
@@ -93,7 +98,7 @@ def _read(path: Path, period: Period | None, family: Family, extra: dict[str, Pa
     for name, given in (extra or {}).items():
         sub.datasets[name] = _given(name, Path(given), run)
         sub.files.append(str(given))
-    return _Reading(folder, period, how, params, _to_validate(sub, family, period, formats), keep, family)
+    return _Reading(folder, period, how, params, sub, keep, family)
 
 
 def _reported(reading: _Reading, result: ValidationResult) -> ValidationResult:
@@ -103,6 +108,7 @@ def _reported(reading: _Reading, result: ValidationResult) -> ValidationResult:
     wanted = set(reading.family.datasets)     # a family dataset found nowhere is said (RD001), for a file too
     result.findings = [f for f in result.findings if f.dataset in reading.keep
                        or (f.dataset == "" and f.file in own) or (f.code == "RD001" and f.dataset in wanted)]
+    result.submission = sub             # every dataset found, also those a closed family did not validate
     return result
 
 
@@ -143,25 +149,27 @@ def city_params(run: Run, folder: Path, city: str | None = None) -> dict[str, An
 def _file_submission(file: Path, family: Family, run: Run, period: Period | None) -> tuple[Submission, set[str]]:
     """(the submission for a file and its folder, the datasets to report)."""
     formats = run.formats
-    own = open_workbook(find_workbooks(file)[0], run.limits)
+    files = find_workbooks(file) + _neighbours(file)      # read at once (Run.read_threads)
+    reads = open_workbooks(files, run.limits, run.read_threads)
+    if isinstance(reads[0], AftersalesError):
+        raise reads[0]
+    own = reads[0]
     mine = locate(str(file), [str(file)], own, formats, family.datasets, period)
     claimed = set(mine.datasets) | {f.dataset for f in mine.findings if f.dataset and f.code != "RD001"}
     if not claimed and family.needs:
         _raise_not_found(family.needs, file, formats)
     keep = claimed if family.needs is None else set(family.datasets)
-    sheets, files = list(own), [str(file)]
-    for f in _neighbours(file):
-        try:
-            theirs = open_workbook(f, run.limits)
-        except AftersalesError:
+    sheets, names = list(own), [str(file)]
+    for f, theirs in zip(files[1:], reads[1:]):
+        if isinstance(theirs, AftersalesError):     # a broken neighbour is skipped
             continue
         sheets.extend(theirs)
-        files.append(str(f))
+        names.append(str(f))
     sub = locate(str(file), [str(file)], sheets, formats, None, period, first=str(file))
     # the copy --annotate writes: the file, and the neighbours that hold a reported dataset
     used = {sub.datasets[d].file for d in keep if d in sub.datasets}
     sub.sheets = [s for s in sheets if s.file == str(file) or s.file in used]
-    sub.files = [f for f in files if f == str(file) or f in used]
+    sub.files = [f for f in names if f == str(file) or f in used]
     return sub, keep
 
 

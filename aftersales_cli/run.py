@@ -8,6 +8,7 @@ Nothing here repeats a default: every value comes from the rubric or the format 
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -21,7 +22,9 @@ class Run:
     """One command's context. `formats`: the checked `formats.model.Formats`; `rubric`: the checked
     `rubric.model.Rubric`; `overrides`: the `--params` values; `lang`: zh | en; `limits`: the reader's
     safety limits; `formats_dir` / `rubric_path`: where they came from (None = shipped), so a batch
-    worker process can build the same context."""
+    worker process can build the same context; `read_threads`: how many of a month's workbooks are
+    read at once (`read.files.open_workbooks`) — 1 in a batch, whose `--jobs` is its share of the
+    CPUs, up to 2 in the commands that read one month (`month_threads`)."""
     formats: Any
     rubric: Any
     overrides: dict[str, Any] = field(default_factory=dict)
@@ -29,6 +32,7 @@ class Run:
     limits: Any = None
     formats_dir: str | None = None
     rubric_path: str | None = None
+    read_threads: int = 1
 
     @property
     def params(self) -> dict[str, Any]:
@@ -52,7 +56,7 @@ class Run:
 
 
 def build_run(formats_dir: Path | str | None = None, rubric_path: Path | str | None = None,
-              params: list[str] | tuple[str, ...] = (), lang: str = "zh") -> Run:
+              params: list[str] | tuple[str, ...] = (), lang: str = "zh", read_threads: int = 1) -> Run:
     """Read and check the formats, the rubric and `--params` KEY=VALUE pairs once.
 
     Raises AftersalesError (exit 2) for a broken format file or rubric (file and line), an unknown
@@ -74,7 +78,13 @@ def build_run(formats_dir: Path | str | None = None, rubric_path: Path | str | N
     overrides = parse_overrides(list(params), rubric.params, rubric.param_choices)
     return Run(formats=formats, rubric=rubric, overrides=overrides, lang=lang, limits=limits_from_env(),
                formats_dir=str(formats_dir) if formats_dir else None,
-               rubric_path=str(rubric_path) if rubric_path else None)
+               rubric_path=str(rubric_path) if rubric_path else None, read_threads=read_threads)
+
+
+def month_threads() -> int:
+    """The threads a command reading one month uses for its workbooks: 2, or 1 on a machine with
+    one CPU (README decisions, "Reading a month's workbooks")."""
+    return min(2, os.cpu_count() or 1)
 
 
 @lru_cache(maxsize=1)

@@ -4,8 +4,10 @@
                                   [--profile]
 
 - floor: unzip + expat parse of the report's sheet XML (see _common.parse_floor);
-- aftersales: `validate_path(report, family=FAMILIES["report"])` — reads the report, finds the roster
-  (技师档案.xlsx) and parts master beside it, checks cells, rules and copied rows;
+- aftersales: `validate_path(report, family=FAMILIES["report"])` with the run context the command
+  builds (`build_run(read_threads=month_threads())`: up to two of the month's workbooks read at
+  once) — reads the report, finds the roster (技师档案.xlsx) and parts master beside it, checks
+  cells, rules and copied rows;
 - frictionless: `frictionless.validate(report, schema=benchmarks/schema/repair_report.json)` — the
   same required / enum / minimum / pattern (联系电话, 工单号) / unique (工单号) constraints, on the
   same .xlsx (optional: `pip install -e ".[bench]"`).
@@ -15,6 +17,7 @@ Targets (docs: ../shared/spec/quality.md): aftersales ≤ 3× the floor; frictio
 """
 from __future__ import annotations
 
+import functools
 import json
 import sys
 from pathlib import Path
@@ -28,10 +31,19 @@ def floor(path: str) -> None:
     c.parse_floor(path)
 
 
+@functools.cache
+def _run():
+    """The run context `aftersales validate-report` builds (a month's workbooks read
+    month_threads() at once), built once like default_run()."""
+    from aftersales_cli.run import build_run, month_threads
+
+    return build_run(read_threads=month_threads())
+
+
 def aftersales(path: str) -> None:
     from aftersales_cli.pipeline import FAMILIES, validate_path
 
-    result = validate_path(Path(path), family=FAMILIES["report"])
+    result = validate_path(Path(path), family=FAMILIES["report"], run=_run())
     if "repair_report" not in result.checked:
         raise RuntimeError(f"repair report not validated: {path}")
     if "roster" not in result.submission.datasets:

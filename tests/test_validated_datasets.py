@@ -70,3 +70,26 @@ def test_every_named_check_reads_only_the_datasets_it_declares(month):
             assert seen.asked <= {name, *CHECK_DATASETS[check]}, check
             ran.add(check)
     assert ran == set(CHECKS)            # the sample's formats use every named check
+
+
+@pytest.mark.parametrize("family", ["report", "ledger", "roster"])
+@pytest.mark.parametrize("given", ["folder", "file"])
+def test_a_validate_command_checks_only_what_its_findings_read(month, family, given):
+    """validate-report, validate-ledger and validate-roster validate their family's datasets and
+    those these read (`Family.closed`): the findings they report are those of validating every
+    dataset, on the month folder and on the family's own file alike (the sample writes each
+    dataset to its own workbook; the report file is 维修日报表.xlsx, the ledger 配件台账.xlsx,
+    the roster 技师档案.xlsx)."""
+    run = build_run(None, None, (), "zh")
+    period = Period.parse("2026-11")
+    closed = pipeline.FAMILIES[family]
+    assert closed.closed
+    opened = pipeline.Family(closed.datasets, closed.needs)
+    path = month / {"report": "维修日报表.xlsx", "ledger": "配件台账.xlsx", "roster": "技师档案.xlsx"}[family] \
+        if given == "file" else month
+    full = pipeline.validate_path(path, period, family=opened, run=run)
+    fewer = pipeline.validate_path(path, period, family=closed, run=run)
+    assert set(fewer.checked) < set(full.checked)
+    assert fewer.findings, "the 5 % defects give each family findings to compare"
+    assert [f.to_dict("zh") for f in fewer.findings] == [f.to_dict("zh") for f in full.findings]
+    assert fewer.summary == full.summary

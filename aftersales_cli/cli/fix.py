@@ -35,9 +35,9 @@ def fix(path: PathArg, out: OutDirOpt = None, period: PeriodOpt = None, force: F
         from ..exitcodes import ExitCode
         from ..fix.apply import fix_path
         from ..period import Period
-        from ..run import build_run
+        from ..run import build_run, month_threads
 
-        run = build_run(formats, rubric, params or [], lang_code)
+        run = build_run(formats, rubric, params or [], lang_code, month_threads())
         outcome = fix_path(path, out, Period.parse(period) if period else None, force, dry_run, run)
     if fmt is OutputFormat.json:
         print_json(outcome.to_dict())

@@ -30,10 +30,11 @@ def kpi(path: Annotated[Path, typer.Argument(help="城市文件夹（或其 YYYY
         from .. import i18n
         from ..period import Period
         from ..pipeline import kpi_path
-        from ..run import build_run
+        from ..run import build_run, month_threads
 
         chosen = Period.parse(period) if period else None
-        figures, result = kpi_path(path, chosen, city, rates, params or [], build_run(formats, None, [], language))
+        run = build_run(formats, None, [], language, month_threads())
+        figures, result = kpi_path(path, chosen, city, rates, params or [], run)
         if xlsx is not None:
             from ..report.kpi_workbook import write_kpi_workbook
             written = write_kpi_workbook(figures, xlsx, language, inputs=figures.inputs)

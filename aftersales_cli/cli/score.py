@@ -28,10 +28,10 @@ def score(path: Annotated[Path, typer.Argument(help="城市文件夹（或其 YY
     with cannot_run(fmt, language, debug, path):
         from .. import i18n
         from ..period import Period
-        from ..run import build_run
+        from ..run import build_run, month_threads
         from ..score_cache import score_cached
 
-        run = build_run(formats, rubric, params or [], language)
+        run = build_run(formats, rubric, params or [], language, month_threads())
         chosen = Period.parse(period) if period else None
         scored = score_cached(path, chosen, city, run, not no_cache)
         card = scored.card

@@ -23,9 +23,9 @@ def _run(path: Path, family: str, fmt: OutputFormat, lang_opt, period: str | Non
         from ..exitcodes import ExitCode
         from ..period import Period
         from ..pipeline import FAMILIES, validate_path
-        from ..run import build_run
+        from ..run import build_run, month_threads
 
-        run = build_run(formats, rubric, params or [], lang)
+        run = build_run(formats, rubric, params or [], lang, month_threads())
         chosen = Period.parse(period) if period else None
         result = validate_path(path, chosen, FAMILIES[family], extra=extra, run=run)
         if annotate is not None:

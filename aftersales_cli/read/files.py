@@ -13,6 +13,7 @@ import io
 import os
 import posixpath
 import re
+import threading
 import zipfile
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -101,6 +102,70 @@ def open_workbook(path: Path, limits: Limits | None = None) -> list[RawSheet]:
     if not any(_has_content(s) for s in sheets):
         raise AftersalesError("err.empty_workbook", path)
     return sheets
+
+
+def open_workbooks(paths: list[Path], limits: Limits | None = None,
+                   threads: int = 1) -> list[list[RawSheet] | AftersalesError]:
+    """`open_workbook` of each path, in the order of `paths`: its sheets, or the AftersalesError
+    it raised (the caller decides whether a file that cannot be read stops it).
+
+    `threads` > 1 reads that many files at once: this thread and `threads` - 1 helper threads take
+    the files, the largest first. python-calamine parses a sheet without holding the GIL (its
+    `get_sheet_by_name` and opening, python-calamine ≥ 0.2 "release GIL when calamine is
+    working"), so while one thread waits on the parse of a month's repair report the other
+    guards and reads the small workbooks beside it. The results are those of reading one by one;
+    any other exception is raised here, after every helper has stopped. Helpers are daemon
+    threads: Ctrl-C, or an error, does not wait for a helper's file."""
+    limits = limits or limits_from_env()
+    out: list[Any] = [None] * len(paths)
+    if threads <= 1 or len(paths) < 2:
+        for i, path in enumerate(paths):
+            out[i] = _attempt(path, limits)
+        return out
+    order = iter(sorted(range(len(paths)), key=lambda i: -_size(paths[i])))
+    take = threading.Lock()
+    failed: list[BaseException] = []        # a helper's exception; or this thread's, to stop the helpers
+
+    def next_file() -> int | None:
+        with take:
+            return None if failed else next(order, None)
+
+    def helper() -> None:
+        while (i := next_file()) is not None:
+            try:
+                out[i] = _attempt(paths[i], limits)
+            except BaseException as exc:  # noqa: BLE001 - raised again by the calling thread
+                failed.append(exc)
+
+    helpers = [threading.Thread(target=helper, daemon=True, name=f"aftersales-read-{n}")
+               for n in range(min(threads, len(paths)) - 1)]
+    for thread in helpers:
+        thread.start()
+    try:
+        while (i := next_file()) is not None:
+            out[i] = _attempt(paths[i], limits)
+    except BaseException as exc:            # Ctrl-C, a bug: raised now, the helpers take no more files
+        failed.append(exc)
+        raise
+    for thread in helpers:
+        thread.join()
+    if failed:
+        raise failed[0]
+    return out
+
+
+def _attempt(path: Path, limits: Limits) -> list[RawSheet] | AftersalesError:
+    try:
+        return open_workbook(path, limits)
+    except AftersalesError as exc:
+        return exc
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
 def _has_content(sheet: RawSheet) -> bool:

@@ -442,7 +442,7 @@ def _quick_extent(xml: bytes) -> tuple[int, int] | None:
     if start < 0 or end <= start:
         return 0, 0
     spellings = [b""]
-    if xml.find(b":c", start, end) >= 0:        # a cell under a prefix: the root's, counted, or walk
+    if _literal(b":c").search(xml, start, end) is not None:     # a cell under a prefix: the root's, counted, or walk
         tags = xml.count(b"<" + prefix + b"c", start, end) + xml.count(b"</" + prefix + b"c", start, end)
         if not prefix or xml.count(b":c", start, end) != tags:
             return None

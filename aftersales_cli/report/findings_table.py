@@ -18,9 +18,9 @@ def render(result: ValidationResult, lang: str) -> Group:
     parts = []
     how = i18n.text(f"period.how.{result.period_source}", lang)
     parts.append(Text(i18n.text("period.inferred", lang, period=result.period.label, how=how), style="dim"))
-    for name, c in result.checked.items():
-        parts.append(Text(i18n.text("dataset.line", lang, title=formats[name].title.get(lang), file=c.ds.file,
-                                    sheet=c.ds.sheet, header_row=c.ds.header_row, rows=c.ds.rows), style="dim"))
+    for name, ds in result.located.items():
+        parts.append(Text(i18n.text("dataset.line", lang, title=formats[name].title.get(lang), file=ds.file,
+                                    sheet=ds.sheet, header_row=ds.header_row, rows=ds.rows), style="dim"))
     groups: dict[str, list] = {}
     for f in result.findings:
         groups.setdefault(f.dataset, []).append(f)
@@ -48,7 +48,7 @@ def render(result: ValidationResult, lang: str) -> Group:
         parts.append(table)
     s = result.summary
     if not result.findings or not (s["error"] or s["format"] or s["warning"]):
-        names = "、".join(formats[n].title.get(lang) for n in result.checked) or "—"
+        names = "、".join(formats[n].title.get(lang) for n in result.located) or "—"
         parts.append(Text(i18n.text("summary.clean", lang, path=result.submission.path, datasets=names),
                           style="green"))
     parts.append(Text(i18n.text("summary.line", lang, total=sum(s.values()), **s), style="bold"))

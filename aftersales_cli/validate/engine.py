@@ -37,12 +37,19 @@ class ValidationResult:
     def summary(self) -> dict[str, int]:
         return summarize(self.findings)
 
+    @property
+    def located(self) -> dict[str, Dataset]:
+        """The datasets found in the submission, in DATASETS order: those `checked` holds, and
+        those a validate command of one family found but did not validate (pipeline's
+        `Family.closed`: their findings are not reported), which it lists all the same."""
+        return {name: self.submission.datasets[name] for name in DATASETS if name in self.submission.datasets}
+
     def to_dict(self, lang: str | None = None) -> dict[str, Any]:
         return {
             "path": self.submission.path,
             "period": self.period.label,
-            "datasets": {name: {"file": c.ds.file, "sheet": c.ds.sheet, "header_row": c.ds.header_row,
-                                "rows": c.ds.rows} for name, c in self.checked.items()},
+            "datasets": {name: {"file": ds.file, "sheet": ds.sheet, "header_row": ds.header_row,
+                                "rows": ds.rows} for name, ds in self.located.items()},
             "findings": [f.to_dict(lang) for f in self.findings],
             "summary": self.summary,
         }
