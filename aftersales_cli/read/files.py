@@ -110,10 +110,10 @@ def open_workbooks(paths: list[Path], limits: Limits | None = None,
     it raised (the caller decides whether a file that cannot be read stops it).
 
     `threads` > 1 reads that many files at once: this thread and `threads` - 1 helper threads take
-    the files, the largest first. python-calamine parses a sheet without holding the GIL (its
-    `get_sheet_by_name` and opening, python-calamine ≥ 0.2 "release GIL when calamine is
-    working"), so while one thread waits on the parse of a month's repair report the other
-    guards and reads the small workbooks beside it. The results are those of reading one by one;
+    the files, the largest first. python-calamine opens a workbook and parses a sheet without
+    holding the GIL (since 0.2.0: "release GIL when calamine is working"), so while one thread
+    waits on the parse of a month's repair report the other guards and reads the small
+    workbooks beside it (README decisions, "Reading a month's workbooks two at once"). The results are those of reading one by one;
     any other exception is raised here, after every helper has stopped. Helpers are daemon
     threads: Ctrl-C, or an error, does not wait for a helper's file."""
     limits = limits or limits_from_env()
