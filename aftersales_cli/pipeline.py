@@ -88,7 +88,7 @@ def _read(path: Path, period: Period | None, family: Family, extra: dict[str, Pa
         files = find_workbooks(folder)
         sheets = []
         for read in open_workbooks(files, run.limits, run.read_threads):
-            if isinstance(read, AftersalesError):
+            if isinstance(read, Exception):     # the first file, in name order, that cannot be read
                 raise read
             sheets.extend(read)
         sub, keep = locate(str(folder), [str(f) for f in files], sheets, formats, None, period),\
@@ -151,7 +151,7 @@ def _file_submission(file: Path, family: Family, run: Run, period: Period | None
     formats = run.formats
     files = find_workbooks(file) + _neighbours(file)      # read at once (Run.read_threads)
     reads = open_workbooks(files, run.limits, run.read_threads)
-    if isinstance(reads[0], AftersalesError):
+    if isinstance(reads[0], Exception):
         raise reads[0]
     own = reads[0]
     mine = locate(str(file), [str(file)], own, formats, family.datasets, period)
@@ -163,6 +163,8 @@ def _file_submission(file: Path, family: Family, run: Run, period: Period | None
     for f, theirs in zip(files[1:], reads[1:]):
         if isinstance(theirs, AftersalesError):     # a broken neighbour is skipped
             continue
+        if isinstance(theirs, Exception):           # a fault, raised as reading one by one raised it
+            raise theirs
         sheets.extend(theirs)
         names.append(str(f))
     sub = locate(str(file), [str(file)], sheets, formats, None, period, first=str(file))

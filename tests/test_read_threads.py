@@ -73,8 +73,8 @@ def test_the_files_are_read_at_once(month, monkeypatch):
     assert [r[0].file for r in got] == [str(p) for p in paths]
 
 
-def test_an_unexpected_error_in_a_helper_reaches_the_caller(month, monkeypatch):
-    """Only AftersalesError is a file's answer; anything else (a bug, MemoryError) is raised."""
+def test_an_unexpected_error_is_given_back_in_its_place(month, monkeypatch):
+    """Anything other than AftersalesError (a fault) is that file's answer too, at its place."""
     real = files.open_workbook
 
     def failing(path, limits=None):
@@ -83,8 +83,34 @@ def test_an_unexpected_error_in_a_helper_reaches_the_caller(month, monkeypatch):
         return real(path, limits)
 
     monkeypatch.setattr(files, "open_workbook", failing)
-    with pytest.raises(RuntimeError, match="技师档案"):
-        files.open_workbooks(files.find_workbooks(month), threads=2)
+    paths = files.find_workbooks(month)
+    for threads in (1, 2):
+        got = files.open_workbooks(paths, threads=threads)
+        kinds = {p.name: type(r).__name__ for p, r in zip(paths, got) if isinstance(r, Exception)}
+        assert kinds == {"技师档案.xlsx": "RuntimeError", "备注.xlsx": "AftersalesError",
+                         "空.xlsx": "AftersalesError"}
+
+
+def test_the_first_file_in_name_order_is_the_error_whatever_its_kind(month, tmp_path, monkeypatch):
+    """A folder with a text file named aaa.xlsx and a file whose reading fails with a fault
+    (zzz.xlsx): reading one by one stops at aaa.xlsx, so two threads must say aaa.xlsx too, even
+    when the helper reads zzz.xlsx first (the largest: it is given more bytes)."""
+    folder = tmp_path / "2026-11"
+    shutil.copytree(month, folder, ignore=shutil.ignore_patterns("备注.xlsx", "空.xlsx"))
+    (folder / "aaa.xlsx").write_text("不是工作簿\n", encoding="utf-8")
+    (folder / "zzz.xlsx").write_bytes(b"PK" + b"\0" * 400_000)
+    real = files.open_workbook
+
+    def faulty(path, limits=None):
+        if path.name == "zzz.xlsx":
+            raise NotImplementedError("zip file version 21.6")
+        return real(path, limits)
+
+    monkeypatch.setattr(files, "open_workbook", faulty)
+    for n in (1, 2):
+        with pytest.raises(AftersalesError) as caught:
+            pipeline.validate_path(folder, PERIOD, run=build_run(lang="zh", read_threads=n))
+        assert "aaa.xlsx" in caught.value.message("zh")
 
 
 @pytest.fixture(scope="module")

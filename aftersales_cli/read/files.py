@@ -105,59 +105,65 @@ def open_workbook(path: Path, limits: Limits | None = None) -> list[RawSheet]:
 
 
 def open_workbooks(paths: list[Path], limits: Limits | None = None,
-                   threads: int = 1) -> list[list[RawSheet] | AftersalesError]:
-    """`open_workbook` of each path, in the order of `paths`: its sheets, or the AftersalesError
-    it raised (the caller decides whether a file that cannot be read stops it).
+                   threads: int = 1) -> list[list[RawSheet] | Exception]:
+    """`open_workbook` of each path, in the order of `paths`: its sheets, or the exception reading
+    it raised (AftersalesError for a file that cannot be read; anything else is a fault). The
+    caller goes through them in order and decides what stops it, so which file's error is said
+    never depends on which thread read it first.
 
-    `threads` > 1 reads that many files at once: this thread and `threads` - 1 helper threads take
-    the files, the largest first. python-calamine opens a workbook and parses a sheet without
-    holding the GIL (since 0.2.0: "release GIL when calamine is working"), so while one thread
-    waits on the parse of a month's repair report the other guards and reads the small
-    workbooks beside it (README decisions, "Reading a month's workbooks two at once"). The results are those of reading one by one;
-    any other exception is raised here, after every helper has stopped. Helpers are daemon
-    threads: Ctrl-C, or an error, does not wait for a helper's file."""
+    `threads` > 1 reads that many files at once: this thread takes the largest file, and it and
+    `threads` - 1 helper threads take the others, largest first. python-calamine opens a workbook
+    and parses a sheet without holding the GIL (since 0.2.0: "release GIL when calamine is
+    working"), so while this thread waits on the parse of a month's repair report a helper guards
+    and reads the small workbooks beside it (README decisions, "Reading a month's workbooks two at
+    once"). The results are those of reading one by one. Ctrl-C (KeyboardInterrupt, SystemExit of
+    a SIGTERM) in this thread is raised at once and the helpers take no further file; they are
+    not daemon threads, so the interpreter lets a helper finish the file it is reading before it
+    exits — a daemon thread still inside python-calamine at exit crashed the process (SIGSEGV)."""
     limits = limits or limits_from_env()
-    out: list[Any] = [None] * len(paths)
     if threads <= 1 or len(paths) < 2:
-        for i, path in enumerate(paths):
-            out[i] = _attempt(path, limits)
-        return out
+        return [_attempt(path, limits) for path in paths]
+    out: list[Any] = [None] * len(paths)
     order = iter(sorted(range(len(paths)), key=lambda i: -_size(paths[i])))
     take = threading.Lock()
-    failed: list[BaseException] = []        # a helper's exception; or this thread's, to stop the helpers
+    stop: list[BaseException] = []          # what ended this thread, or a helper's own fault
 
     def next_file() -> int | None:
         with take:
-            return None if failed else next(order, None)
+            return None if stop else next(order, None)
 
     def helper() -> None:
         while (i := next_file()) is not None:
             try:
                 out[i] = _attempt(paths[i], limits)
-            except BaseException as exc:  # noqa: BLE001 - raised again by the calling thread
-                failed.append(exc)
+            except BaseException as exc:  # noqa: BLE001 - not an Exception (SystemExit …): raised by the caller
+                stop.append(exc)
 
-    helpers = [threading.Thread(target=helper, daemon=True, name=f"aftersales-read-{n}")
+    first = next_file()                     # the largest file: this thread's
+    helpers = [threading.Thread(target=helper, name=f"aftersales-read-{n}")
                for n in range(min(threads, len(paths)) - 1)]
     for thread in helpers:
         thread.start()
     try:
-        while (i := next_file()) is not None:
+        i = first
+        while i is not None:
             out[i] = _attempt(paths[i], limits)
-    except BaseException as exc:            # Ctrl-C, a bug: raised now, the helpers take no more files
-        failed.append(exc)
+            i = next_file()
+    except BaseException as exc:            # Ctrl-C: raised now, the helpers take no more files
+        stop.append(exc)
         raise
     for thread in helpers:
         thread.join()
-    if failed:
-        raise failed[0]
+    if stop:
+        raise stop[0]
     return out
 
 
-def _attempt(path: Path, limits: Limits) -> list[RawSheet] | AftersalesError:
+def _attempt(path: Path, limits: Limits) -> list[RawSheet] | Exception:
+    """open_workbook's sheets, or the exception it raised (Ctrl-C and exits are not caught)."""
     try:
         return open_workbook(path, limits)
-    except AftersalesError as exc:
+    except Exception as exc:  # noqa: BLE001 - handed to the caller, which raises it in file order
         return exc
 
 
