@@ -61,10 +61,10 @@ def test_the_files_are_read_at_once(month, monkeypatch):
     readers: set[str] = set()
     real = files.open_workbook
 
-    def meeting(path, limits=None):
+    def meeting(path, limits=None, split=False):
         readers.add(threading.current_thread().name)
         barrier.wait()
-        return real(path, limits)
+        return real(path, limits, split)
 
     monkeypatch.setattr(files, "open_workbook", meeting)
     paths = [month / "维修日报表.xlsx", month / "技师档案.xlsx"]
@@ -77,10 +77,10 @@ def test_an_unexpected_error_is_given_back_in_its_place(month, monkeypatch):
     """Anything other than AftersalesError (a fault) is that file's answer too, at its place."""
     real = files.open_workbook
 
-    def failing(path, limits=None):
+    def failing(path, limits=None, split=False):
         if path.name == "技师档案.xlsx":
             raise RuntimeError("boom in " + path.name)
-        return real(path, limits)
+        return real(path, limits, split)
 
     monkeypatch.setattr(files, "open_workbook", failing)
     paths = files.find_workbooks(month)
@@ -101,10 +101,10 @@ def test_the_first_file_in_name_order_is_the_error_whatever_its_kind(month, tmp_
     (folder / "zzz.xlsx").write_bytes(b"PK" + b"\0" * 400_000)
     real = files.open_workbook
 
-    def faulty(path, limits=None):
+    def faulty(path, limits=None, split=False):
         if path.name == "zzz.xlsx":
             raise NotImplementedError("zip file version 21.6")
-        return real(path, limits)
+        return real(path, limits, split)
 
     monkeypatch.setattr(files, "open_workbook", faulty)
     for n in (1, 2):
@@ -156,7 +156,7 @@ def test_ctrl_c_does_not_wait_for_the_helpers_file(month, monkeypatch):
     entered, release, done = threading.Event(), threading.Event(), threading.Event()
     taken: list[str] = []
 
-    def reading(path, limits=None):
+    def reading(path, limits=None, split=False):
         if threading.current_thread() is threading.main_thread():
             assert entered.wait(20), "the helper never took a file"
             raise KeyboardInterrupt

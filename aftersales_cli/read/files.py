@@ -96,9 +96,11 @@ def unread_files(folder: Path) -> list[Path]:
                   if p.is_file() and p.suffix.lower() not in SUFFIXES and not is_lock_or_hidden(p))
 
 
-def open_workbook(path: Path, limits: Limits | None = None) -> list[RawSheet]:
-    """The sheets of one file; a file whose every sheet is empty is refused (err.empty_workbook)."""
-    sheets = _open(path, limits or limits_from_env())
+def open_workbook(path: Path, limits: Limits | None = None, split: bool = False) -> list[RawSheet]:
+    """The sheets of one file; a file whose every sheet is empty is refused (err.empty_workbook).
+    `split`: this read may use a second thread — an .xlsx sheet of `repack.SPLIT_BYTES` or more is
+    then parsed in two halves at once (`repack.halves`); the sheets are the same either way."""
+    sheets = _open(path, limits or limits_from_env(), split)
     if not any(_has_content(s) for s in sheets):
         raise AftersalesError("err.empty_workbook", path)
     return sheets
@@ -147,7 +149,7 @@ def open_workbooks(paths: list[Path], limits: Limits | None = None,
     try:
         i = first
         while i is not None:
-            out[i] = _attempt(paths[i], limits)
+            out[i] = _attempt(paths[i], limits, split=True)
             i = next_file()
     except BaseException as exc:            # Ctrl-C: raised now, the helpers take no more files
         stop.append(exc)
@@ -159,10 +161,10 @@ def open_workbooks(paths: list[Path], limits: Limits | None = None,
     return out
 
 
-def _attempt(path: Path, limits: Limits) -> list[RawSheet] | Exception:
+def _attempt(path: Path, limits: Limits, split: bool = False) -> list[RawSheet] | Exception:
     """open_workbook's sheets, or the exception it raised (Ctrl-C and exits are not caught)."""
     try:
-        return open_workbook(path, limits)
+        return open_workbook(path, limits, split)
     except Exception as exc:  # noqa: BLE001 - handed to the caller, which raises it in file order
         return exc
 
@@ -256,21 +258,21 @@ def sniff(path: Path, whole: bytes | None = None, package: zipfile.ZipFile | Non
     return "text"
 
 
-def _open(path: Path, limits: Limits) -> list[RawSheet]:
+def _open(path: Path, limits: Limits, split: bool = False) -> list[RawSheet]:
     suffix = path.suffix.lower()
     if suffix in TEXT_SUFFIXES:
         return [read_csv(path, limits)]
     whole = read_whole(path)           # one read of the file for the sniff and the guard
     package = guard.open_package(whole)    # and one reading of its zip directory
     try:
-        return _open_kind(path, limits, suffix, whole, package)
+        return _open_kind(path, limits, suffix, whole, package, split)
     finally:
         if package is not None:
             package.close()
 
 
 def _open_kind(path: Path, limits: Limits, suffix: str, whole: bytes | None,
-               package: zipfile.ZipFile | None) -> list[RawSheet]:
+               package: zipfile.ZipFile | None, split: bool = False) -> list[RawSheet]:
     kind = sniff(path, whole, package)
     if kind == "encrypted":
         raise AftersalesError("err.encrypted", path)
@@ -290,14 +292,14 @@ def _open_kind(path: Path, limits: Limits, suffix: str, whole: bytes | None,
     if kind == "xls":
         sheets = _read_xls(path, limits)
     else:
-        sheets = _read_package(path, limits, kind, whole, package)
+        sheets = _read_package(path, limits, kind, whole, package, split)
     for sheet in sheets:
         sheet.kind = kind
     return sheets
 
 
 def _read_package(path: Path, limits: Limits, kind: str, whole: bytes | None = None,
-                  package: zipfile.ZipFile | None = None) -> list[RawSheet]:
+                  package: zipfile.ZipFile | None = None, split: bool = False) -> list[RawSheet]:
     parts = (".xml", ".rels", ".bin") if kind == "xlsb" else (".xml", ".rels")
 
     def keep(name: str) -> bool:       # the parts scanned below; an .xlsb's sheets are binary
@@ -311,7 +313,8 @@ def _read_package(path: Path, limits: Limits, kind: str, whole: bytes | None = N
     bad: dict[str, dict] = {}
     merges: dict[str, list] = {}
     date1904 = False
-    repacked = None
+    repacked = half = None
+    extents: dict[str, guard.Extent] = {}
     if kind == "xlsx":
         kept = {guard.part_key(name): name for name in members}     # one name per key (check_package)
         workbook = _workbook_part(path, members, kept)
@@ -322,7 +325,8 @@ def _read_package(path: Path, limits: Limits, kind: str, whole: bytes | None = N
         date1904 = guard.is_date1904(members[workbook])
         try:
             for name, xml in sheet_parts.items():
-                _check_size(path, name, *guard.value_extent(xml), limits)
+                extents[name] = guard.sheet_extent(xml)
+                _check_size(path, name, extents[name].rows, extents[name].cols, limits)
             bad = {name: guard.scan_bad_cells(xml) for name, xml in sheet_parts.items()}
         except AftersalesError:
             raise
@@ -342,10 +346,19 @@ def _read_package(path: Path, limits: Limits, kind: str, whole: bytes | None = N
     marked = read_marker(members.get("docProps/custom.xml"))
     if kind == "xlsx" and sum(map(len, sheet_parts.values())) >= repack.WORTH_BYTES \
             and repack.complete(scan, read_parts):
+        big = max(sheet_parts, key=lambda name: len(sheet_parts[name]), default=None)
+        cut = None
+        if split and big is not None and len(sheet_parts[big]) >= repack.SPLIT_BYTES \
+                and extents[big].plain_until > 0:
+            cut = repack.halves(members, targets.values(), targets[big], extents[big].plain_until)
         sheet_parts.clear()
-        repacked = repack.package(members, targets.values())     # empties `members` as it goes
+        if cut is not None:
+            half = _Half(path, limits, big, cut[1])     # written and read in its thread meanwhile
+            repacked = cut[0]()
+        else:
+            repacked = repack.package(members, targets.values())     # empties `members` as it goes
     members.clear()
-    sheets = _read_calamine(path, bad, limits, kind, repacked)
+    sheets = _read_calamine(path, bad, limits, kind, repacked, half)
     for sheet in sheets:
         sheet.date1904 = date1904
         sheet.marked = marked
@@ -498,9 +511,84 @@ def _read_xls(path: Path, limits: Limits) -> list[RawSheet]:
 
 
 def _read_calamine(path: Path, bad: dict[str, dict], limits: Limits, kind: str,
-                   package: io.BytesIO | None = None) -> list[RawSheet]:
+                   package: io.BytesIO | None = None, half: _Half | None = None) -> list[RawSheet]:
     """The sheets of `path` as python-calamine reads them — from `package` when given (an .xlsx's
-    parts as `repack.package` hands them over), else from the file."""
+    parts as `repack.package` hands them over), else from the file.
+
+    `half`: a sheet's second half, being read in a thread of its own (`_Half`); `package` then
+    holds that sheet's first half (`repack.halves`), and the rows are put together as
+    python-calamine gives the whole sheet. When they do not fit — a half python-calamine refuses,
+    rows out of order — the whole file is read instead, so the sheets and errors are those of
+    reading it without halves."""
+    if half is None:
+        return _calamine_sheets(path, bad, limits, kind, package)
+    try:
+        sheets = _calamine_sheets(path, bad, limits, kind, package, half)
+    except Exception:  # noqa: BLE001 - the halves did not fit: the file read whole says what it holds
+        half.wait()
+        return _calamine_sheets(path, bad, limits, kind)
+    half.wait()
+    return sheets
+
+
+class _Half:
+    """The rows of the sheet `name`'s second half (`repack.halves`) as python-calamine reads them,
+    its package written by `write`, both in a thread started here: python-calamine parses without
+    the GIL, so this thread's parse runs beside the first half's. Not a daemon thread
+    (`open_workbooks`)."""
+
+    def __init__(self, path: Path, limits: Limits, name: str, write: Callable[[], io.BytesIO]) -> None:
+        self.name = name
+        self._got: tuple[list[list[Any]], tuple[int, int]] | BaseException | None = None
+        self._thread = threading.Thread(target=self._read, args=(path, limits, write), name="aftersales-read-half")
+        self._thread.start()
+
+    def _read(self, path: Path, limits: Limits, write: Callable[[], io.BytesIO]) -> None:
+        import python_calamine as pc
+
+        try:
+            package = write()
+            wb = pc.CalamineWorkbook.from_filelike(package)
+            package.close()
+            try:
+                sheet = wb.get_sheet_by_name(self.name)
+                _check_size(path, self.name, sheet.height, sheet.width, limits)
+                self._got = (sheet.to_python(skip_empty_area=True), tuple(sheet.start or (0, 0)))
+            finally:
+                wb.close()
+        except BaseException as exc:  # noqa: BLE001 - handed to the reading thread (`joined`)
+            self._got = exc
+
+    def wait(self) -> None:
+        self._thread.join()
+
+    def joined(self, rows: list[list[Any]]) -> list[list[Any]]:
+        """`rows` (the first half's, absolute from row 1) followed by the second half's: the rows
+        between them empty, every row as wide as the widest, empty cells "" — python-calamine's
+        rows of the whole sheet. Raises what reading the second half raised, or ValueError when
+        its first row is not below the first half's last (rows out of order in the file)."""
+        self.wait()
+        if isinstance(self._got, BaseException):
+            raise self._got
+        more, (top, left) = self._got or ([], (0, 0))
+        if not more:
+            return rows
+        if top < len(rows):
+            raise ValueError("the halves of the sheet overlap")
+        if left:
+            more = [[""] * left + row for row in more]
+        width = max(map(len, rows[:1] + more[:1]))
+        for part in (rows, more):
+            for row in part:
+                if len(row) < width:
+                    row.extend([""] * (width - len(row)))
+        rows.extend([""] * width for _ in range(top - len(rows)))
+        rows.extend(more)
+        return rows
+
+
+def _calamine_sheets(path: Path, bad: dict[str, dict], limits: Limits, kind: str,
+                     package: io.BytesIO | None = None, half: _Half | None = None) -> list[RawSheet]:
     import python_calamine as pc
 
     try:
@@ -534,6 +622,8 @@ def _read_calamine(path: Path, bad: dict[str, dict], limits: Limits, kind: str,
             sheet = wb.get_sheet_by_name(meta.name)
             _check_size(path, meta.name, sheet.height, sheet.width, limits)
             rows = sheet.to_python(skip_empty_area=False)
+            if half is not None and meta.name == half.name:
+                rows = half.joined(rows)
             bad_cells = bad.get(meta.name, {})
             if bad_cells:   # calamine ends the sheet at its last value: keep rows holding only bad cells
                 rows.extend([] for _ in range(max(r for r, _ in bad_cells) + 1 - len(rows)))

@@ -17,6 +17,7 @@ import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from ..core.cells import col_index
 from ..errors import AftersalesError
@@ -401,8 +402,19 @@ def _bad_cell(el, pos: tuple[int, int], found: dict, shared: dict[str, str]) -> 
 
 _ROW_R = re.compile(rb"""\sr\s*=\s*["']([0-9]+)["']""")
 # A start tag named row, or v or is, under any prefix (the readers go by local names).
-_ROW_START = re.compile(rb"<(?:[^\s<>/!?:=]+:)?row(?=[\s>/])")
+ROW_START = re.compile(rb"<(?:[^\s<>/!?:=]+:)?row(?=[\s>/])")
 _VALUE_START = re.compile(rb"<(?:[^\s<>/!?:=]+:)?(?:v|is)(?=[\s>/])")
+
+
+class Extent(NamedTuple):
+    """A sheet's `value_extent` (rows, cols) and `plain_until`: the offset of the start tag of its
+    last row holding a value when every cell before it was found to be `<c r="…"` with a
+    one-letter column and a row number (`_quick_extent`'s one pass), else -1. Each such cell is
+    placed by its own reference wherever it stands, so the sheet's rows may be cut before that
+    offset and the pieces read apart (read/repack.py `cut`)."""
+    rows: int
+    cols: int
+    plain_until: int = -1
 
 
 def value_extent(xml: bytes) -> tuple[int, int]:
@@ -419,11 +431,16 @@ def value_extent(xml: bytes) -> tuple[int, int]:
     last row with a value, a last row without its number — is walked by the XML parser with
     python-calamine's own rules (`_walked_extent`).
     """
+    return sheet_extent(xml)[:2]
+
+
+def sheet_extent(xml: bytes) -> Extent:
+    """`value_extent` with where the sheet may be cut (`Extent.plain_until`)."""
     quick = _quick_extent(xml)
-    return quick if quick is not None else _walked_extent(xml)
+    return quick if quick is not None else Extent(*_walked_extent(xml))
 
 
-def _quick_extent(xml: bytes) -> tuple[int, int] | None:
+def _quick_extent(xml: bytes) -> Extent | None:
     """value_extent by searches, or None when only a walk can tell.
 
     Cells are looked for under no prefix and under the root's (`dialect`); a cell under any other
@@ -440,7 +457,7 @@ def _quick_extent(xml: bytes) -> tuple[int, int] | None:
     start = xml.find(b"sheetData")
     end = xml.rfind(b"sheetData")
     if start < 0 or end <= start:
-        return 0, 0
+        return Extent(0, 0)
     spellings = [b""]
     if _literal(b":c").search(xml, start, end) is not None:     # a cell under a prefix: the root's, counted, or walk
         tags = xml.count(b"<" + prefix + b"c", start, end) + xml.count(b"</" + prefix + b"c", start, end)
@@ -451,18 +468,18 @@ def _quick_extent(xml: bytes) -> tuple[int, int] | None:
     while row_start >= 0 and _VALUE_START.search(xml, row_start, row_end) is None:
         row_end, row_start = row_start, _last_row_start(xml, start, row_start)
     if row_start < 0:
-        return 0, 0
+        return Extent(0, 0)
     m = _ROW_R.search(xml, row_start, xml.find(b">", row_start))
     if not m:
         return None
     last = int(m.group(1))
     if all(_plain(p, quote, last).search(xml, start, row_end) is None for p in spellings):
-        return last, 0                          # one pass for the usual sheet
+        return Extent(last, 0, row_start)       # one pass for the usual sheet
     if any(_unplaced(p, quote).search(xml, start, row_end) is not None for p in spellings):
         return None
     if _past(last).search(xml, start, row_end) is not None:
         return None
-    return last, _widest(xml, start, row_end)
+    return Extent(last, _widest(xml, start, row_end))
 
 
 def _last_row_start(xml: bytes, lo: int, hi: int) -> int:
@@ -473,7 +490,7 @@ def _last_row_start(xml: bytes, lo: int, hi: int) -> int:
         if at < 0:
             return -1
         begin = xml.rfind(b"<", lo, at)
-        tag = _ROW_START.match(xml, begin) if begin >= 0 else None
+        tag = ROW_START.match(xml, begin) if begin >= 0 else None
         if tag is not None and tag.end() == at + 3:
             return begin
 
