@@ -110,3 +110,32 @@ def test_once_the_command_is_over_what_it_left_is_frozen(tmp_path):
         proc = _launch(probe, *args)
         assert proc.returncode == code, proc.stderr
         assert proc.stdout.splitlines()[-1] == "frozen True True", args
+
+
+def _blas_probe(env_value: str | None) -> list[str]:
+    """A `score` of a missing folder (exit 2) through `launch.main`, the BLAS variable as given
+    (None: not set); an atexit handler prints the variable, then imports numpy and prints this
+    process's thread count (Linux's /proc/self/task)."""
+    probe = ("import atexit, os\n"
+             "def show():\n"
+             "    print(os.environ.get('OPENBLAS_NUM_THREADS'), flush=True)\n"
+             "    import numpy  # noqa: F401\n"
+             "    print(len(os.listdir('/proc/self/task')), flush=True)\n"
+             "atexit.register(show)\n")
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    if env_value is not None:
+        env["OPENBLAS_NUM_THREADS"] = env_value
+    program = f"import sys\nsys.argv = ['aftersales', 'score', '没有这个文件夹']\n{probe}\nfrom aftersales_cli import launch\nlaunch.main()\n"
+    proc = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, encoding="utf-8",
+                          cwd=ROOT, env={**env, "PYTHONIOENCODING": "utf-8"})
+    assert proc.returncode == 2, proc.stderr
+    return proc.stdout.split()
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="counts threads through Linux's /proc")
+def test_numpy_starts_no_blas_thread_unless_the_user_sized_it():
+    """launch.main sets OPENBLAS_NUM_THREADS=1 before anything imports numpy: the process then has
+    one thread after numpy's import. A value the user set is left as it is (here 2: the main
+    thread and one pool thread)."""
+    assert _blas_probe(None) == ["1", "1"]
+    assert _blas_probe("2") == ["2", "2"]
