@@ -193,3 +193,26 @@ def test_plain_until_is_the_last_row_holding_a_value_of_a_plain_sheet():
     # a cell without its reference, a cell from column AA on: not one pass, so no cut
     assert sheet_extent(_sheet(rows.replace('<c r="B2"', "<c"))).plain_until == -1
     assert sheet_extent(_sheet(rows.replace('r="C3"', 'r="AA3"'))).plain_until == -1
+
+
+def test_two_sheets_of_one_name_read_as_the_whole_file_reads_them(tmp_path, monkeypatch, cuts):
+    """A workbook naming two sheets "S" (Excel refuses it; a program can write it): python-calamine
+    gives the first sheet of that name for both. Read in halves, each keeps rows of its own, as
+    the whole read gives them (a later in-place change to one, such as a merged range filled in,
+    must not reach the other)."""
+    import xlsx_factory
+
+    two = xlsx_factory.WORKBOOK.replace('<sheet name="{name}" sheetId="1" r:id="rId1"/>',
+                                        '<sheet name="{name}" sheetId="1" r:id="rId1"/><sheet name="{name}" sheetId="2" r:id="rId2"/>')
+    rel2 = ('<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+            'worksheet" Target="worksheets/sheet2.xml"/>')
+    monkeypatch.setattr(xlsx_factory, "WORKBOOK", two)
+    monkeypatch.setattr(xlsx_factory, "WORKBOOK_RELS", xlsx_factory.WORKBOOK_RELS.replace("{extra}", rel2 + "{extra}"))
+    path = write_package(tmp_path / "twice.xlsx", _sheet(_rows(range(1, 31))), name="S",
+                         members={"xl/worksheets/sheet2.xml": _sheet(_rows([1]))})
+    whole = _same_both_ways(path, monkeypatch)
+    assert cuts
+    assert not isinstance(whole, str), whole
+    assert [len(s.rows) for s in whole] == [30, 30]
+    halves = _read(path, monkeypatch, halves=True)
+    assert all(a is not b for a, b in zip(halves[0].rows, halves[1].rows))

@@ -566,11 +566,14 @@ class _Half:
         """`rows` (the first half's, absolute from row 1) followed by the second half's: the rows
         between them empty, every row as wide as the widest, empty cells "" — python-calamine's
         rows of the whole sheet. Raises what reading the second half raised, or ValueError when
-        its first row is not below the first half's last (rows out of order in the file)."""
+        its first row is not below the first half's last (rows out of order in the file) or when
+        asked a second time (two sheets of one name: the second half's rows are handed out once)."""
         self.wait()
         if isinstance(self._got, BaseException):
             raise self._got
-        more, (top, left) = self._got or ([], (0, 0))
+        if self._got is None:
+            raise ValueError("the second half was already joined")
+        (more, (top, left)), self._got = self._got, None
         if not more:
             return rows
         if top < len(rows):
