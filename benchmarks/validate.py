@@ -6,7 +6,7 @@
 - floor: unzip + expat parse of the report's sheet XML (see _common.parse_floor);
 - aftersales: `validate_path(report, family=FAMILIES["report"])` with the run context the command
   builds (`build_run(read_threads=month_threads())`: up to two of the month's workbooks read at
-  once) — reads the report, finds the roster (技师档案.xlsx) and parts master beside it, checks
+  once, and the report's sheet parsed in two halves at once, as the command does) — reads the report, finds the roster (技师档案.xlsx) and parts master beside it, checks
   cells, rules and copied rows;
 - frictionless: `frictionless.validate(report, schema=benchmarks/schema/repair_report.json)` — the
   same required / enum / minimum / pattern (联系电话, 工单号) / unique (工单号) constraints, on the

@@ -228,7 +228,7 @@ def sniff(path: Path, whole: bytes | None = None, package: zipfile.ZipFile | Non
             else:
                 with zipfile.ZipFile(io.BytesIO(whole) if whole is not None else path) as zf:
                     names = {n.replace("\\", "/") for n in zf.namelist()}
-        except (zipfile.BadZipFile, OSError, ValueError):
+        except guard.ZIP_ERRORS:        # a damaged zip: the guard says what is wrong with it
             return "zip"
         for kind, part in (("xlsx", "xl/workbook.xml"), ("xlsb", "xl/workbook.bin"), ("ods", "content.xml")):
             if part in names:
@@ -341,8 +341,11 @@ def _read_package(path: Path, limits: Limits, kind: str, whole: bytes | None = N
             raise AftersalesError("err.not_spreadsheet", path, detail=_short(exc)) from exc
     else:
         from .ods import is_date1904, ods_scan
-        merges, bad = ods_scan(members["content.xml"])
-        date1904 = is_date1904(members["content.xml"])
+        try:
+            merges, bad = ods_scan(members["content.xml"])
+            date1904 = is_date1904(members["content.xml"])
+        except Exception as exc:  # content.xml not well-formed XML (ParseError) or holding an entity trick
+            raise _xml_error(path, exc, _short(exc)) from exc
     marked = read_marker(members.get("docProps/custom.xml"))
     if kind == "xlsx" and sum(map(len, sheet_parts.values())) >= repack.WORTH_BYTES \
             and repack.complete(scan, read_parts):

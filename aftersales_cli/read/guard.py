@@ -71,6 +71,12 @@ def magic(path: Path) -> bytes:
         return fh.read(8)
 
 
+#: What Python's zipfile raises for a damaged or unsupported zip: its directory cut off or lying
+#: (BadZipFile, EOFError, ValueError), a member deflated wrongly (zlib.error), a version or method
+#: it cannot read (NotImplementedError: "zip file version 9.9"), a password (RuntimeError), the disk.
+ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError, RuntimeError)
+
+
 def open_package(whole: bytes | None) -> zipfile.ZipFile | None:
     """The zip directory of a file's bytes (files.read_whole), read once for the sniff and the
     guard (`check_package`); None when there are no bytes or they are not a readable zip — each
@@ -79,7 +85,7 @@ def open_package(whole: bytes | None) -> zipfile.ZipFile | None:
         return None
     try:
         return zipfile.ZipFile(io.BytesIO(whole))
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError, RuntimeError):
+    except ZIP_ERRORS:
         return None
 
 
