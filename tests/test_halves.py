@@ -216,3 +216,22 @@ def test_two_sheets_of_one_name_read_as_the_whole_file_reads_them(tmp_path, monk
     assert [len(s.rows) for s in whole] == [30, 30]
     halves = _read(path, monkeypatch, halves=True)
     assert all(a is not b for a, b in zip(halves[0].rows, halves[1].rows))
+
+
+def test_a_part_two_sheets_share_is_read_whole(tmp_path, monkeypatch, cuts):
+    """Two sheet names whose relationships name one part (found by a fresh user, session 13): each
+    reads the whole part, so the part is not cut (a cut would give the second name the first
+    half's rows only)."""
+    import xlsx_factory
+
+    two = xlsx_factory.WORKBOOK.replace('<sheet name="{name}" sheetId="1" r:id="rId1"/>',
+                                        '<sheet name="副本" sheetId="1" r:id="rId9"/><sheet name="{name}" sheetId="2" r:id="rId1"/>')
+    rel9 = ('<Relationship Id="rId9" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+            'worksheet" Target="worksheets/sheet1.xml"/>')
+    monkeypatch.setattr(xlsx_factory, "WORKBOOK", two)
+    monkeypatch.setattr(xlsx_factory, "WORKBOOK_RELS", xlsx_factory.WORKBOOK_RELS.replace("{extra}", rel9 + "{extra}"))
+    path = write_package(tmp_path / "shared.xlsx", _sheet(_rows(range(1, 31))), name="S")
+    whole = _same_both_ways(path, monkeypatch)
+    assert not isinstance(whole, str), whole
+    assert [(s.name, len(s.rows), s.rows[29][2]) for s in whole] == [("副本", 30, 300.0), ("S", 30, 300.0)]
+    assert cuts == []

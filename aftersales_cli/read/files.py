@@ -352,7 +352,8 @@ def _read_package(path: Path, limits: Limits, kind: str, whole: bytes | None = N
         big = max(sheet_parts, key=lambda name: len(sheet_parts[name]), default=None)
         cut = None
         if split and big is not None and len(sheet_parts[big]) >= repack.SPLIT_BYTES \
-                and extents[big].plain_until > 0:
+                and extents[big].plain_until > 0 and list(targets.values()).count(targets[big]) == 1:
+            # (a part two sheet names share is read whole: the other name would read the first half)
             cut = repack.halves(members, targets.values(), targets[big], extents[big].plain_until)
         sheet_parts.clear()
         if cut is not None:
